@@ -1,0 +1,185 @@
+package dev.hakmem.internal.front;
+
+import dev.hakmem.internal.os.Os;
+import dev.hakmem.internal.remote.RemoteFree;
+import dev.hakmem.internal.size.SizeClasses;
+import dev.hakmem.internal.slab.Slab;
+import dev.hakmem.internal.slab.SlabOwner;
+import dev.hakmem.internal.slab.SuperSlab;
+import dev.hakmem.internal.slab.SuperSlabs;
+import dev.hakmem.internal.tier.HugeTier;
+
+/**
+ * The allocation and free paths. The fast paths are a few dozen bytecodes each so the JIT
+ * inlines them into the caller:
+ *
+ * <pre>
+ * malloc(size &lt;= 32 KiB):  class = table[(size+7)/8]
+ *                          heap  = TABLE[threadId &amp; MASK], used if heap.thread == current
+ *                          pop the class magazine, set the block's live bit      -- else refill
+ * free(a):                 SuperSlab = TABLE[(a - BASE) &gt;&gt;&gt; 21]      (unknown -&gt; exception)
+ *                          span = slabOf[(a &gt;&gt;&gt; 16) &amp; 31]; a must be a block start
+ *                          owner held by current thread: live bit set -&gt; clear it, push
+ *                          else: remote free (one atomic OR)
+ * </pre>
+ * Everything else (first use of a thread, virtual threads, refill, flush, big blocks, errors)
+ * is in separate methods.
+ */
+public final class Front {
+    private Front() {}
+
+    private static final long BASE = SuperSlabs.BASE;
+    private static final int SLOTS = SuperSlabs.SLOTS;
+    private static final java.lang.invoke.VarHandle LONGS =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
+
+    // ------------------------------------------------------------------ malloc
+
+    public static long malloc(long size) {
+        if (Long.compareUnsigned(size, SizeClasses.MAX_SIZE) <= 0) {
+            int c = SizeClasses.classOf(size);
+            Thread t = Thread.currentThread();
+            Heap h = Heaps.TABLE[(int) t.threadId() & Heaps.MASK];
+            if (h.thread == t) {
+                return h.alloc(c);
+            }
+            return allocSlow(t, c);
+        }
+        return mallocBig(size, 16);
+    }
+
+    /** A block of class {@code c}. */
+    public static long allocClass(int c) {
+        Thread t = Thread.currentThread();
+        Heap h = Heaps.fast(t);
+        return h != null ? h.alloc(c) : allocSlow(t, c);
+    }
+
+    private static long allocSlow(Thread t, int c) {
+        if (t.isVirtual()) {
+            Heap h = Heaps.claimShared(t);
+            try {
+                return h.alloc(c);
+            } finally {
+                h.unclaim();
+            }
+        }
+        return Heaps.ofPlatformThread(t).alloc(c);
+    }
+
+    /** Blocks above the size classes, and negative sizes. */
+    public static long mallocBig(long size, long alignment) {
+        if (size < 0) {
+            throw new IllegalArgumentException("hakmem: negative size " + size);
+        }
+        return HugeTier.allocate(size, alignment);
+    }
+
+    // ------------------------------------------------------------------ free
+
+    public static void free(long a) {
+        long slot = (a - BASE) >>> 21;
+        if (slot < SLOTS) {
+            SuperSlab ss = SuperSlabs.ofOwn(a);
+            if (ss != null) {
+                Slab s = ss.slabOf[(int) (a >>> SizeClasses.SLAB_SHIFT) & (SuperSlab.SLABS - 1)];
+                if (s != null) {
+                    long o = a - s.base;
+                    long i = (o * s.magic) >>> 40;
+                    if (i * s.blockSize == o && i < s.carved) {
+                        Thread t = Thread.currentThread();
+                        SlabOwner ow = s.owner;
+                        if (ow != null && ow.thread == t) {
+                            int w = SuperSlab.word(a);
+                            long m = SuperSlab.bit(a);
+                            long aw = ss.alloc[w];
+                            if ((aw & m) != 0 && (ss.remote[w] & m) == 0) {
+                                ss.alloc[w] = aw & ~m;
+                                ((Heap) ow).push(s.cls, a);
+                                return;
+                            }
+                            throw Errors.notLive("free", a, s);
+                        }
+                        freeRemote(ss, s, a, t);
+                        return;
+                    }
+                    throw Errors.notBlockStart("free", a, s);
+                }
+            }
+            throw Errors.unknown("free", a);
+        }
+        freeOutside(a);
+    }
+
+    private static void freeRemote(SuperSlab ss, Slab s, long a, Thread t) {
+        int r = RemoteFree.push(ss, s, a);
+        if (r != RemoteFree.OK) {
+            throw Errors.notLive("free", a, s);
+        }
+        Heap mine = Heaps.fast(t);
+        if (mine != null) {
+            mine.ctr[(s.cls << 2) + Heap.FREES]++;
+            mine.ctr[(s.cls << 2) + Heap.REMOTE_FREES]++;
+        } else {
+            Heaps.UNOWNED_FREES.incrementAndGet(s.cls);
+        }
+    }
+
+    private static void freeOutside(long a) {
+        if (a == 0) {
+            return;
+        }
+        if (!HugeTier.free(a)) {
+            throw Errors.unknown("free", a);
+        }
+    }
+
+    // ------------------------------------------------------------------ queries
+
+    /**
+     * Usable size of the live block at {@code a}.
+     *
+     * @throws IllegalArgumentException if {@code a} is not a block start hakmem handed out
+     * @throws IllegalStateException    if the block is free
+     */
+    public static long usableSize(long a, String op) {
+        SuperSlab ss = SuperSlabs.of(a);
+        if (ss != null) {
+            Slab s = ss.slabOf[(int) (a >>> SizeClasses.SLAB_SHIFT) & (SuperSlab.SLABS - 1)];
+            if (s == null) {
+                throw Errors.unknown(op, a);
+            }
+            if (!s.isBlockStart(a)) {
+                throw Errors.notBlockStart(op, a, s);
+            }
+            if (!isLive(ss, a)) {
+                throw Errors.notLive(op, a, s);
+            }
+            return s.blockSize;
+        }
+        long len = HugeTier.lengthOf(a);
+        if (len < 0) {
+            throw Errors.unknown(op, a);
+        }
+        return len;
+    }
+
+    private static boolean isLive(SuperSlab ss, long a) {
+        long aw = (long) LONGS.getOpaque(ss.alloc, SuperSlab.word(a));
+        return (aw & SuperSlab.bit(a)) != 0 && !RemoteFree.isQueued(ss, a);
+    }
+
+    /** Zeroes {@code n} bytes at {@code a}. */
+    public static void zero(long a, long n) {
+        if (n > 0) {
+            Os.ALL.asSlice(a, n).fill((byte) 0);
+        }
+    }
+
+    /** Copies {@code n} bytes. */
+    public static void copy(long from, long to, long n) {
+        if (n > 0) {
+            java.lang.foreign.MemorySegment.copy(Os.ALL, from, Os.ALL, to, n);
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package dev.hakmem.internal.front;
+
+import dev.hakmem.internal.Config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Binds heaps to threads.
+ *
+ * <ul>
+ * <li><b>Platform threads</b> own a heap for life. The fast lookup is a table indexed by
+ *     {@code threadId & MASK} whose entry is used only if its heap's {@code thread} is the
+ *     current thread (no hashing, no {@code ThreadLocal}); a thread whose table slot is taken
+ *     by another live thread keeps its heap in a {@code ThreadLocal} instead.</li>
+ * <li><b>Virtual threads</b> share a small set of striped heaps (twice the number of cores by
+ *     default, {@code hakmem.sharedHeaps}): an operation claims a stripe with one CAS on the
+ *     heap's {@code thread} field, starting at a stripe picked by the thread id and moving on
+ *     when it is held, and releases it when done. Memory for heaps therefore grows with cores,
+ *     not with virtual threads.</li>
+ * <li><b>Exited threads</b>: a heap whose thread has died is adopted whole by the next thread
+ *     that needs a heap (its magazines, spans and pending remote frees come along).</li>
+ * </ul>
+ */
+public final class Heaps {
+    private Heaps() {}
+
+    static final int TABLE_SIZE = 1 << 12;
+    static final int MASK = TABLE_SIZE - 1;
+    /** Never held: makes every table entry non-null, so the fast lookup needs no null check. */
+    private static final Heap NOBODY = new Heap(-1, false);
+    static final Heap[] TABLE = new Heap[TABLE_SIZE];
+
+    static {
+        java.util.Arrays.fill(TABLE, NOBODY);
+    }
+
+    private static final ThreadLocal<Heap> OVERFLOW = new ThreadLocal<>();
+    private static final ReentrantLock LOCK = new ReentrantLock();
+    /** Every heap ever made, platform and shared (guarded by LOCK; read by stats under LOCK). */
+    private static final List<Heap> ALL = new ArrayList<>();
+    private static int nextId;
+
+    static final int STRIPES = Integer.highestOneBit(
+            Math.max(2, Config.integer("sharedHeaps", 2 * Runtime.getRuntime().availableProcessors())) * 2 - 1);
+    private static final Heap[] SHARED = new Heap[STRIPES];
+
+    static {
+        for (int i = 0; i < STRIPES; i++) {
+            SHARED[i] = new Heap(-2 - i, true);
+        }
+    }
+
+    /** Remote frees by threads with no heap of their own (virtual threads), per class. */
+    static final AtomicLongArray UNOWNED_FREES = new AtomicLongArray(dev.hakmem.internal.size.SizeClasses.COUNT);
+
+    /** The heap the current platform thread owns, if it is in the table; else {@code null}. */
+    static Heap fast(Thread t) {
+        Heap h = TABLE[(int) t.threadId() & MASK];
+        return h.thread == t ? h : null;
+    }
+
+    /** The platform thread's own heap, creating or adopting one on first use. Cold. */
+    static Heap ofPlatformThread(Thread t) {
+        Heap h = fast(t);
+        if (h != null) {
+            return h;
+        }
+        h = OVERFLOW.get();
+        if (h != null) {
+            return h;
+        }
+        LOCK.lock();
+        try {
+            h = adoptDead();
+            if (h == null) {
+                h = new Heap(nextId++, false);
+                ALL.add(h);
+            }
+            h.thread = t;
+            int slot = (int) t.threadId() & MASK;
+            Heap there = TABLE[slot];
+            if (there == NOBODY || there.thread == null || !there.thread.isAlive()) {
+                if (h.tableSlot >= 0 && TABLE[h.tableSlot] == h) {
+                    TABLE[h.tableSlot] = NOBODY;
+                }
+                TABLE[slot] = h;
+                h.tableSlot = slot;
+            } else {
+                OVERFLOW.set(h);
+            }
+            return h;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** A heap whose thread has died (its last actions are visible: we saw it dead). Caller holds LOCK. */
+    private static Heap adoptDead() {
+        for (Heap h : ALL) {
+            Thread owner = h.thread;
+            if (owner != null && !owner.isAlive()) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    /** Claims a shared heap for virtual thread {@code t}; pair with {@link Heap#unclaim()}. */
+    static Heap claimShared(Thread t) {
+        int i = (int) (t.threadId() * 0x9E3779B9L >>> 16) & (STRIPES - 1);
+        for (int spins = 0; ; spins++) {
+            Heap h = SHARED[i];
+            if (h.tryClaim(t)) {
+                return h;
+            }
+            i = (i + 1) & (STRIPES - 1);
+            if ((spins & (STRIPES - 1)) == STRIPES - 1) {
+                Thread.yield();
+            }
+        }
+    }
+
+    /** A snapshot of all heaps, for stats and trim. */
+    static List<Heap> all() {
+        LOCK.lock();
+        try {
+            List<Heap> l = new ArrayList<>(ALL);
+            l.addAll(List.of(SHARED));
+            return l;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /**
+     * Counters of all heaps summed: {@code [c*4 + k]} with k = 0 allocations, 1 frees,
+     * 2 refills, 3 remote frees.
+     */
+    public static long[] counters() {
+        long[] sum = new long[dev.hakmem.internal.size.SizeClasses.COUNT * 4];
+        for (Heap h : all()) {
+            long[] c = h.ctr;
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += c[i];
+            }
+        }
+        for (int c = 0; c < dev.hakmem.internal.size.SizeClasses.COUNT; c++) {
+            long n = UNOWNED_FREES.get(c);
+            sum[c * 4 + Heap.FREES] += n;
+            sum[c * 4 + Heap.REMOTE_FREES] += n;
+        }
+        return sum;
+    }
+
+    /**
+     * Gives back everything this thread can reach safely: the calling thread's own heap, every
+     * shared heap not held right now, and the heaps of exited threads.
+     */
+    public static void flushReachable() {
+        Thread me = Thread.currentThread();
+        if (!me.isVirtual()) {
+            ofPlatformThread(me).flushAll();
+        }
+        for (Heap h : SHARED) {
+            if (h.tryClaim(me)) {
+                try {
+                    h.flushAll();
+                } finally {
+                    h.unclaim();
+                }
+            }
+        }
+        LOCK.lock();
+        try {
+            for (Heap h : ALL) {
+                Thread owner = h.thread;
+                if (owner != null && owner != me && !owner.isAlive()) {
+                    h.thread = me;
+                    try {
+                        h.flushAll();
+                    } finally {
+                        h.thread = owner;
+                    }
+                }
+            }
+        } finally {
+            LOCK.unlock();
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package dev.hakmem.internal.os;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * The only place hakmem talks to the kernel: {@code mmap}, {@code munmap} and {@code madvise}
+ * through FFM downcalls (Linux, 64-bit). Every call is counted, and every call goes through a
+ * {@link FaultInjector} seam so tests can make the OS refuse.
+ *
+ * <p>All methods here are cold: they are called when a SuperSlab is committed or released,
+ * never on the allocation or free fast path.
+ */
+public final class Os {
+    private Os() {}
+
+    public static final int PROT_NONE = 0;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int MAP_PRIVATE = 0x02;
+    public static final int MAP_FIXED = 0x10;
+    public static final int MAP_ANONYMOUS = 0x20;
+    public static final int MAP_NORESERVE = 0x4000;
+    public static final int MADV_DONTNEED = 4;
+    public static final long PAGE = 4096;
+
+    private static final long MAP_FAILED = -1L;
+
+    private static final MethodHandle MMAP;
+    private static final MethodHandle MUNMAP;
+    private static final MethodHandle MADVISE;
+
+    static {
+        Linker linker = Linker.nativeLinker();
+        var libc = linker.defaultLookup();
+        Linker.Option critical = Linker.Option.critical(false);
+        MMAP = linker.downcallHandle(libc.find("mmap").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
+                critical);
+        MUNMAP = linker.downcallHandle(libc.find("munmap").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), critical);
+        MADVISE = linker.downcallHandle(libc.find("madvise").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), critical);
+    }
+
+    private static final AtomicLong MMAPS = new AtomicLong();
+    private static final AtomicLong MUNMAPS = new AtomicLong();
+    private static final AtomicLong MADVISES = new AtomicLong();
+
+    /** Test seam: decides whether an OS call may go ahead. */
+    @FunctionalInterface
+    public interface FaultInjector {
+        /** Returns {@code true} to let the call {@code op} ("mmap", "munmap", "madvise") run, {@code false} to fail it. */
+        boolean allow(String op, long address, long length);
+    }
+
+    private static volatile FaultInjector injector;
+
+    /** Installs (or with {@code null} removes) the fault injector. For tests. */
+    public static void setFaultInjector(FaultInjector f) {
+        injector = f;
+    }
+
+    private static boolean allowed(String op, long addr, long len) {
+        FaultInjector f = injector;
+        return f == null || f.allow(op, addr, len);
+    }
+
+    /**
+     * Maps anonymous private memory.
+     *
+     * @return the address, or 0 when the kernel (or the fault injector) refused
+     */
+    public static long mmap(long addr, long length, int prot, int flags) {
+        MMAPS.incrementAndGet();
+        if (!allowed("mmap", addr, length)) {
+            return 0;
+        }
+        long r;
+        try {
+            r = (long) MMAP.invokeExact(addr, length, prot, flags | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return r == MAP_FAILED ? 0 : r;
+    }
+
+    /** Unmaps a range; returns {@code false} when the kernel (or the fault injector) refused. */
+    public static boolean munmap(long addr, long length) {
+        MUNMAPS.incrementAndGet();
+        if (!allowed("munmap", addr, length)) {
+            return false;
+        }
+        try {
+            return (int) MUNMAP.invokeExact(addr, length) == 0;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * Replaces a range of one of our own reservations by a fresh inaccessible, unreserved
+     * mapping, which gives its pages back to the OS. Counted as a munmap: the range stops being
+     * usable memory, while its addresses stay ours.
+     */
+    public static boolean unmapToReservation(long addr, long length) {
+        MUNMAPS.incrementAndGet();
+        if (!allowed("munmap", addr, length)) {
+            return false;
+        }
+        long r;
+        try {
+            r = (long) MMAP.invokeExact(addr, length, PROT_NONE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0L);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return r == addr;
+    }
+
+    /** {@code madvise(addr, length, advice)}; returns {@code false} when refused. */
+    public static boolean madvise(long addr, long length, int advice) {
+        MADVISES.incrementAndGet();
+        if (!allowed("madvise", addr, length)) {
+            return false;
+        }
+        try {
+            return (int) MADVISE.invokeExact(addr, length, advice) == 0;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    public static long mmapCalls() {
+        return MMAPS.get();
+    }
+
+    public static long munmapCalls() {
+        return MUNMAPS.get();
+    }
+
+    public static long madviseCalls() {
+        return MADVISES.get();
+    }
+
+    /** A segment spanning the whole address space, for plain access by address. */
+    public static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+}

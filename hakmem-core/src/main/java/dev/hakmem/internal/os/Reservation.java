@@ -1,0 +1,78 @@
+package dev.hakmem.internal.os;
+
+import dev.hakmem.internal.Config;
+
+/**
+ * One large range of address space, reserved once at start-up with
+ * {@code mmap(PROT_NONE, MAP_NORESERVE)} and aligned to 2 MiB. Every SuperSlab lives in it, so
+ * "is this address ours, and which SuperSlab holds it?" is a subtraction, a shift and an
+ * unsigned compare against {@link #SLOTS}.
+ *
+ * <pre>
+ *  BASE                                                        BASE + SIZE
+ *  |  slot 0  |  slot 1  |  slot 2  |  ...           | slot SLOTS-1 |
+ *  |  2 MiB   |  2 MiB   |  2 MiB   |                |              |
+ *   committed  reserved   committed   (PROT_NONE until committed)
+ * </pre>
+ *
+ * A slot is committed with {@code mmap(MAP_FIXED, PROT_READ|PROT_WRITE)} over its reserved
+ * range and released with {@code mmap(MAP_FIXED, PROT_NONE, MAP_NORESERVE)}, which gives its
+ * pages back while keeping the addresses ours (no other mapping of the process can land there).
+ * Reserved address space costs no memory. Size: {@code hakmem.reserve} (default 256g).
+ */
+public final class Reservation {
+    private Reservation() {}
+
+    /** Slot size: one SuperSlab. */
+    public static final long UNIT = 1L << 21;
+    public static final int UNIT_SHIFT = 21;
+
+    /** First byte of the reservation (2 MiB aligned). */
+    public static final long BASE;
+    /** Bytes reserved. */
+    public static final long SIZE;
+    /** Number of 2 MiB slots. */
+    public static final int SLOTS;
+
+    static {
+        long want = Math.max(UNIT * 64, Config.size("reserve", 256L << 30)) & ~(UNIT - 1);
+        long got = 0;
+        while (true) {
+            got = Os.mmap(0, want + UNIT, Os.PROT_NONE, Os.MAP_NORESERVE);
+            if (got != 0 || want <= (1L << 30)) {
+                break;
+            }
+            want >>>= 1;
+        }
+        if (got == 0) {
+            throw new OutOfMemoryError("hakmem: cannot reserve " + (want >> 20)
+                    + " MiB of address space (ulimit -v? set hakmem.reserve lower)");
+        }
+        long aligned = (got + UNIT - 1) & ~(UNIT - 1);
+        if (aligned > got) {
+            Os.munmap(got, aligned - got);
+        }
+        long tail = got + want + UNIT - (aligned + want);
+        if (tail > 0) {
+            Os.munmap(aligned + want, tail);
+        }
+        BASE = aligned;
+        SIZE = want;
+        SLOTS = (int) (want >>> UNIT_SHIFT);
+    }
+
+    /** Makes {@code [addr, addr+len)} of the reservation readable and writable (zero-filled). */
+    public static boolean commit(long addr, long len) {
+        return Os.mmap(addr, len, Os.PROT_READ | Os.PROT_WRITE, Os.MAP_FIXED) == addr;
+    }
+
+    /** Gives the pages of {@code [addr, addr+len)} back to the OS; the range stays reserved. */
+    public static boolean decommit(long addr, long len) {
+        return Os.unmapToReservation(addr, len);
+    }
+
+    /** The address of slot {@code i}. */
+    public static long slotAddress(int i) {
+        return BASE + ((long) i << UNIT_SHIFT);
+    }
+}

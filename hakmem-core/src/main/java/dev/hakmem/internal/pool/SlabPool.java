@@ -1,0 +1,254 @@
+package dev.hakmem.internal.pool;
+
+import dev.hakmem.internal.Config;
+import dev.hakmem.internal.os.MemoryBudget;
+import dev.hakmem.internal.os.Os;
+import dev.hakmem.internal.os.Reservation;
+import dev.hakmem.internal.remote.RemoteFree;
+import dev.hakmem.internal.size.SizeClasses;
+import dev.hakmem.internal.slab.Slab;
+import dev.hakmem.internal.slab.SlabOwner;
+import dev.hakmem.internal.slab.SuperSlab;
+import dev.hakmem.internal.slab.SuperSlabs;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The shared slab pool: hands spans of 64 KiB slabs to thread heaps and takes empty spans back.
+ * All of it runs under one lock, on the cold path (a heap comes here once per span, i.e. once
+ * per hundreds or thousands of blocks).
+ *
+ * <p>Acquisition goes through hakmem's stages, each counted:
+ * <ol start="0">
+ * <li>(stage 0.5) a run of EMPTY slab slots in a SuperSlab in use: slots whose span was given
+ *     back empty and whose pages are still resident ({@code touchedMask}); they may change class;</li>
+ * <li>(stage 1) reserved for partly used spans left by exited threads (see the thread issue);</li>
+ * <li>(stage 2) a run of never-used slots of a SuperSlab in use;</li>
+ * <li>(stage 3) a wholly empty SuperSlab from the SuperSlab cache (already mapped);</li>
+ * <li>(stage 4) a new SuperSlab: one {@code mmap} over a reservation slot.</li>
+ * </ol>
+ * A SuperSlab whose last span is released goes to the cache (at most {@code hakmem.superSlabCache},
+ * default 8); past that bound it is released to the OS.
+ */
+public final class SlabPool {
+    private SlabPool() {}
+
+    public static final int STAGE_EMPTY = 0;
+    public static final int STAGE_PARTIAL = 1;
+    public static final int STAGE_UNUSED = 2;
+    public static final int STAGE_CACHE = 3;
+    public static final int STAGE_MMAP = 4;
+    public static final String[] STAGE_NAMES = {"0.5 empty slab", "1 partial slab", "2 unused slot",
+        "3 cached SuperSlab", "4 mmap"};
+
+    /** Bound of the empty-SuperSlab cache. */
+    public static final int CACHE_MAX = Math.max(0, Config.integer("superSlabCache", 8));
+
+    private static final ReentrantLock LOCK = new ReentrantLock();
+    /** ACTIVE SuperSlabs with at least one free slot. */
+    private static final ArrayList<SuperSlab> WITH_FREE = new ArrayList<>();
+    /** CACHED SuperSlabs (committed, no span), most recently emptied last. */
+    private static final ArrayDeque<SuperSlab> CACHE = new ArrayDeque<>();
+    /** Reservation slots released to the OS, reusable. */
+    private static final ArrayDeque<SuperSlab> RELEASED = new ArrayDeque<>();
+    private static int nextSlot;
+    private static int committed;
+    private static final long[] STAGE_HITS = new long[5];
+
+    /**
+     * A new span of class {@code cls} owned by {@code owner}.
+     *
+     * @throws OutOfMemoryError when the memory limit or the OS refuses a new SuperSlab
+     */
+    public static Slab acquire(SlabOwner owner, int cls) {
+        int k = SizeClasses.spanSlabs(cls);
+        LOCK.lock();
+        try {
+            Slab s = fromActive(owner, cls, k, true);
+            if (s == null) {
+                s = fromActive(owner, cls, k, false);
+            }
+            if (s == null) {
+                SuperSlab ss = CACHE.pollLast();
+                int stage = STAGE_CACHE;
+                if (ss == null) {
+                    ss = commitNew();
+                    stage = STAGE_MMAP;
+                }
+                ss.state = SuperSlab.ACTIVE;
+                WITH_FREE.add(ss);
+                STAGE_HITS[stage]++;
+                s = format(ss, 0, k, cls, owner);
+            }
+            return s;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    private static Slab fromActive(SlabOwner owner, int cls, int k, boolean warm) {
+        for (int i = WITH_FREE.size() - 1; i >= 0; i--) {
+            SuperSlab ss = WITH_FREE.get(i);
+            int first = findRun(ss.usedMask, warm ? ss.touchedMask : -1, k);
+            if (first >= 0) {
+                boolean wasWarm = warm || (ss.touchedMask & runMask(first, k)) == runMask(first, k);
+                STAGE_HITS[wasWarm ? STAGE_EMPTY : STAGE_UNUSED]++;
+                return format(ss, first, k, cls, owner);
+            }
+        }
+        return null;
+    }
+
+    private static int runMask(int first, int k) {
+        return (int) (((1L << k) - 1) << first);
+    }
+
+    /** First slot of {@code k} consecutive free slots that all lie in {@code within}, or -1. */
+    static int findRun(int usedMask, int within, int k) {
+        int ok = ~usedMask & within;
+        for (int first = 0; first + k <= SuperSlab.SLABS; first++) {
+            int m = runMask(first, k);
+            if ((ok & m) == m) {
+                return first;
+            }
+        }
+        return -1;
+    }
+
+    private static Slab format(SuperSlab ss, int first, int k, int cls, SlabOwner owner) {
+        Slab s = new Slab(ss, first, k, cls);
+        RemoteFree.clear(ss, s.firstWord, s.words);
+        s.owner = owner;
+        int m = runMask(first, k);
+        ss.usedMask |= m;
+        ss.touchedMask |= m;
+        for (int i = first; i < first + k; i++) {
+            ss.slabOf[i] = s;
+        }
+        if (ss.usedMask == -1) {
+            WITH_FREE.remove(ss);
+        }
+        return s;
+    }
+
+    private static SuperSlab commitNew() {
+        if (!MemoryBudget.tryCharge(Reservation.UNIT)) {
+            throw new OutOfMemoryError(MemoryBudget.limitMessage(Reservation.UNIT));
+        }
+        SuperSlab ss = RELEASED.pollFirst();
+        if (ss == null) {
+            if (nextSlot >= SuperSlabs.SLOTS) {
+                MemoryBudget.credit(Reservation.UNIT);
+                throw new OutOfMemoryError("hakmem: the reservation of " + (Reservation.SIZE >> 20)
+                        + " MiB is full (set hakmem.reserve higher)");
+            }
+            ss = SuperSlabs.slot(nextSlot++);
+        }
+        if (!Reservation.commit(ss.base, Reservation.UNIT)) {
+            MemoryBudget.credit(Reservation.UNIT);
+            RELEASED.addFirst(ss);
+            throw new OutOfMemoryError("hakmem: mmap of a 2 MiB SuperSlab at 0x" + Long.toHexString(ss.base)
+                    + " failed");
+        }
+        committed++;
+        ss.usedMask = 0;
+        ss.touchedMask = 0;
+        return ss;
+    }
+
+    /** Takes back an empty span (used == 0). The span object is dead afterwards. */
+    public static void release(Slab s) {
+        LOCK.lock();
+        try {
+            SuperSlab ss = s.ss;
+            s.owner = null;
+            for (int i = s.firstSlot; i < s.firstSlot + s.slots; i++) {
+                ss.slabOf[i] = null;
+            }
+            boolean wasFull = ss.usedMask == -1;
+            ss.usedMask &= ~runMask(s.firstSlot, s.slots);
+            if (ss.usedMask == 0) {
+                WITH_FREE.remove(ss);
+                ss.idleSince = System.nanoTime();
+                if (CACHE.size() < CACHE_MAX) {
+                    ss.state = SuperSlab.CACHED;
+                    CACHE.addLast(ss);
+                } else {
+                    releaseToOs(ss);
+                }
+            } else if (wasFull) {
+                WITH_FREE.add(ss);
+            }
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    private static void releaseToOs(SuperSlab ss) {
+        if (Reservation.decommit(ss.base, Reservation.UNIT)) {
+            MemoryBudget.credit(Reservation.UNIT);
+            committed--;
+            ss.state = SuperSlab.RELEASED;
+            ss.touchedMask = 0;
+            RELEASED.addLast(ss);
+        } else {
+            // could not give it back: keep it usable
+            ss.state = SuperSlab.CACHED;
+            CACHE.addLast(ss);
+        }
+    }
+
+    /** Gives every cached SuperSlab and every free resident slot back to the OS. */
+    public static void trim() {
+        LOCK.lock();
+        try {
+            while (!CACHE.isEmpty()) {
+                SuperSlab ss = CACHE.pollFirst();
+                if (!Reservation.decommit(ss.base, Reservation.UNIT)) {
+                    CACHE.addFirst(ss);
+                    break;
+                }
+                MemoryBudget.credit(Reservation.UNIT);
+                committed--;
+                ss.state = SuperSlab.RELEASED;
+                ss.touchedMask = 0;
+                RELEASED.addLast(ss);
+            }
+            for (SuperSlab ss : WITH_FREE) {
+                int idle = ss.touchedMask & ~ss.usedMask;
+                int first = 0;
+                while (idle != 0) {
+                    first = Integer.numberOfTrailingZeros(idle);
+                    int len = Integer.numberOfTrailingZeros(~(idle >>> first));
+                    if (len == 0 || first + len > 32) {
+                        len = 32 - first;
+                    }
+                    if (Os.madvise(ss.base + ((long) first << SizeClasses.SLAB_SHIFT),
+                            (long) len << SizeClasses.SLAB_SHIFT, Os.MADV_DONTNEED)) {
+                        ss.touchedMask &= ~runMask(first, len);
+                    }
+                    idle &= ~runMask(first, len);
+                }
+            }
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** SuperSlabs currently committed. */
+    public static int committed() {
+        return committed;
+    }
+
+    /** Acquisitions per stage (index {@link #STAGE_EMPTY} .. {@link #STAGE_MMAP}). */
+    public static long[] stageHits() {
+        LOCK.lock();
+        try {
+            return STAGE_HITS.clone();
+        } finally {
+            LOCK.unlock();
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.internal.size.SizeClasses;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A span of one or more consecutive 64 KiB slabs of a SuperSlab, carved into blocks of one size
+ * class. The span's metadata lives here, on the Java heap, never inside the blocks.
+ *
+ * <pre>
+ * base                                                    base + slots * 64 KiB
+ * | block 0 | block 1 | ... | block carved-1 | never handed out ... | tail |
+ * block i is at base + i * blockSize;  i &lt; capacity
+ *
+ * a block is in exactly one of these states:
+ *   uncarved   i &gt;= carved
+ *   available  freeMap bit i set               (counted in freeCount)
+ *   cached     in some heap's thread cache     (alloc bit clear)
+ *   live       alloc bit set in the SuperSlab
+ *   remote     alloc bit and remote bit set: freed by another thread, not yet collected
+ * used = cached + live + remote  (blocks out of the span)
+ * </pre>
+ *
+ * Everything but {@link #remotePending} is accessed only by the thread holding {@link #owner},
+ * or by the pool under its lock while the span has no owner.
+ */
+public final class Slab {
+    public final SuperSlab ss;
+    public final long base;
+    public final int firstSlot;
+    public final int slots;
+    public final int cls;
+    public final int blockSize;
+    public final long magic;
+    public final int capacity;
+    /** First word of this span in the SuperSlab bitmaps, and how many words it covers. */
+    public final int firstWord;
+    public final int words;
+
+    /** Bit i set: block i is available in the span. */
+    private final long[] freeMap;
+    public int freeCount;
+    private int cursor;
+    public int carved;
+    public int used;
+
+    /** The heap allowed to carve and free locally, or {@code null} while the span sits in the pool. */
+    public SlabOwner owner;
+
+    /** 1 when remote frees may be waiting in {@link SuperSlab#remote}; see the remote-free protocol. */
+    public volatile int remotePending;
+
+    // ---- the owner's per-class lists (intrusive, doubly linked) ----
+    public Slab prev;
+    public Slab next;
+    public byte list;
+
+    private static final VarHandle PENDING;
+
+    static {
+        try {
+            PENDING = MethodHandles.lookup().findVarHandle(Slab.class, "remotePending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    public Slab(SuperSlab ss, int firstSlot, int slots, int cls) {
+        this.ss = ss;
+        this.firstSlot = firstSlot;
+        this.slots = slots;
+        this.base = ss.base + ((long) firstSlot << SizeClasses.SLAB_SHIFT);
+        this.cls = cls;
+        this.blockSize = SizeClasses.size(cls);
+        this.magic = SizeClasses.magic(cls);
+        this.capacity = slots * SizeClasses.SLAB_SIZE / blockSize;
+        this.freeMap = new long[(capacity + 63) >>> 6];
+        this.firstWord = firstSlot * (SizeClasses.SLAB_SIZE >>> 9);
+        this.words = slots * (SizeClasses.SLAB_SIZE >>> 9);
+    }
+
+    /** Block index of {@code a}, which must lie in this span; exact only when {@code a} is a block start. */
+    public long indexOf(long a) {
+        return ((a - base) * magic) >>> 40;
+    }
+
+    /** True when {@code a} is the start of a block that has been carved. */
+    public boolean isBlockStart(long a) {
+        long o = a - base;
+        long i = (o * magic) >>> 40;
+        return o >= 0 && i * blockSize == o && i < carved;
+    }
+
+    /** No block can be taken without collecting remote frees first. */
+    public boolean exhausted() {
+        return freeCount == 0 && carved == capacity;
+    }
+
+    /**
+     * Moves up to {@code max} blocks out of the span into {@code dst[at .. at+n)}, available
+     * blocks first, then fresh ones. Owner only.
+     *
+     * @return n
+     */
+    public int take(long[] dst, int at, int max) {
+        int n = 0;
+        if (freeCount > 0) {
+            long[] fm = freeMap;
+            int w = cursor;
+            while (n < max && freeCount > 0) {
+                long bits = fm[w];
+                while (bits != 0 && n < max) {
+                    int b = Long.numberOfTrailingZeros(bits);
+                    bits &= bits - 1;
+                    dst[at + n++] = base + (long) ((w << 6) + b) * blockSize;
+                    freeCount--;
+                }
+                fm[w] = bits;
+                if (bits == 0) {
+                    w = w + 1 == fm.length ? 0 : w + 1;
+                }
+            }
+            cursor = w;
+        }
+        while (n < max && carved < capacity) {
+            dst[at + n++] = base + (long) (carved++) * blockSize;
+        }
+        used += n;
+        return n;
+    }
+
+    /** Puts block {@code a} (a block start of this span, out of the span) back. Owner only. */
+    public void give(long a) {
+        int i = (int) indexOf(a);
+        freeMap[i >>> 6] |= 1L << i;
+        freeCount++;
+        used--;
+    }
+
+    /** Claims the pending flag (sets it to 0) and returns whether it was set. Owner only. */
+    public boolean claimPending() {
+        return remotePending != 0 && (int) PENDING.getAndSet(this, 0) != 0;
+    }
+
+    /** Whether block {@code i} is available in the span (for checks and tests). */
+    public boolean isAvailable(int i) {
+        return (freeMap[i >>> 6] & (1L << i)) != 0;
+    }
+
+    @Override
+    public String toString() {
+        return "span@0x" + Long.toHexString(base) + "[class " + cls + ", " + blockSize + " B x " + capacity
+                + ", used " + used + "]";
+    }
+}
