@@ -92,9 +92,10 @@ public final class Front {
                         if (ow != null && ow.thread == t) {
                             int w = SuperSlab.word(a);
                             long m = SuperSlab.bit(a);
-                            long aw = ss.alloc[w];
-                            if ((aw & m) != 0 && (ss.remote[w] & m) == 0) {
-                                ss.alloc[w] = aw & ~m;
+                            long[] bits = ss.bits;
+                            long aw = bits[w];
+                            if ((aw & m) != 0 && (bits[w + 1] & m) == 0) {
+                                bits[w] = aw & ~m;
                                 ((Heap) ow).push(s.cls, a);
                                 return;
                             }
@@ -118,8 +119,7 @@ public final class Front {
         }
         Heap mine = Heaps.fast(t);
         if (mine != null) {
-            mine.ctr[(s.cls << 2) + Heap.FREES]++;
-            mine.ctr[(s.cls << 2) + Heap.REMOTE_FREES]++;
+            mine.ctr[(s.cls << Heap.CTR_SHIFT) + Heap.REMOTE_FREES]++;
         } else {
             Heaps.UNOWNED_FREES.incrementAndGet(s.cls);
         }
@@ -165,7 +165,7 @@ public final class Front {
     }
 
     private static boolean isLive(SuperSlab ss, long a) {
-        long aw = (long) LONGS.getOpaque(ss.alloc, SuperSlab.word(a));
+        long aw = (long) LONGS.getOpaque(ss.bits, SuperSlab.word(a));
         return (aw & SuperSlab.bit(a)) != 0 && !RemoteFree.isQueued(ss, a);
     }
 

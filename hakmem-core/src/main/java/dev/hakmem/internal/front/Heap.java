@@ -17,11 +17,13 @@ import java.lang.invoke.VarHandle;
  * nothing is atomic except the remote-free hint.
  *
  * <h2>Magazines</h2>
- * One {@code long[]} for all classes. Class {@code c} owns {@code mag[MAG_BASE[c] ..
- * MAG_BASE[c] + capacity]}:
+ * One {@code long[]} for all classes, a fixed stride apart (the largest capacity + 2), so the
+ * class's slot is a multiply by a constant. Class {@code c} owns {@code mag[b .. b + capacity + 1]}
+ * with {@code b = c * STRIDE}:
  * <pre>
- * mag[b]        header: count in the low 32 bits, capacity in the high 32 bits
- * mag[b+1..b+count]   free block addresses, top of stack at mag[b+count]
+ * mag[b]              header: count in the low 32 bits, capacity in the high 32 bits
+ * mag[b+1]            local frees (pushes) of the class, next to the header it updates anyway
+ * mag[b+2..b+count+1] free block addresses, top of stack at mag[b+count+1]
  * </pre>
  * A pop or push is two loads and two stores on one array. A miss calls the cold
  * {@link #refill} (take a batch from the current span) or {@link #flush} (give the oldest
@@ -34,26 +36,28 @@ import java.lang.invoke.VarHandle;
  * to a span owned by this heap.
  *
  * <h2>Counters</h2>
- * {@code ctr[c*4 + k]}: k = 0 allocations, 1 frees, 2 refills, 3 remote frees (counted on the
- * freeing thread's heap). Plain longs, summed by the stats snapshot.
+ * {@code ctr[c*8 + k]}, plain longs summed by the stats snapshot: k = {@link #TAKEN} blocks moved
+ * from spans into the magazine, {@link #REFILLS},
+ * {@link #REMOTE_FREES} remote frees made by this heap's thread, {@link #FLUSHED} blocks moved
+ * from the magazine back to spans. Allocations are not counted on the fast path; they follow
+ * from the magazine's balance: {@code allocations = TAKEN + pushes - FLUSHED - count}.
  */
 public final class Heap extends SlabOwner {
-    static final int[] MAG_BASE = new int[SizeClasses.COUNT];
-    static final int MAG_LEN;
+    static final int STRIDE;
 
     static {
-        int at = 0;
+        int max = 0;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            MAG_BASE[c] = at;
-            at += SizeClasses.cacheCapacity(c) + 1;
+            max = Math.max(max, SizeClasses.cacheCapacity(c));
         }
-        MAG_LEN = at;
+        STRIDE = max + 2;
     }
 
-    static final int ALLOCS = 0;
-    static final int FREES = 1;
+    static final int TAKEN = 0;
     static final int REFILLS = 2;
     static final int REMOTE_FREES = 3;
+    static final int FLUSHED = 4;
+    static final int CTR_SHIFT = 3;
 
     private static final byte NONE = 0;
     private static final byte PARTIAL = 1;
@@ -71,8 +75,8 @@ public final class Heap extends SlabOwner {
         }
     }
 
-    final long[] mag = new long[MAG_LEN];
-    final long[] ctr = new long[SizeClasses.COUNT * 4];
+    final long[] mag = new long[SizeClasses.COUNT * STRIDE];
+    final long[] ctr = new long[SizeClasses.COUNT << CTR_SHIFT];
     private final Slab[] current = new Slab[SizeClasses.COUNT];
     private final Slab[] partial = new Slab[SizeClasses.COUNT];
     private final Slab[] full = new Slab[SizeClasses.COUNT];
@@ -88,7 +92,7 @@ public final class Heap extends SlabOwner {
         this.id = id;
         this.shared = shared;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            mag[MAG_BASE[c]] = (long) SizeClasses.cacheCapacity(c) << 32;
+            mag[c * STRIDE] = (long) SizeClasses.cacheCapacity(c) << 32;
         }
     }
 
@@ -106,14 +110,13 @@ public final class Heap extends SlabOwner {
     /** Allocates a block of class {@code c}. Caller holds the heap. */
     long alloc(int c) {
         long[] m = mag;
-        int b = MAG_BASE[c];
+        int b = c * STRIDE;
         long hdr = m[b];
         int n = (int) hdr;
         if (n > 0) {
-            long a = m[b + n];
+            long a = m[b + 1 + n];
             m[b] = hdr - 1;
             markLive(a);
-            ctr[c << 2]++;
             return a;
         }
         return refill(c);
@@ -122,12 +125,12 @@ public final class Heap extends SlabOwner {
     /** Frees block {@code a} of class {@code c}, already validated and marked not live. */
     void push(int c, long a) {
         long[] m = mag;
-        int b = MAG_BASE[c];
+        int b = c * STRIDE;
         long hdr = m[b];
         int n = (int) hdr;
-        ctr[(c << 2) + FREES]++;
+        m[b + 1]++;
         if (n < (int) (hdr >>> 32)) {
-            m[b + n + 1] = a;
+            m[b + 2 + n] = a;
             m[b] = hdr + 1;
             return;
         }
@@ -136,25 +139,25 @@ public final class Heap extends SlabOwner {
 
     static void markLive(long a) {
         SuperSlab ss = SuperSlabs.ofOwn(a);
-        ss.alloc[SuperSlab.word(a)] |= SuperSlab.bit(a);
+        ss.bits[SuperSlab.word(a)] |= SuperSlab.bit(a);
     }
 
     // ------------------------------------------------------------------ cold path
 
     /** The magazine of class {@code c} is empty: take a batch from spans, return one block. */
     long refill(int c) {
-        ctr[(c << 2) + REFILLS]++;
-        int b = MAG_BASE[c];
+        ctr[(c << CTR_SHIFT) + REFILLS]++;
+        int b = c * STRIDE;
         int batch = SizeClasses.batch(c);
         Slab s = current[c];
         while (true) {
             if (s != null) {
-                int n = s.take(mag, b + 1, batch);
+                int n = s.take(mag, b + 2, batch);
                 if (n > 0) {
+                    ctr[(c << CTR_SHIFT) + TAKEN] += n;
                     mag[b] = (mag[b] & 0xFFFF_FFFF_0000_0000L) | (n - 1);
-                    long a = mag[b + n];
+                    long a = mag[b + 1 + n];
                     markLive(a);
-                    ctr[c << 2]++;
                     return a;
                 }
                 if (s.claimPending() && RemoteFree.collect(s) > 0) {
@@ -178,16 +181,17 @@ public final class Heap extends SlabOwner {
 
     /** The magazine of class {@code c} is full: give its oldest batch back, then push {@code a}. */
     void flush(int c, long a) {
-        int b = MAG_BASE[c];
+        int b = c * STRIDE;
         long hdr = mag[b];
         int n = (int) hdr;
         int batch = Math.min(SizeClasses.batch(c), n);
-        for (int i = 1; i <= batch; i++) {
-            giveBack(mag[b + i]);
+        ctr[(c << CTR_SHIFT) + FLUSHED] += batch;
+        for (int i = 0; i < batch; i++) {
+            giveBack(mag[b + 2 + i]);
         }
-        System.arraycopy(mag, b + 1 + batch, mag, b + 1, n - batch);
+        System.arraycopy(mag, b + 2 + batch, mag, b + 2, n - batch);
         n -= batch;
-        mag[b + 1 + n] = a;
+        mag[b + 2 + n] = a;
         mag[b] = (hdr & 0xFFFF_FFFF_0000_0000L) | (n + 1);
     }
 
@@ -245,12 +249,13 @@ public final class Heap extends SlabOwner {
     /** Empties every magazine back into the spans (trim, thread exit). */
     void flushAll() {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            int b = MAG_BASE[c];
+            int b = c * STRIDE;
             long hdr = mag[b];
             int n = (int) hdr;
             mag[b] = hdr & 0xFFFF_FFFF_0000_0000L;
-            for (int i = 1; i <= n; i++) {
-                giveBack(mag[b + i]);
+            ctr[(c << CTR_SHIFT) + FLUSHED] += n;
+            for (int i = 0; i < n; i++) {
+                giveBack(mag[b + 2 + i]);
             }
             Slab cur = current[c];
             if (cur != null && cur.used == 0) {
@@ -292,9 +297,21 @@ public final class Heap extends SlabOwner {
         s.list = NONE;
     }
 
-    /** Sum of counter {@code k} of class {@code c} (racy read, for stats). */
-    long counter(int c, int k) {
-        return ctr[(c << 2) + k];
+    /**
+     * Adds this heap's counters into {@code sum[c*4 + k]}, k = 0 allocations, 1 frees, 2 refills,
+     * 3 remote frees (racy reads: exact only when the heap is quiet).
+     */
+    void addCounters(long[] sum) {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            int k = c << CTR_SHIFT;
+            long pushes = mag[c * STRIDE + 1];
+            long remote = ctr[k + REMOTE_FREES];
+            long cached = (int) mag[c * STRIDE];
+            sum[c * 4] += ctr[k + TAKEN] + pushes - ctr[k + FLUSHED] - cached;
+            sum[c * 4 + 1] += pushes + remote;
+            sum[c * 4 + 2] += ctr[k + REFILLS];
+            sum[c * 4 + 3] += remote;
+        }
     }
 
     @Override

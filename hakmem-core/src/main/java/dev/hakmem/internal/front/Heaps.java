@@ -142,15 +142,12 @@ public final class Heaps {
     public static long[] counters() {
         long[] sum = new long[dev.hakmem.internal.size.SizeClasses.COUNT * 4];
         for (Heap h : all()) {
-            long[] c = h.ctr;
-            for (int i = 0; i < sum.length; i++) {
-                sum[i] += c[i];
-            }
+            h.addCounters(sum);
         }
         for (int c = 0; c < dev.hakmem.internal.size.SizeClasses.COUNT; c++) {
             long n = UNOWNED_FREES.get(c);
-            sum[c * 4 + Heap.FREES] += n;
-            sum[c * 4 + Heap.REMOTE_FREES] += n;
+            sum[c * 4 + 1] += n;
+            sum[c * 4 + 3] += n;
         }
         return sum;
     }

@@ -9,17 +9,17 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Cross-thread frees. A thread that frees a block of a span it does not own marks the block in
- * the SuperSlab's {@code remote} bitmap with one atomic OR; the owner collects marked blocks in
+ * the SuperSlab's REMOTE bitmap with one atomic OR; the owner collects marked blocks in
  * batches on its slow path. No lock, no allocation, no write to the block itself.
  *
  * <h2>Protocol</h2>
  * <pre>
  * remote freer (any thread)                     owner (collect, on its slow path)
- * 1 a = alloc[w] (opaque)                       1 if slab.remotePending: set it to 0 (getAndSet)
- *   bit clear -&gt; IllegalStateException          2 for each word w of the span with remote[w] != 0:
- * 2 old = remote[w].getAndOr(m)                      bits = remote[w].getAndSet(0)
- *   bit already set -&gt; IllegalStateException         live = bits &amp; alloc[w]     (others: stale)
- * 3 if old == 0 and slab.remotePending == 0:         alloc[w] &amp;= ~live; give each block back
+ * 1 a = LIVE[w] (opaque)                        1 if slab.remotePending: set it to 0 (getAndSet)
+ *   bit clear -&gt; IllegalStateException          2 for each word w of the span with REMOTE[w] != 0:
+ * 2 old = REMOTE[w].getAndOr(m)                      q = REMOTE[w].getAndSet(0)
+ *   bit already set -&gt; IllegalStateException         live = q &amp; LIVE[w]     (others: stale)
+ * 3 if old == 0 and slab.remotePending == 0:         LIVE[w] &amp;= ~live; give each block back
  *     slab.remotePending = 1
  *     if owner.remoteHint == 0: owner.remoteHint = 1
  * </pre>
@@ -48,10 +48,11 @@ public final class RemoteFree {
     public static int push(SuperSlab ss, Slab s, long a) {
         int w = SuperSlab.word(a);
         long m = SuperSlab.bit(a);
-        if (((long) LONGS.getOpaque(ss.alloc, w) & m) == 0) {
+        long[] bits = ss.bits;
+        if (((long) LONGS.getOpaque(bits, w) & m) == 0) {
             return NOT_LIVE;
         }
-        long old = (long) LONGS.getAndBitwiseOr(ss.remote, w, m);
+        long old = (long) LONGS.getAndBitwiseOr(bits, w + 1, m);
         if ((old & m) != 0) {
             return ALREADY_QUEUED;
         }
@@ -67,7 +68,7 @@ public final class RemoteFree {
 
     /** Whether block {@code a} is queued as a remote free and not yet collected. */
     public static boolean isQueued(SuperSlab ss, long a) {
-        return ((long) LONGS.getOpaque(ss.remote, SuperSlab.word(a)) & SuperSlab.bit(a)) != 0;
+        return ((long) LONGS.getOpaque(ss.bits, SuperSlab.word(a) + 1) & SuperSlab.bit(a)) != 0;
     }
 
     /**
@@ -78,32 +79,30 @@ public final class RemoteFree {
      */
     public static int collect(Slab s) {
         SuperSlab ss = s.ss;
-        long[] remote = ss.remote;
-        long[] alloc = ss.alloc;
-        long wordBase = ss.base;
+        long[] bits = ss.bits;
         int n = 0;
-        for (int w = s.firstWord, end = s.firstWord + s.words; w < end; w++) {
-            if ((long) LONGS.getOpaque(remote, w) == 0) {
+        for (int w = 2 * s.firstWord, end = 2 * (s.firstWord + s.words); w < end; w += 2) {
+            if ((long) LONGS.getOpaque(bits, w + 1) == 0) {
                 continue;
             }
-            long bits = (long) LONGS.getAndSet(remote, w, 0L);
-            long live = bits & alloc[w];
-            alloc[w] &= ~live;
+            long queued = (long) LONGS.getAndSet(bits, w + 1, 0L);
+            long live = queued & bits[w];
+            bits[w] &= ~live;
             while (live != 0) {
                 int b = Long.numberOfTrailingZeros(live);
                 live &= live - 1;
-                s.give(wordBase + (((long) w << 6) + b << 3));
+                s.give(ss.base + ((((long) w >>> 1) << 6) + b << 3));
                 n++;
             }
         }
         return n;
     }
 
-    /** Clears all marks of a span's words (the pool, when re-formatting a span). */
+    /** Clears both bitmaps over a span's word pairs (the pool, when formatting a span). */
     public static void clear(SuperSlab ss, int firstWord, int words) {
-        for (int w = firstWord, end = firstWord + words; w < end; w++) {
-            LONGS.setVolatile(ss.remote, w, 0L);
-            ss.alloc[w] = 0;
+        for (int w = 2 * firstWord, end = 2 * (firstWord + words); w < end; w += 2) {
+            ss.bits[w] = 0;
+            LONGS.setVolatile(ss.bits, w + 1, 0L);
         }
     }
 }
