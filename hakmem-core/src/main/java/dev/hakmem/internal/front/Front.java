@@ -4,6 +4,7 @@ import dev.hakmem.internal.os.Os;
 import dev.hakmem.internal.remote.RemoteFree;
 import dev.hakmem.internal.size.SizeClasses;
 import dev.hakmem.internal.slab.Slab;
+import dev.hakmem.internal.slab.SlabMap;
 import dev.hakmem.internal.slab.SlabOwner;
 import dev.hakmem.internal.slab.SuperSlab;
 import dev.hakmem.internal.slab.SuperSlabs;
@@ -15,11 +16,11 @@ import dev.hakmem.internal.tier.HugeTier;
  *
  * <pre>
  * malloc(size &lt;= 32 KiB):  class = table[(size+7)/8]
- *                          heap  = TABLE[threadId &amp; MASK], used if heap.thread == current
- *                          pop the class magazine, set the block's live bit      -- else refill
- * free(a):                 SuperSlab = TABLE[(a - BASE) &gt;&gt;&gt; 21]      (unknown -&gt; exception)
- *                          span = slabOf[(a &gt;&gt;&gt; 16) &amp; 31]; a must be a block start
- *                          owner held by current thread: live bit set -&gt; clear it, push
+ *                          magazines = MAGS[threadId &amp; MASK], used if word 0 == threadId
+ *                          pop the class magazine, set the block's LIVE bit      -- else refill
+ * free(a):                 span = SlabMap[a]                       (none -&gt; huge tier or exception)
+ *                          a must be a block start (multiply-shift division, no divide)
+ *                          owner held by current thread: LIVE set, REMOTE clear -&gt; clear LIVE, push
  *                          else: remote free (one atomic OR)
  * </pre>
  * Everything else (first use of a thread, virtual threads, refill, flush, big blocks, errors)
@@ -28,8 +29,6 @@ import dev.hakmem.internal.tier.HugeTier;
 public final class Front {
     private Front() {}
 
-    private static final long BASE = SuperSlabs.BASE;
-    private static final int SLOTS = SuperSlabs.SLOTS;
     private static final java.lang.invoke.VarHandle LONGS =
             java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
 
@@ -39,9 +38,10 @@ public final class Front {
         if (Long.compareUnsigned(size, SizeClasses.MAX_SIZE) <= 0) {
             int c = SizeClasses.classOf(size);
             Thread t = Thread.currentThread();
-            Heap h = Heaps.TABLE[(int) t.threadId() & Heaps.MASK];
-            if (h.thread == t) {
-                return h.alloc(c);
+            long tid = t.threadId();
+            long[] m = Heaps.MAGS[(int) tid & Heaps.MASK];
+            if (m[0] == tid) {
+                return Heap.pop(m, c, Heaps.HEAPS[(int) tid & Heaps.MASK]);
             }
             return allocSlow(t, c);
         }
@@ -78,42 +78,35 @@ public final class Front {
     // ------------------------------------------------------------------ free
 
     public static void free(long a) {
-        long slot = (a - BASE) >>> 21;
-        if (slot < SLOTS) {
-            SuperSlab ss = SuperSlabs.ofOwn(a);
-            if (ss != null) {
-                Slab s = ss.slabOf[(int) (a >>> SizeClasses.SLAB_SHIFT) & (SuperSlab.SLABS - 1)];
-                if (s != null) {
-                    long o = a - s.base;
-                    long i = (o * s.magic) >>> 40;
-                    if (i * s.blockSize == o && i < s.carved) {
-                        Thread t = Thread.currentThread();
-                        SlabOwner ow = s.owner;
-                        if (ow != null && ow.thread == t) {
-                            int w = SuperSlab.word(a);
-                            long m = SuperSlab.bit(a);
-                            long[] bits = ss.bits;
-                            long aw = bits[w];
-                            if ((aw & m) != 0 && (bits[w + 1] & m) == 0) {
-                                bits[w] = aw & ~m;
-                                ((Heap) ow).push(s.cls, a);
-                                return;
-                            }
-                            throw Errors.notLive("free", a, s);
-                        }
-                        freeRemote(ss, s, a, t);
+        Slab s = SlabMap.of(a);
+        if (s != null) {
+            long o = a - s.base;
+            long i = (o * s.magic) >>> 40;
+            if (i * s.blockSize == o && i < s.carved) {
+                Thread t = Thread.currentThread();
+                SlabOwner ow = s.owner;
+                if (ow != null && ow.thread == t) {
+                    long[] bits = s.bits;
+                    int w = SuperSlab.word(a);
+                    long m = SuperSlab.bit(a);
+                    long aw = bits[w];
+                    if ((aw & m) != 0 && (bits[w + 1] & m) == 0) {
+                        bits[w] = aw & ~m;
+                        ((Heap) ow).push(s.cls, a);
                         return;
                     }
-                    throw Errors.notBlockStart("free", a, s);
+                    throw Errors.notLive("free", a, s);
                 }
+                freeRemote(s, a, t);
+                return;
             }
-            throw Errors.unknown("free", a);
+            throw Errors.notBlockStart("free", a, s);
         }
-        freeOutside(a);
+        freeOther(a);
     }
 
-    private static void freeRemote(SuperSlab ss, Slab s, long a, Thread t) {
-        int r = RemoteFree.push(ss, s, a);
+    private static void freeRemote(Slab s, long a, Thread t) {
+        int r = RemoteFree.push(s.ss, s, a);
         if (r != RemoteFree.OK) {
             throw Errors.notLive("free", a, s);
         }
@@ -125,7 +118,7 @@ public final class Front {
         }
     }
 
-    private static void freeOutside(long a) {
+    private static void freeOther(long a) {
         if (a == 0) {
             return;
         }
@@ -143,16 +136,12 @@ public final class Front {
      * @throws IllegalStateException    if the block is free
      */
     public static long usableSize(long a, String op) {
-        SuperSlab ss = SuperSlabs.of(a);
-        if (ss != null) {
-            Slab s = ss.slabOf[(int) (a >>> SizeClasses.SLAB_SHIFT) & (SuperSlab.SLABS - 1)];
-            if (s == null) {
-                throw Errors.unknown(op, a);
-            }
+        Slab s = SlabMap.of(a);
+        if (s != null) {
             if (!s.isBlockStart(a)) {
                 throw Errors.notBlockStart(op, a, s);
             }
-            if (!isLive(ss, a)) {
+            if (!isLive(s.ss, a)) {
                 throw Errors.notLive(op, a, s);
             }
             return s.blockSize;

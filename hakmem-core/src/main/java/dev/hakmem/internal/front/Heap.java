@@ -4,6 +4,7 @@ import dev.hakmem.internal.pool.SlabPool;
 import dev.hakmem.internal.remote.RemoteFree;
 import dev.hakmem.internal.size.SizeClasses;
 import dev.hakmem.internal.slab.Slab;
+import dev.hakmem.internal.slab.SlabMap;
 import dev.hakmem.internal.slab.SlabOwner;
 import dev.hakmem.internal.slab.SuperSlab;
 import dev.hakmem.internal.slab.SuperSlabs;
@@ -18,9 +19,11 @@ import java.lang.invoke.VarHandle;
  *
  * <h2>Magazines</h2>
  * One {@code long[]} for all classes, a fixed stride apart (the largest capacity + 2), so the
- * class's slot is a multiply by a constant. Class {@code c} owns {@code mag[b .. b + capacity + 1]}
- * with {@code b = c * STRIDE}:
+ * class's slot is a multiply by a constant. {@code mag[0]} is the id of the platform thread
+ * that owns the heap (-1 for none), so the fast path checks ownership on the array it is about
+ * to use. Class {@code c} owns {@code mag[b .. b + capacity + 1]} with {@code b = 1 + c * STRIDE}:
  * <pre>
+ * mag[0]              owner thread id, or -1
  * mag[b]              header: count in the low 32 bits, capacity in the high 32 bits
  * mag[b+1]            local frees (pushes) of the class, next to the header it updates anyway
  * mag[b+2..b+count+1] free block addresses, top of stack at mag[b+count+1]
@@ -75,7 +78,7 @@ public final class Heap extends SlabOwner {
         }
     }
 
-    final long[] mag = new long[SizeClasses.COUNT * STRIDE];
+    final long[] mag = new long[1 + SizeClasses.COUNT * STRIDE];
     final long[] ctr = new long[SizeClasses.COUNT << CTR_SHIFT];
     private final Slab[] current = new Slab[SizeClasses.COUNT];
     private final Slab[] partial = new Slab[SizeClasses.COUNT];
@@ -91,9 +94,21 @@ public final class Heap extends SlabOwner {
     Heap(int id, boolean shared) {
         this.id = id;
         this.shared = shared;
+        mag[0] = -1;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            mag[c * STRIDE] = (long) SizeClasses.cacheCapacity(c) << 32;
+            mag[base(c)] = (long) SizeClasses.cacheCapacity(c) << 32;
         }
+    }
+
+    /** Index of class {@code c}'s magazine header in {@link #mag}. */
+    static int base(int c) {
+        return 1 + c * STRIDE;
+    }
+
+    /** Makes platform thread {@code t} the owner (heap registry lock held). */
+    void bind(Thread t) {
+        thread = t;
+        mag[0] = t == null ? -1 : t.threadId();
     }
 
     /** Claims an unheld heap for {@code t}. */
@@ -109,8 +124,12 @@ public final class Heap extends SlabOwner {
 
     /** Allocates a block of class {@code c}. Caller holds the heap. */
     long alloc(int c) {
-        long[] m = mag;
-        int b = c * STRIDE;
+        return pop(mag, c, this);
+    }
+
+    /** Pops a block of class {@code c} from magazine {@code m} of heap {@code h}, refilling on a miss. */
+    static long pop(long[] m, int c, Heap h) {
+        int b = 1 + c * STRIDE;
         long hdr = m[b];
         int n = (int) hdr;
         if (n > 0) {
@@ -119,13 +138,13 @@ public final class Heap extends SlabOwner {
             markLive(a);
             return a;
         }
-        return refill(c);
+        return h.refill(c);
     }
 
     /** Frees block {@code a} of class {@code c}, already validated and marked not live. */
     void push(int c, long a) {
         long[] m = mag;
-        int b = c * STRIDE;
+        int b = 1 + c * STRIDE;
         long hdr = m[b];
         int n = (int) hdr;
         m[b + 1]++;
@@ -138,8 +157,7 @@ public final class Heap extends SlabOwner {
     }
 
     static void markLive(long a) {
-        SuperSlab ss = SuperSlabs.ofOwn(a);
-        ss.bits[SuperSlab.word(a)] |= SuperSlab.bit(a);
+        SuperSlabs.bitsOf(a)[SuperSlab.word(a)] |= SuperSlab.bit(a);
     }
 
     // ------------------------------------------------------------------ cold path
@@ -147,7 +165,7 @@ public final class Heap extends SlabOwner {
     /** The magazine of class {@code c} is empty: take a batch from spans, return one block. */
     long refill(int c) {
         ctr[(c << CTR_SHIFT) + REFILLS]++;
-        int b = c * STRIDE;
+        int b = base(c);
         int batch = SizeClasses.batch(c);
         Slab s = current[c];
         while (true) {
@@ -181,7 +199,7 @@ public final class Heap extends SlabOwner {
 
     /** The magazine of class {@code c} is full: give its oldest batch back, then push {@code a}. */
     void flush(int c, long a) {
-        int b = c * STRIDE;
+        int b = base(c);
         long hdr = mag[b];
         int n = (int) hdr;
         int batch = Math.min(SizeClasses.batch(c), n);
@@ -197,8 +215,7 @@ public final class Heap extends SlabOwner {
 
     /** Returns a block from a magazine to its span, releasing the span if it became empty. */
     private void giveBack(long x) {
-        SuperSlab ss = SuperSlabs.ofOwn(x);
-        Slab s = ss.slabOf[(int) (x >>> SizeClasses.SLAB_SHIFT) & (SuperSlab.SLABS - 1)];
+        Slab s = SlabMap.of(x);
         boolean wasExhausted = s.exhausted();
         s.give(x);
         settle(s, wasExhausted);
@@ -249,7 +266,7 @@ public final class Heap extends SlabOwner {
     /** Empties every magazine back into the spans (trim, thread exit). */
     void flushAll() {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            int b = c * STRIDE;
+            int b = base(c);
             long hdr = mag[b];
             int n = (int) hdr;
             mag[b] = hdr & 0xFFFF_FFFF_0000_0000L;
@@ -304,9 +321,9 @@ public final class Heap extends SlabOwner {
     void addCounters(long[] sum) {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             int k = c << CTR_SHIFT;
-            long pushes = mag[c * STRIDE + 1];
+            long pushes = mag[base(c) + 1];
             long remote = ctr[k + REMOTE_FREES];
-            long cached = (int) mag[c * STRIDE];
+            long cached = (int) mag[base(c)];
             sum[c * 4] += ctr[k + TAKEN] + pushes - ctr[k + FLUSHED] - cached;
             sum[c * 4 + 1] += pushes + remote;
             sum[c * 4 + 2] += ctr[k + REFILLS];

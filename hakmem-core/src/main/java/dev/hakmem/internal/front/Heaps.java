@@ -31,10 +31,13 @@ public final class Heaps {
     static final int MASK = TABLE_SIZE - 1;
     /** Never held: makes every table entry non-null, so the fast lookup needs no null check. */
     private static final Heap NOBODY = new Heap(-1, false);
-    static final Heap[] TABLE = new Heap[TABLE_SIZE];
+    static final Heap[] HEAPS = new Heap[TABLE_SIZE];
+    /** {@code MAGS[i] == HEAPS[i].mag}; written after HEAPS[i], under LOCK. */
+    static final long[][] MAGS = new long[TABLE_SIZE][];
 
     static {
-        java.util.Arrays.fill(TABLE, NOBODY);
+        java.util.Arrays.fill(HEAPS, NOBODY);
+        java.util.Arrays.fill(MAGS, NOBODY.mag);
     }
 
     private static final ThreadLocal<Heap> OVERFLOW = new ThreadLocal<>();
@@ -58,7 +61,7 @@ public final class Heaps {
 
     /** The heap the current platform thread owns, if it is in the table; else {@code null}. */
     static Heap fast(Thread t) {
-        Heap h = TABLE[(int) t.threadId() & MASK];
+        Heap h = HEAPS[(int) t.threadId() & MASK];
         return h.thread == t ? h : null;
     }
 
@@ -79,14 +82,16 @@ public final class Heaps {
                 h = new Heap(nextId++, false);
                 ALL.add(h);
             }
-            h.thread = t;
+            h.bind(t);
             int slot = (int) t.threadId() & MASK;
-            Heap there = TABLE[slot];
+            Heap there = HEAPS[slot];
             if (there == NOBODY || there.thread == null || !there.thread.isAlive()) {
-                if (h.tableSlot >= 0 && TABLE[h.tableSlot] == h) {
-                    TABLE[h.tableSlot] = NOBODY;
+                if (h.tableSlot >= 0 && HEAPS[h.tableSlot] == h) {
+                    MAGS[h.tableSlot] = NOBODY.mag;
+                    HEAPS[h.tableSlot] = NOBODY;
                 }
-                TABLE[slot] = h;
+                HEAPS[slot] = h;
+                MAGS[slot] = h.mag;
                 h.tableSlot = slot;
             } else {
                 OVERFLOW.set(h);

@@ -124,9 +124,7 @@ public final class SlabPool {
         int m = runMask(first, k);
         ss.usedMask |= m;
         ss.touchedMask |= m;
-        for (int i = first; i < first + k; i++) {
-            ss.slabOf[i] = s;
-        }
+        s.map(true);
         if (ss.usedMask == -1) {
             WITH_FREE.remove(ss);
         }
@@ -164,9 +162,7 @@ public final class SlabPool {
         try {
             SuperSlab ss = s.ss;
             s.owner = null;
-            for (int i = s.firstSlot; i < s.firstSlot + s.slots; i++) {
-                ss.slabOf[i] = null;
-            }
+            s.map(false);
             boolean wasFull = ss.usedMask == -1;
             ss.usedMask &= ~runMask(s.firstSlot, s.slots);
             if (ss.usedMask == 0) {

@@ -28,6 +28,8 @@ import java.lang.invoke.VarHandle;
  */
 public final class Slab {
     public final SuperSlab ss;
+    /** {@code ss.bits}, one load closer. */
+    public final long[] bits;
     public final long base;
     public final int firstSlot;
     public final int slots;
@@ -67,8 +69,14 @@ public final class Slab {
         }
     }
 
+    /** Makes the span findable from its addresses ({@code on}) or not. Pool lock held. */
+    public void map(boolean on) {
+        SlabMap.map(this, on);
+    }
+
     public Slab(SuperSlab ss, int firstSlot, int slots, int cls) {
         this.ss = ss;
+        this.bits = ss.bits;
         this.firstSlot = firstSlot;
         this.slots = slots;
         this.base = ss.base + ((long) firstSlot << SizeClasses.SLAB_SHIFT);

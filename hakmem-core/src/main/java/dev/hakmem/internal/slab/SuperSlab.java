@@ -11,7 +11,6 @@ import dev.hakmem.internal.os.Reservation;
  * base                                                         base + 2 MiB
  * | slab 0 | slab 1 | slab 2 | ...                         | slab 31 |
  *   64 KiB
- * slabOf[i]  the span (Slab object) covering slab slot i, or null when the slot is free
  * bits[]     two interleaved bitmaps, 1 bit per 8 bytes, so both words of an address share a
  *            cache line and one bounds check:
  *   bits[w]      LIVE:   bit set  &lt;=&gt;  a block starts there and is handed out to the user
@@ -35,7 +34,6 @@ public final class SuperSlab {
     /** First byte. */
     public final long base;
     public final long[] bits = new long[2 * WORDS];
-    public final Slab[] slabOf = new Slab[SLABS];
 
     // ---- owned by the slab pool, guarded by its lock ----
     /** Slots that belong to a span. */
