@@ -15,6 +15,20 @@ final class Errors {
                 + "): address was not returned by hakmem (not a block of any SuperSlab or direct mapping)");
     }
 
+    /** For an address outside every SuperSlab: a huge block freed before, or unknown. */
+    static RuntimeException unknownOrFreedHuge(String op, long a) {
+        var in = dev.hakmem.internal.tier.HugeTier.containing(a);
+        if (in != null) {
+            return new IllegalArgumentException("hakmem: " + op + "(" + hex(a) + "): interior address of the huge block at "
+                    + hex(in.getKey()) + " (" + in.getValue() + " bytes)");
+        }
+        if (dev.hakmem.internal.tier.HugeTier.wasFreed(a)) {
+            return new IllegalStateException("hakmem: " + op + "(" + hex(a)
+                    + "): huge block (direct mapping) is already free (double free?)");
+        }
+        return unknown(op, a);
+    }
+
     static IllegalArgumentException notBlockStart(String op, long a, Slab s) {
         long o = a - s.base;
         long i = o / s.blockSize;

@@ -123,7 +123,7 @@ public final class Front {
             return;
         }
         if (!HugeTier.free(a)) {
-            throw Errors.unknown("free", a);
+            throw Errors.unknownOrFreedHuge("free", a);
         }
     }
 
@@ -148,7 +148,7 @@ public final class Front {
         }
         long len = HugeTier.lengthOf(a);
         if (len < 0) {
-            throw Errors.unknown(op, a);
+            throw Errors.unknownOrFreedHuge(op, a);
         }
         return len;
     }
