@@ -1,5 +1,6 @@
 package dev.hakmem;
 
+import dev.hakmem.internal.arena.GlobalSegmentAllocator;
 import dev.hakmem.internal.front.Front;
 import dev.hakmem.internal.front.Heaps;
 import dev.hakmem.internal.pool.SlabPool;
@@ -8,6 +9,7 @@ import dev.hakmem.internal.stats.StatsCollector;
 import dev.hakmem.internal.tier.HugeTier;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
 
 /**
  * hakmem: {@code malloc} and {@code free} for Java, on native memory, with Java's safety.
@@ -43,20 +45,20 @@ public final class Hakmem {
         if (Math.multiplyHigh(count, size) != 0 || n < 0) {
             throw new IllegalArgumentException("hakmem: calloc(" + count + ", " + size + "): size overflows");
         }
-        long a = Front.malloc(n);
-        if (n <= SizeClasses.MAX_SIZE) {
-            Front.zero(a, n);
+        if (n > SizeClasses.MAX_SIZE) {
+            return HugeTier.allocate(n, 16, true);
         }
-        // blocks above the size classes are fresh anonymous mappings: already zero
+        long a = Front.malloc(n);
+        Front.zero(a, n);
         return a;
     }
 
     /**
      * Resizes the block at {@code address} to {@code newSize} bytes, keeping
-     * {@code min(old, new)} bytes of content, in place when the block's size class still fits,
-     * else by moving it. {@code realloc(0, n)} is {@code malloc(n)}; {@code realloc(a, 0)}
-     * returns a minimal block (like {@code malloc(0)}). On {@link OutOfMemoryError} the old
-     * block is untouched.
+     * {@code min(old, new)} bytes of content: in place when the block's size class is still the
+     * right one, with {@code mremap} (no copy) between huge sizes, else by moving it.
+     * {@code realloc(0, n)} is {@code malloc(n)}; {@code realloc(a, 0)} returns a minimal block
+     * (like {@code malloc(0)}). On {@link OutOfMemoryError} the old block is untouched.
      */
     public static long realloc(long address, long newSize) {
         if (address == 0) {
@@ -69,11 +71,14 @@ public final class Hakmem {
         long old = Front.usableSize(address, "realloc");
         if (old <= SizeClasses.MAX_SIZE) {
             if (newSize <= SizeClasses.MAX_SIZE
-                    && SizeClasses.classOf(newSize) == SizeClasses.classOf(old)) {
+                    && SizeClasses.classOfAny(newSize) == SizeClasses.classOfAny(old)) {
                 return address;
             }
-        } else if (newSize <= old && newSize > old / 2) {
-            return address;
+        } else if (newSize > SizeClasses.MAX_SIZE) {
+            long b = HugeTier.resize(address, newSize);
+            if (b != 0) {
+                return b;
+            }
         }
         long b = Front.malloc(newSize);
         Front.copy(address, b, Math.min(old, newSize));
@@ -101,7 +106,7 @@ public final class Hakmem {
         if (c >= 0) {
             return Front.allocClass(c);
         }
-        return Front.mallocBig(Math.max(size, SizeClasses.MAX_SIZE + 1), alignment);
+        return HugeTier.allocate(size, alignment, false);
     }
 
     /** Frees the block at {@code address}; {@code free(0)} does nothing. */
@@ -120,10 +125,21 @@ public final class Hakmem {
     }
 
     /**
+     * A {@link SegmentAllocator} over the global heap: its segments are hakmem blocks of exactly
+     * the requested size and alignment, in the global scope, <b>not zeroed</b> (the
+     * {@code allocateFrom} methods write every byte they return). Free each segment with
+     * {@link #free(MemorySegment)}; for segments freed together, {@link HakmemArena} does it for you.
+     */
+    public static SegmentAllocator allocator() {
+        return GlobalSegmentAllocator.INSTANCE;
+    }
+
+    /**
      * Frees a segment returned by {@link #allocate(long)}.
      *
-     * @throws IllegalArgumentException if the segment was not allocated by hakmem, or is a slice
-     *                                  of such a segment that does not cover its whole block
+     * @throws IllegalArgumentException if the segment does not start at a hakmem block (a
+     *                                  segment of another allocator, or a slice at an offset), or
+     *                                  is larger than the block
      */
     public static void free(MemorySegment segment) {
         if (!segment.isNative()) {
@@ -132,12 +148,9 @@ public final class Hakmem {
         long a = segment.address();
         long usable = Front.usableSize(a, "free");
         long n = segment.byteSize();
-        boolean whole = usable <= SizeClasses.MAX_SIZE
-                ? n <= SizeClasses.MAX_SIZE && SizeClasses.classOf(n) == SizeClasses.classOf(usable)
-                : n <= usable && n > SizeClasses.MAX_SIZE && HugeTier.lengthOf(a) == usable;
-        if (!whole) {
+        if (n > usable) {
             throw new IllegalArgumentException("hakmem: free(segment 0x" + Long.toHexString(a) + ", " + n
-                    + " bytes): segment is not a whole hakmem block of " + usable + " usable bytes (a slice?)");
+                    + " bytes): segment is larger than the hakmem block there (" + usable + " usable bytes)");
         }
         Front.free(a);
     }
@@ -149,6 +162,7 @@ public final class Hakmem {
     public static void trim() {
         Heaps.flushReachable();
         SlabPool.trim();
+        HugeTier.trimCache();
     }
 
     /** A snapshot of the allocator's counters. */

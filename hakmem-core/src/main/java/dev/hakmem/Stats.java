@@ -17,7 +17,9 @@ import java.util.List;
  *                     to the reservation
  * @param madviseCalls {@code madvise} calls made so far
  * @param superSlabs   SuperSlabs currently committed
- * @param sizeClasses  one entry per small size class, in size order
+ * @param sizeClasses  one entry per size class (tiny, mid and large), in size order
+ * @param stages       span acquisitions of the shared pool, per stage
+ * @param hugeCachedBytes bytes of freed huge mappings kept for reuse
  */
 public record Stats(
         long liveBytes,
@@ -26,7 +28,9 @@ public record Stats(
         long munmapCalls,
         long madviseCalls,
         long superSlabs,
-        List<SizeClass> sizeClasses) {
+        List<SizeClass> sizeClasses,
+        Stages stages,
+        long hugeCachedBytes) {
 
     public Stats {
         sizeClasses = List.copyOf(sizeClasses);
@@ -47,6 +51,22 @@ public record Stats(
         /** Blocks of this class currently handed out. */
         public long live() {
             return allocations - frees;
+        }
+    }
+
+    /**
+     * How the shared pool found the spans it handed to thread heaps (hakmem's stages).
+     *
+     * @param emptySlab       stage 0.5: an EMPTY run of slabs whose pages are still resident, possibly of another class
+     * @param partialSlab     stage 1: a partly used span left by an exited thread
+     * @param unusedSlot      stage 2: never-used slab slots of a SuperSlab in use
+     * @param cachedSuperSlab stage 3: a wholly empty SuperSlab from the SuperSlab cache
+     * @param newSuperSlab    stage 4: a new SuperSlab, one mmap
+     */
+    public record Stages(long emptySlab, long partialSlab, long unusedSlot, long cachedSuperSlab, long newSuperSlab) {
+        /** All acquisitions. */
+        public long total() {
+            return emptySlab + partialSlab + unusedSlot + cachedSuperSlab + newSuperSlab;
         }
     }
 

@@ -13,7 +13,10 @@ class SizeClassesTest {
     @Test
     void everySizeMapsToTheSmallestClassThatHoldsIt() {
         for (int size = 0; size <= SizeClasses.MAX_SIZE; size++) {
-            int c = SizeClasses.classOf(size);
+            int c = SizeClasses.classOfAny(size);
+            if (size <= SizeClasses.MAX_SMALL) {
+                assertEquals(c, SizeClasses.classOf(size));
+            }
             assertTrue(SizeClasses.size(c) >= size, "class too small for " + size);
             if (c > 0) {
                 assertTrue(SizeClasses.size(c - 1) < size, "a smaller class holds " + size);
@@ -34,6 +37,7 @@ class SizeClassesTest {
             }
         }
         assertEquals(1024, SizeClasses.size(SizeClasses.TINY_COUNT - 1));
+        assertEquals(SizeClasses.MAX_SMALL, SizeClasses.size(SizeClasses.SMALL_COUNT - 1));
         assertEquals(SizeClasses.MAX_SIZE, SizeClasses.size(SizeClasses.COUNT - 1));
     }
 
@@ -42,7 +46,11 @@ class SizeClassesTest {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             int span = SizeClasses.spanSlabs(c) * SizeClasses.SLAB_SIZE;
             int blocks = SizeClasses.blocksPerSpan(c);
-            assertTrue(blocks >= 8, "class " + c);
+            assertTrue(blocks >= (c < SizeClasses.SMALL_COUNT ? 8 : 1), "class " + c);
+            int align = SizeClasses.spanAlignmentSlots(c);
+            assertTrue(Integer.bitCount(align) == 1 && align <= 32);
+            assertEquals(0, (long) SizeClasses.size(c) % Math.min((long) align * SizeClasses.SLAB_SIZE,
+                    Integer.lowestOneBit(SizeClasses.size(c))), "class " + c + " alignment");
             assertTrue((span - blocks * SizeClasses.size(c)) * 32 <= span, "class " + c + " wastes more than 1/32");
             assertTrue(span <= 1 << 21);
         }
@@ -56,7 +64,7 @@ class SizeClassesTest {
             long magic = SizeClasses.magic(c);
             long span = (long) SizeClasses.spanSlabs(c) * SizeClasses.SLAB_SIZE;
             for (long o = 0; o < span; o++) {
-                long q = (o * magic) >>> 40;
+                long q = (o * magic) >>> SizeClasses.MAGIC_SHIFT;
                 if (q != o / size) {
                     throw new AssertionError("class " + c + " offset " + o + ": " + q + " != " + o / size);
                 }
@@ -85,13 +93,13 @@ class SizeClassesTest {
     @Test
     void alignedClassLookup() {
         for (long align = 1; align <= SizeClasses.MAX_SIZE; align <<= 1) {
-            for (long size = 0; size <= SizeClasses.MAX_SIZE; size += 61) {
+            for (long size = 0; size <= SizeClasses.MAX_SIZE; size += size < 65536 ? 61 : 4093) {
                 int c = SizeClasses.classOfAligned(size, align);
                 if (c >= 0) {
                     assertTrue(SizeClasses.size(c) >= size);
                     assertEquals(0, SizeClasses.size(c) % align, "class " + c + " for align " + align);
                 } else {
-                    assertTrue(size > SizeClasses.MAX_SIZE - align || align > 8192, size + " / " + align);
+                    assertTrue(size > SizeClasses.MAX_SIZE - align, size + " / " + align);
                 }
             }
         }

@@ -1,30 +1,51 @@
 package dev.hakmem.internal.front;
 
 import dev.hakmem.internal.slab.Slab;
+import dev.hakmem.internal.stats.Events;
 
-/** Builds the exceptions for misuse; every message names the operation, the address, the size class and the reason. */
+/**
+ * Builds the exceptions for misuse; every message names the operation, the address, the size class and the reason.
+ * Each factory also emits a {@code dev.hakmem.Misuse} Flight Recorder event (free unless a recording is running).
+ */
 final class Errors {
     private Errors() {}
+
+    /** Emits the misuse event for {@code e} and returns it. */
+    private static <E extends RuntimeException> E reported(String op, long a, E e) {
+        Events.misuse(op, a, e.getMessage());
+        return e;
+    }
 
     static String hex(long a) {
         return "0x" + Long.toHexString(a);
     }
 
     static IllegalArgumentException unknown(String op, long a) {
-        return new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
-                + "): address was not returned by hakmem (not a block of any SuperSlab or direct mapping)");
+        return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
+                + "): address was not returned by hakmem (not a block of any SuperSlab or direct mapping)"));
     }
 
-    /** For an address outside every SuperSlab: a huge block freed before, or unknown. */
-    static RuntimeException unknownOrFreedHuge(String op, long a) {
+    /**
+     * For an address in no span: an 8-byte aligned address in a slab slot of a committed
+     * SuperSlab that has been used since it was last purged is memory hakmem handed out and took
+     * back (a span released after its blocks were freed); else a huge block freed
+     * before, an interior address of a huge block, or unknown.
+     */
+    static RuntimeException noBlockAt(String op, long a) {
+        var ss = dev.hakmem.internal.slab.SuperSlabs.of(a);
+        if (ss != null && ss.state != dev.hakmem.internal.slab.SuperSlab.RELEASED && (a & 7) == 0
+                && (ss.touchedMask & (1 << ((a - ss.base) >>> 16))) != 0) {
+            return new IllegalStateException("hakmem: " + op + "(" + hex(a)
+                    + "): address lies in hakmem memory that holds no live block (its span was freed; double free?)");
+        }
         var in = dev.hakmem.internal.tier.HugeTier.containing(a);
         if (in != null) {
-            return new IllegalArgumentException("hakmem: " + op + "(" + hex(a) + "): interior address of the huge block at "
-                    + hex(in.getKey()) + " (" + in.getValue() + " bytes)");
+            return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
+                    + "): interior address of the huge block at " + hex(in.getKey()) + " (" + in.getValue() + " bytes)"));
         }
         if (dev.hakmem.internal.tier.HugeTier.wasFreed(a)) {
-            return new IllegalStateException("hakmem: " + op + "(" + hex(a)
-                    + "): huge block (direct mapping) is already free (double free?)");
+            return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a)
+                    + "): huge block (direct mapping) is already free (double free?)"));
         }
         return unknown(op, a);
     }
@@ -35,12 +56,12 @@ final class Errors {
         String why = i >= s.capacity ? "lies in the unused tail of a span"
                 : i >= s.carved || o % s.blockSize == 0 ? "is a block that was never handed out"
                 : "is an interior address of the block at " + hex(s.base + i * s.blockSize);
-        return new IllegalArgumentException("hakmem: " + op + "(" + hex(a) + "): address " + why
-                + " (size class " + s.cls + ", " + s.blockSize + " B blocks)");
+        return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a) + "): address " + why
+                + " (size class " + s.cls + ", " + s.blockSize + " B blocks)"));
     }
 
     static IllegalStateException notLive(String op, long a, Slab s) {
-        return new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): block of size class " + s.cls
-                + " (" + s.blockSize + " B) is already free (double free?)");
+        return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): block of size class "
+                + s.cls + " (" + s.blockSize + " B) is already free (double free?)"));
     }
 }

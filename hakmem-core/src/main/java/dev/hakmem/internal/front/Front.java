@@ -35,7 +35,7 @@ public final class Front {
     // ------------------------------------------------------------------ malloc
 
     public static long malloc(long size) {
-        if (Long.compareUnsigned(size, SizeClasses.MAX_SIZE) <= 0) {
+        if (Long.compareUnsigned(size, SizeClasses.MAX_SMALL) <= 0) {
             int c = SizeClasses.classOf(size);
             Thread t = Thread.currentThread();
             long tid = t.threadId();
@@ -45,7 +45,7 @@ public final class Front {
             }
             return allocSlow(t, c);
         }
-        return mallocBig(size, 16);
+        return mallocBig(size);
     }
 
     /** A block of class {@code c}. */
@@ -67,12 +67,15 @@ public final class Front {
         return Heaps.ofPlatformThread(t).alloc(c);
     }
 
-    /** Blocks above the size classes, and negative sizes. */
-    public static long mallocBig(long size, long alignment) {
+    /** Blocks above the mid tier (large classes, huge mappings), and negative sizes. */
+    private static long mallocBig(long size) {
         if (size < 0) {
             throw new IllegalArgumentException("hakmem: negative size " + size);
         }
-        return HugeTier.allocate(size, alignment);
+        if (size <= SizeClasses.MAX_SIZE) {
+            return allocClass(SizeClasses.classOfAny(size));
+        }
+        return HugeTier.allocate(size, 16, false);
     }
 
     // ------------------------------------------------------------------ free
@@ -81,7 +84,7 @@ public final class Front {
         Slab s = SlabMap.of(a);
         if (s != null) {
             long o = a - s.base;
-            long i = (o * s.magic) >>> 40;
+            long i = (o * s.magic) >>> SizeClasses.MAGIC_SHIFT;
             if (i * s.blockSize == o && i < s.carved) {
                 Thread t = Thread.currentThread();
                 SlabOwner ow = s.owner;
@@ -123,7 +126,7 @@ public final class Front {
             return;
         }
         if (!HugeTier.free(a)) {
-            throw Errors.unknownOrFreedHuge("free", a);
+            throw Errors.noBlockAt("free", a);
         }
     }
 
@@ -148,7 +151,7 @@ public final class Front {
         }
         long len = HugeTier.lengthOf(a);
         if (len < 0) {
-            throw Errors.unknownOrFreedHuge(op, a);
+            throw Errors.noBlockAt(op, a);
         }
         return len;
     }

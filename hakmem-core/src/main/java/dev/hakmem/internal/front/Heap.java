@@ -224,6 +224,11 @@ public final class Heap extends SlabOwner {
     /** After blocks came back to span {@code s}: move it between lists or release it when empty. */
     private void settle(Slab s, boolean wasExhausted) {
         if (s == current[s.cls]) {
+            if (s.used == 0 && s.cls >= SizeClasses.SMALL_COUNT) {
+                // an empty large span is worth more in the pool than kept for this thread
+                current[s.cls] = null;
+                SlabPool.release(s);
+            }
             return;
         }
         if (s.used == 0) {

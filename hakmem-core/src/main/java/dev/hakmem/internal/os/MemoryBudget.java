@@ -40,8 +40,12 @@ public final class MemoryBudget {
         return MAPPED.get();
     }
 
-    /** The message of the {@link OutOfMemoryError} thrown when an allocation would pass the limit. */
+    /**
+     * The message of the {@link OutOfMemoryError} thrown when an allocation would pass the limit;
+     * also emits the {@code dev.hakmem.LimitReached} Flight Recorder event.
+     */
     public static String limitMessage(long request) {
+        dev.hakmem.internal.stats.Events.limitReached(request, MAX);
         return "hakmem: mapping " + request + " more bytes would pass the limit hakmem.maxMemory="
                 + MAX + " (mapped now: " + MAPPED.get() + ")";
     }

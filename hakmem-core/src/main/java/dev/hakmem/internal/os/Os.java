@@ -35,6 +35,8 @@ public final class Os {
     private static final MethodHandle MMAP;
     private static final MethodHandle MUNMAP;
     private static final MethodHandle MADVISE;
+    private static final MethodHandle MREMAP;
+    public static final int MREMAP_MAYMOVE = 1;
 
     static {
         Linker linker = Linker.nativeLinker();
@@ -47,6 +49,10 @@ public final class Os {
                 FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), critical);
         MADVISE = linker.downcallHandle(libc.find("madvise").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), critical);
+        // variadic in C: void *mremap(void *old, size_t oldLen, size_t newLen, int flags, ...)
+        MREMAP = linker.downcallHandle(libc.find("mremap").orElseThrow(),
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT),
+                Linker.Option.firstVariadicArg(4), critical);
     }
 
     private static final AtomicLong MMAPS = new AtomicLong();
@@ -122,6 +128,26 @@ public final class Os {
             throw new AssertionError(t);
         }
         return r == addr;
+    }
+
+    /**
+     * {@code mremap(addr, oldLength, newLength, MREMAP_MAYMOVE)}: grows or shrinks a mapping,
+     * moving it (without copying) if needed. Counted as an mmap.
+     *
+     * @return the new address, or 0 when refused
+     */
+    public static long mremap(long addr, long oldLength, long newLength) {
+        MMAPS.incrementAndGet();
+        if (!allowed("mmap", addr, newLength)) {
+            return 0;
+        }
+        long r;
+        try {
+            r = (long) MREMAP.invokeExact(addr, oldLength, newLength, MREMAP_MAYMOVE);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        return r == MAP_FAILED ? 0 : r;
     }
 
     /** {@code madvise(addr, length, advice)}; returns {@code false} when refused. */

@@ -31,6 +31,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ol>
  * A SuperSlab whose last span is released goes to the cache (at most {@code hakmem.superSlabCache},
  * default 8); past that bound it is released to the OS.
+ *
+ * <p><b>Decay.</b> Memory the pool holds without using it is given back after
+ * {@link Decay#DECAY_NANOS}: free slots whose pages are resident are purged with
+ * {@code madvise(MADV_DONTNEED)}, and so are cached SuperSlabs (which stay mapped for reuse).
+ * The {@link Decay} thread sleeps until the earliest such deadline and not at all when there is
+ * none.
  */
 public final class SlabPool {
     private SlabPool() {}
@@ -64,11 +70,12 @@ public final class SlabPool {
      */
     public static Slab acquire(SlabOwner owner, int cls) {
         int k = SizeClasses.spanSlabs(cls);
+        int align = SizeClasses.spanAlignmentSlots(cls);
         LOCK.lock();
         try {
-            Slab s = fromActive(owner, cls, k, true);
+            Slab s = fromActive(owner, cls, k, align, true);
             if (s == null) {
-                s = fromActive(owner, cls, k, false);
+                s = fromActive(owner, cls, k, align, false);
             }
             if (s == null) {
                 SuperSlab ss = CACHE.pollLast();
@@ -88,10 +95,10 @@ public final class SlabPool {
         }
     }
 
-    private static Slab fromActive(SlabOwner owner, int cls, int k, boolean warm) {
+    private static Slab fromActive(SlabOwner owner, int cls, int k, int align, boolean warm) {
         for (int i = WITH_FREE.size() - 1; i >= 0; i--) {
             SuperSlab ss = WITH_FREE.get(i);
-            int first = findRun(ss.usedMask, warm ? ss.touchedMask : -1, k);
+            int first = findRun(ss.usedMask, warm ? ss.touchedMask : -1, k, align);
             if (first >= 0) {
                 boolean wasWarm = warm || (ss.touchedMask & runMask(first, k)) == runMask(first, k);
                 STAGE_HITS[wasWarm ? STAGE_EMPTY : STAGE_UNUSED]++;
@@ -105,10 +112,13 @@ public final class SlabPool {
         return (int) (((1L << k) - 1) << first);
     }
 
-    /** First slot of {@code k} consecutive free slots that all lie in {@code within}, or -1. */
-    static int findRun(int usedMask, int within, int k) {
+    /**
+     * First slot, a multiple of {@code align}, of {@code k} consecutive free slots that all lie
+     * in {@code within}, or -1.
+     */
+    static int findRun(int usedMask, int within, int k, int align) {
         int ok = ~usedMask & within;
-        for (int first = 0; first + k <= SuperSlab.SLABS; first++) {
+        for (int first = 0; first + k <= SuperSlab.SLABS; first += align) {
             int m = runMask(first, k);
             if ((ok & m) == m) {
                 return first;
@@ -165,17 +175,21 @@ public final class SlabPool {
             s.map(false);
             boolean wasFull = ss.usedMask == -1;
             ss.usedMask &= ~runMask(s.firstSlot, s.slots);
+            ss.idleSince = System.nanoTime();
             if (ss.usedMask == 0) {
                 WITH_FREE.remove(ss);
-                ss.idleSince = System.nanoTime();
                 if (CACHE.size() < CACHE_MAX) {
                     ss.state = SuperSlab.CACHED;
                     CACHE.addLast(ss);
+                    Decay.schedule(ss.idleSince + Decay.DECAY_NANOS);
                 } else {
                     releaseToOs(ss);
                 }
-            } else if (wasFull) {
-                WITH_FREE.add(ss);
+            } else {
+                if (wasFull) {
+                    WITH_FREE.add(ss);
+                }
+                Decay.schedule(ss.idleSince + Decay.DECAY_NANOS);
             }
         } finally {
             LOCK.unlock();
@@ -213,24 +227,88 @@ public final class SlabPool {
                 RELEASED.addLast(ss);
             }
             for (SuperSlab ss : WITH_FREE) {
-                int idle = ss.touchedMask & ~ss.usedMask;
-                int first = 0;
-                while (idle != 0) {
-                    first = Integer.numberOfTrailingZeros(idle);
-                    int len = Integer.numberOfTrailingZeros(~(idle >>> first));
-                    if (len == 0 || first + len > 32) {
-                        len = 32 - first;
-                    }
-                    if (Os.madvise(ss.base + ((long) first << SizeClasses.SLAB_SHIFT),
-                            (long) len << SizeClasses.SLAB_SHIFT, Os.MADV_DONTNEED)) {
-                        ss.touchedMask &= ~runMask(first, len);
-                    }
-                    idle &= ~runMask(first, len);
-                }
+                purgeIdleSlots(ss);
             }
         } finally {
             LOCK.unlock();
         }
+    }
+
+    /** madvise(DONTNEED) every resident free slot of {@code ss}, in runs. Lock held. */
+    private static void purgeIdleSlots(SuperSlab ss) {
+        int idle = ss.touchedMask & ~ss.usedMask;
+        while (idle != 0) {
+            int first = Integer.numberOfTrailingZeros(idle);
+            int len = Integer.numberOfTrailingZeros(~(idle >>> first));
+            if (len == 0 || first + len > 32) {
+                len = 32 - first;
+            }
+            if (Os.madvise(ss.base + ((long) first << SizeClasses.SLAB_SHIFT),
+                    (long) len << SizeClasses.SLAB_SHIFT, Os.MADV_DONTNEED)) {
+                ss.touchedMask &= ~runMask(first, len);
+            }
+            idle &= ~runMask(first, len);
+        }
+    }
+
+    /**
+     * Purges what has been idle since before {@code now - DECAY}: resident free slots of
+     * SuperSlabs in use and cached SuperSlabs. Called by the decay thread.
+     *
+     * @return the next deadline (nanoTime), or 0 if nothing idle is left resident
+     */
+    static long decay(long now) {
+        LOCK.lock();
+        try {
+            long next = 0;
+            for (SuperSlab ss : WITH_FREE) {
+                if ((ss.touchedMask & ~ss.usedMask) == 0) {
+                    continue;
+                }
+                long due = ss.idleSince + Decay.DECAY_NANOS;
+                if (due - now <= 0) {
+                    purgeIdleSlots(ss);
+                } else {
+                    next = next == 0 || due - next < 0 ? due : next;
+                }
+            }
+            for (SuperSlab ss : CACHE) {
+                if (ss.touchedMask == 0) {
+                    continue;
+                }
+                long due = ss.idleSince + Decay.DECAY_NANOS;
+                if (due - now <= 0) {
+                    purgeIdleSlots(ss);
+                } else {
+                    next = next == 0 || due - next < 0 ? due : next;
+                }
+            }
+            return next;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    static {
+        if (Config.flag("sharedPoolStageStats", false)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.print(stageReport()), "hakmem-stage-stats"));
+        }
+    }
+
+    /** The per-stage report printed at exit when {@code HAKMEM_SHARED_POOL_STAGE_STATS=1}. */
+    public static String stageReport() {
+        long[] hits = stageHits();
+        long total = 0;
+        for (long h : hits) {
+            total += h;
+        }
+        StringBuilder sb = new StringBuilder("hakmem shared pool: span acquisitions by stage\n");
+        for (int i = 0; i < hits.length; i++) {
+            sb.append(String.format("  stage %-20s %12d  %5.1f %%%n", STAGE_NAMES[i], hits[i],
+                    total == 0 ? 0.0 : 100.0 * hits[i] / total));
+        }
+        sb.append(String.format("  %-26s %12d%n", "total", total));
+        return sb.toString();
     }
 
     /** SuperSlabs currently committed. */

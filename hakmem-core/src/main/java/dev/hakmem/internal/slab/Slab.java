@@ -91,13 +91,13 @@ public final class Slab {
 
     /** Block index of {@code a}, which must lie in this span; exact only when {@code a} is a block start. */
     public long indexOf(long a) {
-        return ((a - base) * magic) >>> 40;
+        return ((a - base) * magic) >>> SizeClasses.MAGIC_SHIFT;
     }
 
     /** True when {@code a} is the start of a block that has been carved. */
     public boolean isBlockStart(long a) {
         long o = a - base;
-        long i = (o * magic) >>> 40;
+        long i = (o * magic) >>> SizeClasses.MAGIC_SHIFT;
         return o >= 0 && i * blockSize == o && i < carved;
     }
 

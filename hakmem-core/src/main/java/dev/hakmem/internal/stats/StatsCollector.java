@@ -25,7 +25,9 @@ public final class StatsCollector {
             classes.add(new Stats.SizeClass(c, SizeClasses.size(c), allocs, frees, ctr[c * 4 + 2], ctr[c * 4 + 3]));
             live += (allocs - frees) * SizeClasses.size(c);
         }
+        long[] st = SlabPool.stageHits();
         return new Stats(live, MemoryBudget.mapped(), Os.mmapCalls(), Os.munmapCalls(), Os.madviseCalls(),
-                SlabPool.committed(), classes);
+                SlabPool.committed(), classes, new Stats.Stages(st[0], st[1], st[2], st[3], st[4]),
+                HugeTier.cachedBytes());
     }
 }

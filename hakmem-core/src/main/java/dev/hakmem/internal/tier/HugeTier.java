@@ -1,21 +1,33 @@
 package dev.hakmem.internal.tier;
 
+import dev.hakmem.internal.Config;
 import dev.hakmem.internal.os.MemoryBudget;
 import dev.hakmem.internal.os.Os;
+import dev.hakmem.internal.pool.Decay;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Blocks too large for a size class: each is its own anonymous mapping, page-rounded, aligned
- * as asked by mapping {@code alignment} extra bytes and unmapping the ends. A concurrent map
- * from address to mapped length finds them again on free; a miss there means the address is
- * not hakmem's, unless it is among the last {@value #FREED_MEMORY} huge blocks freed, which
- * makes a second free of one of them an {@link IllegalStateException} rather than an unknown
- * address.
+ * Blocks above the largest size class (2 MiB): each is its own anonymous mapping, page-rounded,
+ * aligned as asked by mapping {@code alignment} extra bytes and unmapping the ends.
+ *
+ * <ul>
+ * <li>A concurrent sorted map from address to mapped length finds a block on free (and an
+ *     interior address of one); a miss means the address is not hakmem's, unless it is among
+ *     the last {@value #FREED_MEMORY} huge blocks freed, which makes a second free an
+ *     {@link IllegalStateException} rather than an unknown address.</li>
+ * <li>A small cache keeps freed mappings ({@code hakmem.hugeCache} entries, default 8, of at most
+ *     {@code hakmem.hugeCacheBytes} in all, default 64 MiB) so a workload that frees and
+ *     re-allocates huge blocks does not pay an mmap and a munmap each time; a cached mapping
+ *     serves a request it fits within 25 %. Cached mappings idle past the decay time are
+ *     unmapped by the decay thread; {@link #trim()} unmaps them all.</li>
+ * <li>{@link #resize} grows or shrinks a block with {@code mremap}, moving pages without copying.</li>
+ * </ul>
  */
 public final class HugeTier {
     private HugeTier() {}
@@ -29,16 +41,53 @@ public final class HugeTier {
     private static final TreeSet<Long> FREED = new TreeSet<>();
     private static final ArrayDeque<Long> FREED_ORDER = new ArrayDeque<>();
 
-    /** Maps a block of at least {@code size} bytes aligned to {@code alignment} (a power of two). */
-    public static long allocate(long size, long alignment) {
+    static final int CACHE_MAX = Math.max(0, Config.integer("hugeCache", 8));
+    static final long CACHE_BYTES = Config.size("hugeCacheBytes", 64L << 20);
+
+    /** A cached mapping. */
+    private record Cached(long address, long length, long freedAt) {}
+
+    /** Guarded by itself. */
+    private static final ArrayDeque<Cached> CACHE = new ArrayDeque<>();
+    private static long cachedBytes;
+    private static final AtomicLong CACHE_HITS = new AtomicLong();
+
+    /**
+     * A block of at least {@code size} bytes aligned to {@code alignment} (a power of two),
+     * zeroed if {@code zero}.
+     */
+    public static long allocate(long size, long alignment, boolean zero) {
         if (size > MAX_SIZE || alignment > MAX_SIZE) {
             throw new OutOfMemoryError("hakmem: cannot allocate " + Long.toUnsignedString(size) + " bytes aligned to "
                     + alignment + ": larger than the address space");
         }
         long len = Math.max(Os.PAGE, (size + Os.PAGE - 1) & -Os.PAGE);
+        Cached hit = alignment <= Os.PAGE ? fromCache(len) : null;
+        long a;
+        if (hit != null) {
+            a = hit.address;
+            len = hit.length;
+            if (zero) {
+                Os.ALL.asSlice(a, len).fill((byte) 0);
+            }
+        } else {
+            a = map(len, alignment);
+        }
+        BLOCKS.put(a, len);
+        LIVE.addAndGet(len);
+        synchronized (FREED) {
+            FREED.subSet(a, a + len).clear();
+        }
+        return a;
+    }
+
+    private static long map(long len, long alignment) {
         long extra = alignment > Os.PAGE ? alignment : 0;
         if (!MemoryBudget.tryCharge(len)) {
-            throw new OutOfMemoryError(MemoryBudget.limitMessage(len));
+            trimCache();
+            if (!MemoryBudget.tryCharge(len)) {
+                throw new OutOfMemoryError(MemoryBudget.limitMessage(len));
+            }
         }
         long raw = Os.mmap(0, len + extra, Os.PROT_READ | Os.PROT_WRITE, 0);
         if (raw == 0) {
@@ -56,21 +105,40 @@ public final class HugeTier {
                 Os.munmap(a + len, tail);
             }
         }
-        BLOCKS.put(a, len);
-        LIVE.addAndGet(len);
-        synchronized (FREED) {
-            FREED.subSet(a, a + len).clear();
-        }
         return a;
     }
 
-    /** Mapped length of the block at {@code a}, or -1 if {@code a} is not a huge block. */
+    /** A cached mapping of {@code len} to {@code len * 5/4} bytes (best fit) cut to {@code len} if possible, or null. */
+    private static Cached fromCache(long len) {
+        synchronized (CACHE) {
+            Cached best = null;
+            for (Cached c : CACHE) {
+                if (c.length >= len && c.length - len <= len / 4 && (best == null || c.length < best.length)) {
+                    best = c;
+                }
+            }
+            if (best == null) {
+                return null;
+            }
+            CACHE.remove(best);
+            cachedBytes -= best.length;
+            CACHE_HITS.incrementAndGet();
+            if (best.length > len && Os.munmap(best.address + len, best.length - len)) {
+                // handed back the tail: the block's length is exactly what was asked for
+                MemoryBudget.credit(best.length - len);
+                return new Cached(best.address, len, 0);
+            }
+            return best;
+        }
+    }
+
+    /** Mapped length of the live block at {@code a}, or -1 if {@code a} is not a huge block. */
     public static long lengthOf(long a) {
         Long len = BLOCKS.get(a);
         return len == null ? -1 : len;
     }
 
-    /** Unmaps the block at {@code a}; returns {@code false} if it is not a live huge block (nothing done). */
+    /** Frees the block at {@code a}; returns {@code false} if it is not a live huge block (nothing done). */
     public static boolean free(long a) {
         if (!BLOCKS.containsKey(a)) {
             return false;
@@ -88,10 +156,66 @@ public final class HugeTier {
             return false;
         }
         LIVE.addAndGet(-len);
+        if (!toCache(a, len)) {
+            unmap(a, len);
+        }
+        return true;
+    }
+
+    private static boolean toCache(long a, long len) {
+        if (CACHE_MAX == 0 || len > CACHE_BYTES) {
+            return false;
+        }
+        long now = System.nanoTime();
+        synchronized (CACHE) {
+            while (!CACHE.isEmpty() && (CACHE.size() >= CACHE_MAX || cachedBytes + len > CACHE_BYTES)) {
+                Cached old = CACHE.pollFirst();
+                cachedBytes -= old.length;
+                unmap(old.address, old.length);
+            }
+            CACHE.addLast(new Cached(a, len, now));
+            cachedBytes += len;
+        }
+        Decay.schedule(now + Decay.DECAY_NANOS);
+        return true;
+    }
+
+    private static void unmap(long a, long len) {
         if (Os.munmap(a, len)) {
             MemoryBudget.credit(len);
         }
-        return true;
+    }
+
+    /**
+     * Resizes the live block at {@code a} to hold {@code newSize} bytes with {@code mremap}.
+     *
+     * @return the (possibly moved) address, or 0 if the OS refused (the block is unchanged)
+     */
+    public static long resize(long a, long newSize) {
+        long len = BLOCKS.get(a);
+        long newLen = Math.max(Os.PAGE, (newSize + Os.PAGE - 1) & -Os.PAGE);
+        if (newLen == len) {
+            return a;
+        }
+        if (newLen > len && !MemoryBudget.tryCharge(newLen - len)) {
+            throw new OutOfMemoryError(MemoryBudget.limitMessage(newLen - len));
+        }
+        long b = Os.mremap(a, len, newLen);
+        if (b == 0) {
+            if (newLen > len) {
+                MemoryBudget.credit(newLen - len);
+            }
+            return 0;
+        }
+        if (newLen < len) {
+            MemoryBudget.credit(len - newLen);
+        }
+        if (b != a) {
+            BLOCKS.remove(a);
+        }
+        BLOCKS.put(b, newLen);
+        LIVE.addAndGet(newLen - len);
+        return b;
     }
 
     /** The live huge block that contains {@code a} without starting there, as (start, length), or {@code null}. */
@@ -110,5 +234,47 @@ public final class HugeTier {
     /** Bytes in live huge blocks. */
     public static long liveBytes() {
         return LIVE.get();
+    }
+
+    /** Bytes of cached (freed, still mapped) huge mappings. */
+    public static long cachedBytes() {
+        synchronized (CACHE) {
+            return cachedBytes;
+        }
+    }
+
+    /** Allocations served from the cache. */
+    public static long cacheHits() {
+        return CACHE_HITS.get();
+    }
+
+    /** Unmaps cached mappings idle since before {@code now - decay}; returns the next deadline or 0. */
+    public static long decay(long now, long decay) {
+        synchronized (CACHE) {
+            long next = 0;
+            for (Iterator<Cached> it = CACHE.iterator(); it.hasNext(); ) {
+                Cached c = it.next();
+                long due = c.freedAt + decay;
+                if (due - now <= 0) {
+                    it.remove();
+                    cachedBytes -= c.length;
+                    unmap(c.address, c.length);
+                } else if (next == 0 || due - next < 0) {
+                    next = due;
+                }
+            }
+            return next;
+        }
+    }
+
+    /** Unmaps every cached mapping. */
+    public static void trimCache() {
+        synchronized (CACHE) {
+            while (!CACHE.isEmpty()) {
+                Cached c = CACHE.pollFirst();
+                cachedBytes -= c.length;
+                unmap(c.address, c.length);
+            }
+        }
     }
 }

@@ -1,0 +1,87 @@
+package dev.hakmem.internal.pool;
+
+import dev.hakmem.internal.Config;
+import dev.hakmem.internal.tier.HugeTier;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Gives idle memory back to the OS without any call from the user. One daemon thread,
+ * {@code hakmem-decay}, started on first need, sleeps until the earliest deadline at which
+ * something (free resident slots, cached SuperSlabs, cached huge mappings) will have been idle for
+ * {@code hakmem.decayMs} (default 1000 ms), purges what is due, and parks without a timeout when
+ * nothing is left to purge: an idle heap costs no CPU.
+ */
+public final class Decay {
+    private Decay() {}
+
+    /** Idle time after which free memory is returned; {@code hakmem.decayMs}, 0 disables decay. */
+    public static final long DECAY_NANOS = Math.max(0, Config.integer("decayMs", 1000)) * 1_000_000L;
+
+    /** Earliest pending deadline (nanoTime), or {@link Long#MAX_VALUE} for none. */
+    private static volatile long deadline = Long.MAX_VALUE;
+    private static volatile Thread thread;
+
+    /** Asks for a purge at {@code due} (nanoTime) or earlier. Cheap; called on cold paths. */
+    public static void schedule(long due) {
+        if (DECAY_NANOS == 0) {
+            return;
+        }
+        Thread t = thread;
+        if (t == null) {
+            t = start();
+        }
+        synchronized (Decay.class) {
+            long d = deadline;
+            if (d == Long.MAX_VALUE || due - d < 0) {
+                deadline = due;
+                LockSupport.unpark(t);
+            }
+        }
+    }
+
+    /** Takes the deadline if it has passed. */
+    private static synchronized boolean due(long now) {
+        long d = deadline;
+        if (d != Long.MAX_VALUE && d - now <= 0) {
+            deadline = Long.MAX_VALUE;
+            return true;
+        }
+        return false;
+    }
+
+    private static synchronized Thread start() {
+        if (thread == null) {
+            Thread t = Thread.ofPlatform().daemon().name("hakmem-decay").unstarted(Decay::run);
+            thread = t;
+            t.start();
+        }
+        return thread;
+    }
+
+    private static void run() {
+        while (true) {
+            long d = deadline;
+            long now = System.nanoTime();
+            if (d == Long.MAX_VALUE) {
+                LockSupport.park(Decay.class);
+            } else if (d - now > 0) {
+                LockSupport.parkNanos(Decay.class, d - now);
+            } else if (due(now)) {
+                try {
+                    long next = SlabPool.decay(now);
+                    long huge = HugeTier.decay(now, DECAY_NANOS);
+                    if (huge != 0 && (next == 0 || huge - next < 0)) {
+                        next = huge;
+                    }
+                    if (next != 0) {
+                        schedule(next);
+                    }
+                } catch (Throwable e) {
+                    // never let the decay thread die; what was not purged is purged by trim()
+                    System.err.println("hakmem-decay: " + e);
+                }
+            }
+        }
+    }
+}
