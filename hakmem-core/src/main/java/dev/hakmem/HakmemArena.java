@@ -36,6 +36,11 @@ public final class HakmemArena implements Arena {
 
     /** A JDK arena used only for its scope: it never allocates. */
     private final Arena scope;
+    /**
+     * All of the address space, bound to {@link #scope}: every segment handed out is a slice of
+     * it, which binds the segment to the scope without a restricted call per allocation.
+     */
+    private final MemorySegment everything;
     /** The owner thread of a confined arena; {@code null} for a shared one. */
     private final Thread owner;
     /** The blocks to free on close; a shared arena guards it (and {@link #closed}'s updates) with its monitor. */
@@ -45,6 +50,7 @@ public final class HakmemArena implements Arena {
     private HakmemArena(Arena scope, Thread owner) {
         this.scope = scope;
         this.owner = owner;
+        this.everything = MemorySegment.NULL.reinterpret(Long.MAX_VALUE, scope, null);
     }
 
     /**
@@ -77,7 +83,7 @@ public final class HakmemArena implements Arena {
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
         long a = owner != null ? takeConfined(byteSize, byteAlignment) : takeShared(byteSize, byteAlignment);
-        return MemorySegment.ofAddress(a).reinterpret(byteSize, scope, null);
+        return everything.asSlice(a, byteSize);
     }
 
     /** Like {@link #allocate(long, long)}, but the segment is filled with zeros. */

@@ -35,8 +35,8 @@ final class Errors {
         var ss = dev.hakmem.internal.slab.SuperSlabs.of(a);
         if (ss != null && ss.state != dev.hakmem.internal.slab.SuperSlab.RELEASED && (a & 7) == 0
                 && (ss.touchedMask & (1 << ((a - ss.base) >>> 16))) != 0) {
-            return new IllegalStateException("hakmem: " + op + "(" + hex(a)
-                    + "): address lies in hakmem memory that holds no live block (its span was freed; double free?)");
+            return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a)
+                    + "): address lies in hakmem memory that holds no live block (its span was freed; double free?)"));
         }
         var in = dev.hakmem.internal.tier.HugeTier.containing(a);
         if (in != null) {
@@ -50,14 +50,29 @@ final class Errors {
         return unknown(op, a);
     }
 
-    static IllegalArgumentException notBlockStart(String op, long a, Slab s) {
+    /**
+     * For an address inside a span that is not the start of a carved block. An address no block
+     * can ever start at (not 8-byte aligned, or in the span's unused tail) or inside a live
+     * block is an {@link IllegalArgumentException}; an aligned address inside a block that is
+     * not live is memory hakmem handed out and took back, whose span was re-formatted since
+     * (for another class): a stale pointer, so an {@link IllegalStateException}.
+     */
+    static RuntimeException notBlockStart(String op, long a, Slab s) {
         long o = a - s.base;
         long i = o / s.blockSize;
-        String why = i >= s.capacity ? "lies in the unused tail of a span"
-                : i >= s.carved || o % s.blockSize == 0 ? "is a block that was never handed out"
-                : "is an interior address of the block at " + hex(s.base + i * s.blockSize);
-        return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a) + "): address " + why
-                + " (size class " + s.cls + ", " + s.blockSize + " B blocks)"));
+        long start = s.base + i * s.blockSize;
+        String where = " (size class " + s.cls + ", " + s.blockSize + " B blocks)";
+        if ((a & 7) != 0 || i >= s.capacity) {
+            return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
+                    + "): no block can start at this address" + where));
+        }
+        if (i < s.carved && dev.hakmem.internal.slab.Shadow.isLiveAndNotQueued(start)) {
+            return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
+                    + "): interior address of the live block at " + hex(start) + where));
+        }
+        return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): address lies in hakmem "
+                + "memory that holds no live block (a stale pointer to a block freed before its memory was reused? "
+                + "double free?)" + where));
     }
 
     static IllegalStateException notLive(String op, long a, Slab s) {

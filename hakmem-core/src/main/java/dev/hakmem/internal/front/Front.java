@@ -3,11 +3,10 @@ package dev.hakmem.internal.front;
 import dev.hakmem.internal.os.Os;
 import dev.hakmem.internal.remote.RemoteFree;
 import dev.hakmem.internal.size.SizeClasses;
+import dev.hakmem.internal.slab.Shadow;
 import dev.hakmem.internal.slab.Slab;
 import dev.hakmem.internal.slab.SlabMap;
 import dev.hakmem.internal.slab.SlabOwner;
-import dev.hakmem.internal.slab.SuperSlab;
-import dev.hakmem.internal.slab.SuperSlabs;
 import dev.hakmem.internal.tier.HugeTier;
 
 /**
@@ -20,7 +19,8 @@ import dev.hakmem.internal.tier.HugeTier;
  *                          pop the class magazine, set the block's LIVE bit      -- else refill
  * free(a):                 span = SlabMap[a]                       (none -&gt; huge tier or exception)
  *                          a must be a block start (multiply-shift division, no divide)
- *                          owner held by current thread: LIVE set, REMOTE clear -&gt; clear LIVE, push
+ *                          owner held by current thread: LIVE set, REMOTE clear -&gt; clear LIVE,
+ *                          push if the span is the class's current one, else back into the span
  *                          else: remote free (one atomic OR)
  * </pre>
  * Everything else (first use of a thread, virtual threads, refill, flush, big blocks, errors)
@@ -29,8 +29,6 @@ import dev.hakmem.internal.tier.HugeTier;
 public final class Front {
     private Front() {}
 
-    private static final java.lang.invoke.VarHandle LONGS =
-            java.lang.invoke.MethodHandles.arrayElementVarHandle(long[].class);
 
     // ------------------------------------------------------------------ malloc
 
@@ -89,13 +87,16 @@ public final class Front {
                 Thread t = Thread.currentThread();
                 SlabOwner ow = s.owner;
                 if (ow != null && ow.thread == t) {
-                    long[] bits = s.bits;
-                    int w = SuperSlab.word(a);
-                    long m = SuperSlab.bit(a);
-                    long aw = bits[w];
-                    if ((aw & m) != 0 && (bits[w + 1] & m) == 0) {
-                        bits[w] = aw & ~m;
-                        ((Heap) ow).push(s.cls, a);
+                    long w = Shadow.word(a);
+                    long m = Shadow.bit(a);
+                    long aw = Shadow.get(w);
+                    if ((aw & m) != 0 && (Shadow.get(w + 8) & m) == 0) {
+                        Shadow.set(w, aw & ~m);
+                        if (s.hot) {
+                            ((Heap) ow).push(s.cls, a);
+                        } else {
+                            ((Heap) ow).freeToSpan(s, a, (int) i);
+                        }
                         return;
                     }
                     throw Errors.notLive("free", a, s);
@@ -109,7 +110,7 @@ public final class Front {
     }
 
     private static void freeRemote(Slab s, long a, Thread t) {
-        int r = RemoteFree.push(s.ss, s, a);
+        int r = RemoteFree.push(s, a);
         if (r != RemoteFree.OK) {
             throw Errors.notLive("free", a, s);
         }
@@ -144,7 +145,7 @@ public final class Front {
             if (!s.isBlockStart(a)) {
                 throw Errors.notBlockStart(op, a, s);
             }
-            if (!isLive(s.ss, a)) {
+            if (!Shadow.isLiveAndNotQueued(a)) {
                 throw Errors.notLive(op, a, s);
             }
             return s.blockSize;
@@ -154,11 +155,6 @@ public final class Front {
             throw Errors.noBlockAt(op, a);
         }
         return len;
-    }
-
-    private static boolean isLive(SuperSlab ss, long a) {
-        long aw = (long) LONGS.getOpaque(ss.bits, SuperSlab.word(a));
-        return (aw & SuperSlab.bit(a)) != 0 && !RemoteFree.isQueued(ss, a);
     }
 
     /** Zeroes {@code n} bytes at {@code a}. */

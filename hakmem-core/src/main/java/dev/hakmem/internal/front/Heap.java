@@ -3,6 +3,7 @@ package dev.hakmem.internal.front;
 import dev.hakmem.internal.pool.SlabPool;
 import dev.hakmem.internal.remote.RemoteFree;
 import dev.hakmem.internal.size.SizeClasses;
+import dev.hakmem.internal.slab.Shadow;
 import dev.hakmem.internal.slab.Slab;
 import dev.hakmem.internal.slab.SlabMap;
 import dev.hakmem.internal.slab.SlabOwner;
@@ -35,14 +36,18 @@ import java.lang.invoke.VarHandle;
  * <h2>Spans</h2>
  * Per class: {@code current} (the span refills come from), a list of spans with available
  * blocks ({@code partial}) and a list of exhausted spans ({@code full}), which may get blocks
- * back through flushes or remote frees. Invariant: every block in this heap's magazines belongs
- * to a span owned by this heap.
+ * back through frees, flushes or remote frees. A local free puts a block into the magazine only
+ * if its span is the current one ({@link Slab#hot}); a block of any other span goes straight
+ * back to it ({@link #freeToSpan}), so a span whose blocks are all freed is empty at once and
+ * returns to the pool. Invariants: every block in this heap's magazines belongs to a span owned
+ * by this heap; an idle heap pins at most one span per class.
  *
  * <h2>Counters</h2>
  * {@code ctr[c*8 + k]}, plain longs summed by the stats snapshot: k = {@link #TAKEN} blocks moved
  * from spans into the magazine, {@link #REFILLS},
  * {@link #REMOTE_FREES} remote frees made by this heap's thread, {@link #FLUSHED} blocks moved
- * from the magazine back to spans. Allocations are not counted on the fast path; they follow
+ * from the magazine back to spans, {@link #SPAN_FREES} local frees straight into a span that is
+ * not current. Allocations are not counted on the fast path; they follow
  * from the magazine's balance: {@code allocations = TAKEN + pushes - FLUSHED - count}.
  */
 public final class Heap extends SlabOwner {
@@ -60,6 +65,7 @@ public final class Heap extends SlabOwner {
     static final int REFILLS = 2;
     static final int REMOTE_FREES = 3;
     static final int FLUSHED = 4;
+    static final int SPAN_FREES = 5;
     static final int CTR_SHIFT = 3;
 
     private static final byte NONE = 0;
@@ -141,6 +147,19 @@ public final class Heap extends SlabOwner {
         return h.refill(c);
     }
 
+    /**
+     * Frees block {@code a} (index {@code i}) of a span of this heap that is not current,
+     * already validated and marked not live: straight back into the span.
+     */
+    void freeToSpan(Slab s, long a, int i) {
+        ctr[(s.cls << CTR_SHIFT) + SPAN_FREES]++;
+        boolean wasExhausted = s.freeCount == 0 && s.carved == s.capacity;
+        s.giveIndex(i);
+        if (s.used == 0 || wasExhausted) {
+            settle(s, wasExhausted);
+        }
+    }
+
     /** Frees block {@code a} of class {@code c}, already validated and marked not live. */
     void push(int c, long a) {
         long[] m = mag;
@@ -157,7 +176,7 @@ public final class Heap extends SlabOwner {
     }
 
     static void markLive(long a) {
-        SuperSlabs.bitsOf(a)[SuperSlab.word(a)] |= SuperSlab.bit(a);
+        Shadow.markLive(a);
     }
 
     // ------------------------------------------------------------------ cold path
@@ -182,7 +201,7 @@ public final class Heap extends SlabOwner {
                     continue;
                 }
                 link(s, FULL);
-                current[c] = null;
+                setCurrent(c, null);
             }
             if (remoteHint != 0) {
                 collectRemote();
@@ -193,7 +212,18 @@ public final class Heap extends SlabOwner {
             } else {
                 s = SlabPool.acquire(this, c);
             }
-            current[c] = s;
+            setCurrent(c, s);
+        }
+    }
+
+    private void setCurrent(int c, Slab s) {
+        Slab old = current[c];
+        if (old != null) {
+            old.hot = false;
+        }
+        current[c] = s;
+        if (s != null) {
+            s.hot = c < SizeClasses.SMALL_COUNT;
         }
     }
 
@@ -226,7 +256,7 @@ public final class Heap extends SlabOwner {
         if (s == current[s.cls]) {
             if (s.used == 0 && s.cls >= SizeClasses.SMALL_COUNT) {
                 // an empty large span is worth more in the pool than kept for this thread
-                current[s.cls] = null;
+                setCurrent(s.cls, null);
                 SlabPool.release(s);
             }
             return;
@@ -281,7 +311,7 @@ public final class Heap extends SlabOwner {
             }
             Slab cur = current[c];
             if (cur != null && cur.used == 0) {
-                current[c] = null;
+                setCurrent(c, null);
                 SlabPool.release(cur);
             }
         }
@@ -330,7 +360,7 @@ public final class Heap extends SlabOwner {
             long remote = ctr[k + REMOTE_FREES];
             long cached = (int) mag[base(c)];
             sum[c * 4] += ctr[k + TAKEN] + pushes - ctr[k + FLUSHED] - cached;
-            sum[c * 4 + 1] += pushes + remote;
+            sum[c * 4 + 1] += pushes + remote + ctr[k + SPAN_FREES];
             sum[c * 4 + 2] += ctr[k + REFILLS];
             sum[c * 4 + 3] += remote;
         }

@@ -45,21 +45,30 @@ public final class Reservation {
             want >>>= 1;
         }
         if (got == 0) {
-            throw new OutOfMemoryError("hakmem: cannot reserve " + (want >> 20)
-                    + " MiB of address space (ulimit -v? set hakmem.reserve lower)");
+            // no SuperSlabs then: every span request fails with OutOfMemoryError, huge blocks still work
+            BASE = 0;
+            SIZE = 0;
+            SLOTS = 0;
+            FAILURE = "hakmem: could not reserve " + (want >> 20)
+                    + " MiB of address space at start-up (ulimit -v? set hakmem.reserve lower)";
+        } else {
+            long aligned = (got + UNIT - 1) & ~(UNIT - 1);
+            if (aligned > got) {
+                Os.munmap(got, aligned - got);
+            }
+            long tail = got + want + UNIT - (aligned + want);
+            if (tail > 0) {
+                Os.munmap(aligned + want, tail);
+            }
+            BASE = aligned;
+            SIZE = want;
+            SLOTS = (int) (want >>> UNIT_SHIFT);
+            FAILURE = null;
         }
-        long aligned = (got + UNIT - 1) & ~(UNIT - 1);
-        if (aligned > got) {
-            Os.munmap(got, aligned - got);
-        }
-        long tail = got + want + UNIT - (aligned + want);
-        if (tail > 0) {
-            Os.munmap(aligned + want, tail);
-        }
-        BASE = aligned;
-        SIZE = want;
-        SLOTS = (int) (want >>> UNIT_SHIFT);
     }
+
+    /** Why there is no reservation, or {@code null}. */
+    public static final String FAILURE;
 
     /** Makes {@code [addr, addr+len)} of the reservation readable and writable (zero-filled). */
     public static boolean commit(long addr, long len) {

@@ -4,8 +4,8 @@ import dev.hakmem.internal.Config;
 import dev.hakmem.internal.os.MemoryBudget;
 import dev.hakmem.internal.os.Os;
 import dev.hakmem.internal.os.Reservation;
-import dev.hakmem.internal.remote.RemoteFree;
 import dev.hakmem.internal.size.SizeClasses;
+import dev.hakmem.internal.slab.Shadow;
 import dev.hakmem.internal.slab.Slab;
 import dev.hakmem.internal.slab.SlabOwner;
 import dev.hakmem.internal.slab.SuperSlab;
@@ -129,7 +129,7 @@ public final class SlabPool {
 
     private static Slab format(SuperSlab ss, int first, int k, int cls, SlabOwner owner) {
         Slab s = new Slab(ss, first, k, cls);
-        RemoteFree.clear(ss, s.firstWord, s.words);
+        Shadow.clear(s.base, (long) k << SizeClasses.SLAB_SHIFT);
         s.owner = owner;
         int m = runMask(first, k);
         ss.usedMask |= m;
@@ -149,8 +149,8 @@ public final class SlabPool {
         if (ss == null) {
             if (nextSlot >= SuperSlabs.SLOTS) {
                 MemoryBudget.credit(Reservation.UNIT);
-                throw new OutOfMemoryError("hakmem: the reservation of " + (Reservation.SIZE >> 20)
-                        + " MiB is full (set hakmem.reserve higher)");
+                throw new OutOfMemoryError(Reservation.FAILURE != null ? Reservation.FAILURE
+                        : "hakmem: the reservation of " + (Reservation.SIZE >> 20) + " MiB is full (set hakmem.reserve higher)");
             }
             ss = SuperSlabs.slot(nextSlot++);
         }
@@ -198,6 +198,7 @@ public final class SlabPool {
 
     private static void releaseToOs(SuperSlab ss) {
         if (Reservation.decommit(ss.base, Reservation.UNIT)) {
+            Shadow.purge(ss.base);
             MemoryBudget.credit(Reservation.UNIT);
             committed--;
             ss.state = SuperSlab.RELEASED;
@@ -220,6 +221,7 @@ public final class SlabPool {
                     CACHE.addFirst(ss);
                     break;
                 }
+                Shadow.purge(ss.base);
                 MemoryBudget.credit(Reservation.UNIT);
                 committed--;
                 ss.state = SuperSlab.RELEASED;

@@ -1,15 +1,12 @@
 package dev.hakmem.internal.remote;
 
+import dev.hakmem.internal.slab.Shadow;
 import dev.hakmem.internal.slab.Slab;
 import dev.hakmem.internal.slab.SlabOwner;
-import dev.hakmem.internal.slab.SuperSlab;
-
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 
 /**
  * Cross-thread frees. A thread that frees a block of a span it does not own marks the block in
- * the SuperSlab's REMOTE bitmap with one atomic OR; the owner collects marked blocks in
+ * the {@link Shadow}'s REMOTE bitmap with one atomic OR; the owner collects marked blocks in
  * batches on its slow path. No lock, no allocation, no write to the block itself.
  *
  * <h2>Protocol</h2>
@@ -33,8 +30,6 @@ import java.lang.invoke.VarHandle;
 public final class RemoteFree {
     private RemoteFree() {}
 
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-
     /** Outcome of {@link #push}: 0 = queued. */
     public static final int OK = 0;
     public static final int NOT_LIVE = 1;
@@ -45,14 +40,13 @@ public final class RemoteFree {
      *
      * @return {@link #OK}, or why the block cannot be freed (the caller throws)
      */
-    public static int push(SuperSlab ss, Slab s, long a) {
-        int w = SuperSlab.word(a);
-        long m = SuperSlab.bit(a);
-        long[] bits = ss.bits;
-        if (((long) LONGS.getOpaque(bits, w) & m) == 0) {
+    public static int push(Slab s, long a) {
+        long w = Shadow.word(a);
+        long m = Shadow.bit(a);
+        if ((Shadow.getOpaque(w) & m) == 0) {
             return NOT_LIVE;
         }
-        long old = (long) LONGS.getAndBitwiseOr(bits, w + 1, m);
+        long old = Shadow.getAndOr(w + 8, m);
         if ((old & m) != 0) {
             return ALREADY_QUEUED;
         }
@@ -66,11 +60,6 @@ public final class RemoteFree {
         return OK;
     }
 
-    /** Whether block {@code a} is queued as a remote free and not yet collected. */
-    public static boolean isQueued(SuperSlab ss, long a) {
-        return ((long) LONGS.getOpaque(ss.bits, SuperSlab.word(a) + 1) & SuperSlab.bit(a)) != 0;
-    }
-
     /**
      * Owner only: takes every remote free queued on span {@code s} and gives the blocks back to
      * the span. Call after {@link Slab#claimPending()} returned true.
@@ -78,31 +67,24 @@ public final class RemoteFree {
      * @return blocks collected
      */
     public static int collect(Slab s) {
-        SuperSlab ss = s.ss;
-        long[] bits = ss.bits;
         int n = 0;
-        for (int w = 2 * s.firstWord, end = 2 * (s.firstWord + s.words); w < end; w += 2) {
-            if ((long) LONGS.getOpaque(bits, w + 1) == 0) {
+        long span = (long) s.slots << 16;
+        for (long off = 0; off < span; off += 512) {
+            long w = Shadow.word(s.base + off);
+            if (Shadow.getOpaque(w + 8) == 0) {
                 continue;
             }
-            long queued = (long) LONGS.getAndSet(bits, w + 1, 0L);
-            long live = queued & bits[w];
-            bits[w] &= ~live;
+            long queued = Shadow.getAndSetZero(w + 8);
+            long liveWord = Shadow.get(w);
+            long live = queued & liveWord;
+            Shadow.set(w, liveWord & ~live);
             while (live != 0) {
                 int b = Long.numberOfTrailingZeros(live);
                 live &= live - 1;
-                s.give(ss.base + ((((long) w >>> 1) << 6) + b << 3));
+                s.give(s.base + off + ((long) b << 3));
                 n++;
             }
         }
         return n;
-    }
-
-    /** Clears both bitmaps over a span's word pairs (the pool, when formatting a span). */
-    public static void clear(SuperSlab ss, int firstWord, int words) {
-        for (int w = 2 * firstWord, end = 2 * (firstWord + words); w < end; w += 2) {
-            ss.bits[w] = 0;
-            LONGS.setVolatile(ss.bits, w + 1, 0L);
-        }
     }
 }

@@ -17,9 +17,9 @@ import java.lang.invoke.VarHandle;
  * a block is in exactly one of these states:
  *   uncarved   i &gt;= carved
  *   available  freeMap bit i set               (counted in freeCount)
- *   cached     in some heap's thread cache     (alloc bit clear)
- *   live       alloc bit set in the SuperSlab
- *   remote     alloc bit and remote bit set: freed by another thread, not yet collected
+ *   cached     in some heap's thread cache     (LIVE bit clear)
+ *   live       LIVE bit set in the {@link Shadow}
+ *   remote     LIVE and REMOTE bits set: freed by another thread, not yet collected
  * used = cached + live + remote  (blocks out of the span)
  * </pre>
  *
@@ -28,8 +28,6 @@ import java.lang.invoke.VarHandle;
  */
 public final class Slab {
     public final SuperSlab ss;
-    /** {@code ss.bits}, one load closer. */
-    public final long[] bits;
     public final long base;
     public final int firstSlot;
     public final int slots;
@@ -37,9 +35,6 @@ public final class Slab {
     public final int blockSize;
     public final long magic;
     public final int capacity;
-    /** First word of this span in the SuperSlab bitmaps, and how many words it covers. */
-    public final int firstWord;
-    public final int words;
 
     /** Bit i set: block i is available in the span. */
     private final long[] freeMap;
@@ -50,6 +45,13 @@ public final class Slab {
 
     /** The heap allowed to carve and free locally, or {@code null} while the span sits in the pool. */
     public SlabOwner owner;
+
+    /**
+     * True while this is its owner's current span for its class (tiny and mid classes only):
+     * only blocks of hot spans go into thread caches on free, so a cache pins at most the
+     * current span of each class and every other span empties out as its blocks are freed.
+     */
+    public boolean hot;
 
     /** 1 when remote frees may be waiting in {@link SuperSlab#remote}; see the remote-free protocol. */
     public volatile int remotePending;
@@ -76,7 +78,6 @@ public final class Slab {
 
     public Slab(SuperSlab ss, int firstSlot, int slots, int cls) {
         this.ss = ss;
-        this.bits = ss.bits;
         this.firstSlot = firstSlot;
         this.slots = slots;
         this.base = ss.base + ((long) firstSlot << SizeClasses.SLAB_SHIFT);
@@ -85,8 +86,6 @@ public final class Slab {
         this.magic = SizeClasses.magic(cls);
         this.capacity = slots * SizeClasses.SLAB_SIZE / blockSize;
         this.freeMap = new long[(capacity + 63) >>> 6];
-        this.firstWord = firstSlot * (SizeClasses.SLAB_SIZE >>> 9);
-        this.words = slots * (SizeClasses.SLAB_SIZE >>> 9);
     }
 
     /** Block index of {@code a}, which must lie in this span; exact only when {@code a} is a block start. */
@@ -141,7 +140,11 @@ public final class Slab {
 
     /** Puts block {@code a} (a block start of this span, out of the span) back. Owner only. */
     public void give(long a) {
-        int i = (int) indexOf(a);
+        giveIndex((int) indexOf(a));
+    }
+
+    /** Puts block {@code i} back. Owner only. */
+    public void giveIndex(int i) {
         freeMap[i >>> 6] |= 1L << i;
         freeCount++;
         used--;

@@ -14,8 +14,6 @@ public final class SuperSlabs {
     public static final long BASE = Reservation.BASE;
     public static final int SLOTS = Reservation.SLOTS;
     static final SuperSlab[] TABLE = new SuperSlab[SLOTS];
-    /** The LIVE/REMOTE bitmaps of each slot's SuperSlab, one load away from an address. */
-    static final long[][] BITS = new long[SLOTS][];
 
     /** The SuperSlab holding {@code a}, or {@code null} if {@code a} is not in the reservation or its slot was never used. */
     public static SuperSlab of(long a) {
@@ -31,17 +29,11 @@ public final class SuperSlabs {
         return TABLE[(int) ((a - BASE) >>> Reservation.UNIT_SHIFT)];
     }
 
-    /** The bitmaps ({@link SuperSlab#bits}) of the SuperSlab holding {@code a}, an address known to be ours. */
-    public static long[] bitsOf(long a) {
-        return BITS[(int) ((a - BASE) >>> Reservation.UNIT_SHIFT)];
-    }
-
     /** The object for slot {@code i}, created on first use. Caller holds the pool lock. */
     public static SuperSlab slot(int i) {
         SuperSlab s = TABLE[i];
         if (s == null) {
             s = new SuperSlab(i);
-            BITS[i] = s.bits;
             TABLE[i] = s;
         }
         return s;

@@ -13,7 +13,10 @@ import javax.management.ObjectName;
  * Hooks hakmem into the JVM's own tools, once per JVM:
  * <ul>
  * <li>registers the {@link AllocatorMXBean} as {@value AllocatorMXBean#OBJECT_NAME} in the
- *     platform MBean server, unless {@code hakmem.jmx=false} ({@code HAKMEM_JMX=0});</li>
+ *     platform MBean server, unless {@code hakmem.jmx=false} ({@code HAKMEM_JMX=0}). This is done
+ *     by a short-lived daemon thread, {@code hakmem-jmx}: creating the platform MBean server
+ *     takes a good part of a second when nothing else has, and the first {@code malloc} should
+ *     not wait for it;</li>
  * <li>with {@code hakmem.stats=true} ({@code HAKMEM_STATS=1}), adds a shutdown hook that prints
  *     {@link ExitReport} to standard error.</li>
  * </ul>
@@ -24,7 +27,10 @@ public final class Observability {
 
     private static volatile boolean done;
 
-    /** Does the set-up the first time it is called; later calls return at once. Never throws. */
+    /**
+     * Does the set-up the first time it is called; later calls return at once. Never throws and
+     * never blocks on JMX (the MXBean appears in the platform MBean server shortly after).
+     */
     public static void init() {
         if (!done) {
             initOnce();
@@ -48,7 +54,7 @@ public final class Observability {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.print(ExitReport.now()), "hakmem-stats"));
         }
         if (jmx) {
-            registerMXBean();
+            Thread.ofPlatform().name("hakmem-jmx").daemon().start(Observability::registerMXBean);
         }
     }
 

@@ -1,0 +1,111 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.internal.os.Os;
+import dev.hakmem.internal.os.Reservation;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The block-state bitmaps, in native memory beside the reservation (never inside user blocks),
+ * so that their pages go back to the OS with the SuperSlab they describe.
+ *
+ * <pre>
+ * for every 512 bytes of the reservation, 16 bytes of shadow:
+ *   SHADOW + ((a - BASE) &gt;&gt;&gt; 9) * 16      LIVE word:   bit b set  &lt;=&gt;  a block starts at the 8-byte
+ *                                           granule b of those 512 bytes and is handed out to the user
+ *   ... + 8                                 REMOTE word: bit b set  &lt;=&gt;  that block was freed by a
+ *                                           non-owner thread and the owner has not collected it yet
+ * bit b of a word for address a:  mask = 1L &lt;&lt; (a &gt;&gt;&gt; 3)   (Java shifts take the low six bits)
+ * a 2 MiB SuperSlab has 64 KiB of shadow, at SHADOW + slot * 64 KiB
+ * </pre>
+ *
+ * <p>Invariants: LIVE words are written only by the thread holding the owner of the span that
+ * covers them (plain stores; other threads read them opaquely); a REMOTE bit is set (atomic OR)
+ * only while the LIVE bit of the same block is set, and taken by the owner with getAndSet. The
+ * shadow of a span is zeroed when the span is formatted; the shadow of a SuperSlab is purged
+ * ({@code madvise(DONTNEED)}, which zeroes it) when the SuperSlab's memory goes back to the OS.
+ *
+ * <p>The region is one {@code mmap(PROT_READ|PROT_WRITE, MAP_NORESERVE)} of reservation / 32
+ * bytes at start-up: untouched pages cost nothing.
+ */
+public final class Shadow {
+    private Shadow() {}
+
+    private static final MemorySegment ALL = Os.ALL;
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final long BASE = Reservation.BASE;
+    /** Shadow bytes per SuperSlab. */
+    public static final long PER_SUPERSLAB = Reservation.UNIT >>> 5;
+    /** Start of the shadow region (0 when there is no reservation). */
+    public static final long SHADOW;
+
+    static {
+        long s = 0;
+        if (Reservation.SIZE > 0) {
+            s = Os.mmap(0, Reservation.SIZE >>> 5, Os.PROT_READ | Os.PROT_WRITE, Os.MAP_NORESERVE);
+        }
+        SHADOW = s;
+    }
+
+    /** Address of the LIVE word of address {@code a} (the REMOTE word is 8 bytes on). */
+    public static long word(long a) {
+        return SHADOW + (((a - BASE) >>> 5) & ~15L);
+    }
+
+    /** Bit mask of address {@code a} in its words. */
+    public static long bit(long a) {
+        return 1L << (a >>> 3);
+    }
+
+    public static long get(long wordAddress) {
+        return ALL.get(ValueLayout.JAVA_LONG, wordAddress);
+    }
+
+    public static void set(long wordAddress, long value) {
+        ALL.set(ValueLayout.JAVA_LONG, wordAddress, value);
+    }
+
+    public static long getOpaque(long wordAddress) {
+        return (long) LONG.getOpaque(ALL, wordAddress);
+    }
+
+    public static long getAndOr(long wordAddress, long mask) {
+        return (long) LONG.getAndBitwiseOr(ALL, wordAddress, mask);
+    }
+
+    public static long getAndSetZero(long wordAddress) {
+        return (long) LONG.getAndSet(ALL, wordAddress, 0L);
+    }
+
+    public static void setVolatile(long wordAddress, long value) {
+        LONG.setVolatile(ALL, wordAddress, value);
+    }
+
+    /** Marks {@code a} live. Owner only. */
+    public static void markLive(long a) {
+        long w = word(a);
+        set(w, get(w) | bit(a));
+    }
+
+    /** Whether the block at {@code a} is live and not queued as a remote free (any thread; opaque reads). */
+    public static boolean isLiveAndNotQueued(long a) {
+        long w = word(a);
+        long m = bit(a);
+        return (getOpaque(w) & m) != 0 && (getOpaque(w + 8) & m) == 0;
+    }
+
+    /** Zeroes the shadow of {@code [from, from + bytes)} of the reservation. */
+    public static void clear(long from, long bytes) {
+        long w = word(from);
+        long n = bytes >>> 5;
+        ALL.asSlice(w, n).fill((byte) 0);
+        VarHandle.fullFence();
+    }
+
+    /** Gives the shadow pages of a whole SuperSlab at {@code base} back to the OS (they read as zero after). */
+    public static void purge(long base) {
+        Os.madvise(word(base), PER_SUPERSLAB, Os.MADV_DONTNEED);
+    }
+}
