@@ -1,0 +1,109 @@
+package dev.hakmem.bench;
+
+import dev.hakmem.bench.alloc.Allocator;
+import dev.hakmem.bench.alloc.AllocatorCounters;
+import dev.hakmem.bench.alloc.Allocators;
+import dev.hakmem.bench.driver.Driver;
+import dev.hakmem.bench.driver.Drivers;
+import dev.hakmem.bench.driver.Params;
+import dev.hakmem.bench.driver.RunResult;
+import dev.hakmem.bench.driver.Harness;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Runs one driver on one allocator in this JVM: warm-up runs, then measured runs, one line each.
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp 'hakmem-bench.jar:lib/*' dev.hakmem.bench.DriverMain \
+ *     DRIVER ALLOCATOR [PARAM...] [--runs N] [--warmup N]
+ * </pre>
+ *
+ * Missing trailing parameters take the driver's defaults. Peers (mimalloc, jemalloc, tcmalloc)
+ * need their library in {@code LD_PRELOAD}; the {@link Launcher} forks this class with it set.
+ * Besides a readable line, each measured run prints a tab-separated {@code RESULT} line that
+ * the launcher parses; failures end the JVM with status 1 and a message on stderr.
+ */
+public final class DriverMain {
+
+    /** Prefix of the machine-readable lines. */
+    public static final String RESULT = "RESULT";
+
+    private DriverMain() {}
+
+    public static void main(String[] args) throws Exception {
+        List<String> positional = new ArrayList<>();
+        int runs = 3;
+        int warmup = 1;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--runs" -> runs = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "-h", "--help" -> {
+                    usage();
+                    return;
+                }
+                default -> positional.add(args[i]);
+            }
+        }
+        if (positional.size() < 2) {
+            usage();
+            System.exit(2);
+        }
+        Driver driver;
+        Params params;
+        Allocator allocator;
+        try {
+            driver = Drivers.byName(positional.get(0));
+            params = driver.complete(Params.parse(String.join(" ", positional.subList(2, positional.size()))));
+            allocator = Allocators.create(positional.get(1));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        for (int i = 1; i <= warmup + runs; i++) {
+            boolean measured = i > warmup;
+            int run = measured ? i - warmup : 0;
+            RunResult r = Harness.run(driver, allocator, params);
+            System.out.println(describe(driver.name(), params, allocator.name(),
+                    measured ? "run " + run + "/" + runs : "warm-up " + i + "/" + warmup, r));
+            if (measured) {
+                System.out.println(resultLine(driver.name(), params.toString(), allocator.name(), run, r));
+            }
+            System.out.flush();
+        }
+    }
+
+    /** The tab-separated line the launcher parses. */
+    static String resultLine(String driver, String params, String allocator, int run, RunResult r) {
+        AllocatorCounters c = r.counters();
+        return String.join("\t", RESULT, driver, params, allocator, Integer.toString(run),
+                Long.toString(r.ops()), Long.toString(r.nanos()),
+                Long.toString(r.rssPeakKiB()), Long.toString(r.rssEndKiB()),
+                c == null ? "" : Long.toString(c.mmapCalls()),
+                c == null ? "" : Long.toString(c.munmapCalls()),
+                c == null ? "" : Long.toString(c.madviseCalls()),
+                c == null ? "" : Long.toString(c.mappedBytes()));
+    }
+
+    private static String describe(String driver, Params params, String allocator, String which, RunResult r) {
+        AllocatorCounters c = r.counters();
+        String counters = c == null ? "" : String.format(Locale.ROOT,
+                ", mmap %d munmap %d madvise %d, mapped %.1f MiB",
+                c.mmapCalls(), c.munmapCalls(), c.madviseCalls(), c.mappedBytes() / 1048576.0);
+        return String.format(Locale.ROOT, "%s [%s] %s %s: %.2f Mops/s, %.2f ns/op, %d ops, RSS peak %+d KiB, end %+d KiB%s",
+                driver, params, allocator, which, r.opsPerSec() / 1e6, r.nsPerOp(), r.ops(),
+                r.rssPeakKiB(), r.rssEndKiB(), counters);
+    }
+
+    private static void usage() {
+        System.err.println("usage: DriverMain DRIVER ALLOCATOR [PARAM...] [--runs N] [--warmup N]");
+        System.err.println("allocators: " + String.join(", ", Allocators.NAMES));
+        System.err.println("drivers:");
+        for (Driver d : Drivers.ALL) {
+            System.err.println("  " + d.name() + " " + d.usage());
+        }
+    }
+}

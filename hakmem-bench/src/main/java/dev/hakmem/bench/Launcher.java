@@ -1,0 +1,230 @@
+package dev.hakmem.bench;
+
+import dev.hakmem.bench.alloc.Allocators;
+import dev.hakmem.bench.alloc.PeerLibrary;
+import dev.hakmem.bench.driver.Driver;
+import dev.hakmem.bench.driver.Drivers;
+import dev.hakmem.bench.launch.BenchCase;
+import dev.hakmem.bench.launch.Fork;
+import dev.hakmem.bench.launch.ForkResult;
+import dev.hakmem.bench.launch.LaunchOptions;
+import dev.hakmem.bench.launch.Progress;
+import dev.hakmem.bench.launch.Suite;
+import dev.hakmem.bench.report.CaseSummary;
+import dev.hakmem.bench.report.ChartWriter;
+import dev.hakmem.bench.report.MachineInfo;
+import dev.hakmem.bench.report.MediansTable;
+import dev.hakmem.bench.report.ReportWriter;
+import dev.hakmem.bench.report.ResultRow;
+import dev.hakmem.bench.report.ResultsCsv;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The compare launcher: runs drivers against allocators, each pair in a fresh JVM (warm-up,
+ * then measured runs), and writes {@code results.csv}, {@code report.md} and one bar chart per
+ * case into the output directory, then prints the table of medians.
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp 'hakmem-bench/target/hakmem-bench.jar:hakmem-bench/target/lib/*' \
+ *     dev.hakmem.bench.Launcher [--quick | --full] [--drivers a,b] [--allocators x,y] [--runs N] ...
+ * </pre>
+ *
+ * Exit status: 0 when every fork succeeded, 1 when some failed (the report says which),
+ * 2 for a bad command line.
+ */
+public final class Launcher {
+
+    private static final double JVM_SECONDS = 1.0;
+
+    private Launcher() {}
+
+    public static void main(String[] args) throws Exception {
+        LaunchOptions options;
+        try {
+            options = LaunchOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.err.print(LaunchOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        if (options.help()) {
+            System.out.print(LaunchOptions.USAGE);
+            return;
+        }
+        if (options.list()) {
+            list();
+            return;
+        }
+        System.exit(run(options, args));
+    }
+
+    /** Runs everything {@code options} asks for; returns the exit status. */
+    static int run(LaunchOptions options, String[] args) throws IOException, InterruptedException {
+        List<String> notes = new ArrayList<>();
+        List<String> allocators = new ArrayList<>();
+        Map<String, Optional<Path>> preloads = new LinkedHashMap<>();
+        for (String name : options.allocators()) {
+            Optional<PeerLibrary> peer = Allocators.preloadFor(name);
+            if (peer.isPresent()) {
+                Optional<Path> path = peer.get().find();
+                if (path.isEmpty()) {
+                    String note = name + " skipped: " + peer.get().fileName() + " not found (Debian package "
+                            + peer.get().debianPackage() + "; hakmem-bench/scripts/install-peers.sh installs it)";
+                    notes.add(note);
+                    System.out.println("note: " + note);
+                    continue;
+                }
+                preloads.put(name, path);
+            } else {
+                preloads.put(name, Optional.empty());
+            }
+            allocators.add(name);
+        }
+        List<BenchCase> cases = options.cases();
+        if (cases.isEmpty() || allocators.isEmpty()) {
+            System.err.println("error: nothing to run (" + cases.size() + " cases, " + allocators.size() + " allocators)");
+            return 2;
+        }
+
+        Path out = options.out();
+        Path logs = out.resolve("logs");
+        Files.createDirectories(logs);
+        Path csv = out.resolve("results.csv");
+        ResultsCsv.create(csv);
+
+        int steps = cases.size() * allocators.size();
+        double[] estimates = new double[steps];
+        int k = 0;
+        for (BenchCase c : cases) {
+            for (String a : allocators) {
+                estimates[k++] = estimate(c, a, options);
+            }
+        }
+        Progress progress = new Progress(estimates);
+        System.out.printf(Locale.ROOT, "hakmem bench, %s suite: %d case(s) x %d allocator(s) = %d JVMs, %d warm-up + %d measured run(s) each; estimated ~%s; output %s%n",
+                options.suiteName(), cases.size(), allocators.size(), steps, options.warmup(), options.runs(),
+                Progress.clock(progress.estimatedTotal()), out);
+
+        List<ResultRow> rows = new ArrayList<>();
+        int failures = 0;
+        int step = 0;
+        for (BenchCase c : cases) {
+            for (String a : allocators) {
+                step++;
+                Path log = logs.resolve(String.format(Locale.ROOT, "%03d-%s-%s.log", step, c.driver(), a));
+                double timeout = Math.max(120, 20 * estimates[step - 1]);
+                ForkResult r = Fork.run(c, a, options.runs(), options.warmup(), options.jvmArgs(), preloads.get(a), log, timeout);
+                progress.stepDone();
+                rows.addAll(r.rows());
+                ResultsCsv.append(csv, r.rows());
+                String outcome;
+                if (r.error() != null) {
+                    failures++;
+                    notes.add(a + " on " + c + " failed: " + r.error() + " (log: logs/" + log.getFileName() + ")");
+                    outcome = "FAILED: " + r.error();
+                } else {
+                    double[] ops = r.rows().stream().mapToDouble(ResultRow::opsPerSec).sorted().toArray();
+                    outcome = String.format(Locale.ROOT, "%.2f Mops/s (median of %d)", median(ops) / 1e6, ops.length);
+                }
+                System.out.printf(Locale.ROOT, "[%" + Integer.toString(steps).length() + "d/%d] %-45s %-14s %s, %.1f s | elapsed %s, ~%s left%n",
+                        step, steps, c.toString(), a, outcome, r.seconds(), Progress.clock(progress.elapsed()),
+                        Progress.clock(progress.left()));
+            }
+        }
+
+        notes.addAll(caveats(allocators, cases));
+        List<CaseSummary> summaries = CaseSummary.of(rows);
+        Map<String, String> charts = new LinkedHashMap<>();
+        for (CaseSummary s : summaries) {
+            try {
+                charts.put(s.driver() + " " + s.params(), ChartWriter.write(s, out).getFileName().toString());
+            } catch (IOException | RuntimeException | Error e) {
+                notes.add("chart for " + s.driver() + " [" + s.params() + "] not drawn: " + e);
+            }
+        }
+        String settings = String.format(Locale.ROOT, "%s suite, %d warm-up + %d measured run(s) per JVM, allocators %s; wall time %s",
+                options.suiteName(), options.warmup(), options.runs(), String.join(", ", allocators),
+                Progress.clock(progress.elapsed()));
+        ReportWriter.write(out.resolve("report.md"), summaries, new ReportWriter.Context(
+                "hakmem benchmark report", "Launcher " + String.join(" ", args), settings, MachineInfo.current(),
+                charts, notes));
+
+        System.out.println();
+        System.out.print(MediansTable.render(summaries));
+        System.out.println();
+        for (String note : notes) {
+            if (note.contains("failed") || note.contains("skipped") || note.contains("not drawn")) {
+                System.out.println("note: " + note);
+            }
+        }
+        System.out.printf(Locale.ROOT, "wrote %s, %s and %d chart(s) in %s; took %s%n", csv.getFileName(), "report.md",
+                charts.size(), out, Progress.clock(progress.elapsed()));
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static double estimate(BenchCase c, String allocator, LaunchOptions options) {
+        double factor = switch (allocator) {
+            case "jdk-arena", "netty-pooled", "netty-adaptive" -> 2.5;
+            case "null" -> 0.7;
+            default -> 1.0;
+        };
+        boolean timed = c.driver().equals("larson") || c.driver().equals("xmalloc");
+        return JVM_SECONDS + (options.warmup() + options.runs()) * c.estimateSeconds() * (timed ? 1.0 : factor);
+    }
+
+    private static List<String> caveats(List<String> allocators, List<BenchCase> cases) {
+        List<String> notes = new ArrayList<>();
+        if (allocators.contains("jdk-arena")) {
+            notes.add("jdk-arena uses Arena.ofConfined() per block, but Arena.ofShared() for blocks other threads free "
+                    + "(larson, xmalloc, cache-scratch's hand-off), since only the owner may close a confined arena.");
+        }
+        if (allocators.contains("null")) {
+            notes.add("null hands out one fixed address and frees nothing: the drivers' own cost. In multi-threaded "
+                    + "drivers all threads write that one block, so in cache-scratch it is no ceiling.");
+        }
+        if (allocators.stream().anyMatch(a -> a.startsWith("netty-"))) {
+            notes.add("Netty runs with -Dio.netty.leakDetection.level=disabled, --sun-misc-unsafe-memory-access=allow and "
+                    + "-Dio.netty.allocator.useCacheForAllThreads=true (the drivers' threads are not Netty event-loop threads).");
+        }
+        if (allocators.stream().anyMatch(a -> Allocators.preloadFor(a).isPresent())) {
+            notes.add("mimalloc, jemalloc and tcmalloc are the Debian libraries, preloaded (LD_PRELOAD) into their JVM, "
+                    + "so that JVM's own malloc uses them too; the drivers call malloc/free through FFM as for glibc.");
+        }
+        return notes;
+    }
+
+    private static double median(double[] sorted) {
+        int n = sorted.length;
+        if (n == 0) {
+            return Double.NaN;
+        }
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    private static void list() {
+        System.out.println("drivers:");
+        for (Driver d : Drivers.ALL) {
+            System.out.println("  " + d.name() + " " + d.usage());
+        }
+        System.out.println("allocators:");
+        for (String name : Allocators.NAMES) {
+            String where = Allocators.preloadFor(name)
+                    .map(p -> p.find().map(path -> "preloads " + path).orElse("NOT INSTALLED (" + p.debianPackage() + ")"))
+                    .orElse("in-process");
+            System.out.println("  " + name + " - " + where);
+        }
+        System.out.println("quick suite:");
+        Suite.quick().forEach(c -> System.out.println("  " + c));
+        System.out.println("full suite:");
+        Suite.full().forEach(c -> System.out.println("  " + c));
+    }
+}

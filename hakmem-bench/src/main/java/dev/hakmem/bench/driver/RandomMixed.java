@@ -1,0 +1,62 @@
+package dev.hakmem.bench.driver;
+
+import dev.hakmem.bench.alloc.Allocator;
+import dev.hakmem.bench.alloc.BlockTable;
+
+/**
+ * random-mixed {@code CYCLES WS SEED [MIN MAX]}: WS slots; each cycle picks a random slot and
+ * frees its block if it holds one, else allocates a random size into it and writes the first
+ * byte. ops = CYCLES.
+ */
+public final class RandomMixed implements Driver {
+
+    @Override
+    public String name() {
+        return "random-mixed";
+    }
+
+    @Override
+    public String usage() {
+        return "CYCLES WS SEED [MIN MAX]  (defaults 10000000 256 42 16 1024)";
+    }
+
+    @Override
+    public Params complete(Params given) {
+        return given.withDefaults("10000000", "256", "42", "16", "1024");
+    }
+
+    @Override
+    public Measurement run(Allocator allocator, Params p, PeakProbe probe) {
+        long cycles = p.longAt(0, 0);
+        int ws = p.intAt(1, 0);
+        long seed = p.longAt(2, 0);
+        long min = p.longAt(3, 0);
+        long max = p.longAt(4, 0);
+        BlockTable table = allocator.newTable(ws, false);
+        long start = System.nanoTime();
+        cycle(table, new Xorshift64Star(seed), cycles, ws, min, max);
+        long nanos = System.nanoTime() - start;
+        probe.mark();
+        table.freeAll();
+        return new Measurement(cycles, Math.max(1, nanos));
+    }
+
+    /** The loop itself; mid-mt runs it on each of its threads. */
+    static void cycle(BlockTable table, Xorshift64Star rng, long cycles, int ws, long min, long max) {
+        for (long c = 0; c < cycles; c++) {
+            long r = rng.next();
+            int slot = Xorshift64Star.slot(r, ws);
+            if (table.address(slot) != 0) {
+                table.free(slot);
+            } else {
+                long address = table.allocate(slot, Xorshift64Star.size(r, min, max));
+                Memory.writeByte(address, (byte) r);
+            }
+        }
+    }
+
+    @Override
+    public double estimateSeconds(Params p) {
+        return p.longAt(0, 0) / 40e6 + p.longAt(1, 0) * 300e-9;
+    }
+}
