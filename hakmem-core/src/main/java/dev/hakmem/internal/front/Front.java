@@ -6,7 +6,6 @@ import dev.hakmem.internal.size.SizeClasses;
 import dev.hakmem.internal.slab.Shadow;
 import dev.hakmem.internal.slab.Slab;
 import dev.hakmem.internal.slab.SlabMap;
-import dev.hakmem.internal.slab.SlabOwner;
 import dev.hakmem.internal.tier.HugeTier;
 
 /**
@@ -19,7 +18,7 @@ import dev.hakmem.internal.tier.HugeTier;
  *                          pop the class magazine, set the block's LIVE bit      -- else refill
  * free(a):                 span = SlabMap[a]                       (none -&gt; huge tier or exception)
  *                          a must be a block start (multiply-shift division, no divide)
- *                          owner held by current thread: LIVE set, REMOTE clear -&gt; clear LIVE,
+ *                          span.ownerTid == threadId: LIVE set, REMOTE clear -&gt; clear LIVE,
  *                          push if the span is the class's current one, else back into the span
  *                          else: remote free (one atomic OR)
  * </pre>
@@ -85,17 +84,17 @@ public final class Front {
             long i = (o * s.magic) >>> SizeClasses.MAGIC_SHIFT;
             if (i * s.blockSize == o && i < s.carved) {
                 Thread t = Thread.currentThread();
-                SlabOwner ow = s.owner;
-                if (ow != null && ow.thread == t) {
+                if (s.ownerTid == t.threadId()) {
                     long w = Shadow.word(a);
                     long m = Shadow.bit(a);
                     long aw = Shadow.get(w);
                     if ((aw & m) != 0 && (Shadow.get(w + 8) & m) == 0) {
                         Shadow.set(w, aw & ~m);
+                        Heap h = (Heap) s.owner;
                         if (s.hot) {
-                            ((Heap) ow).push(s.cls, a);
+                            h.push(s.cls, a);
                         } else {
-                            ((Heap) ow).freeToSpan(s, a, (int) i);
+                            h.freeToSpan(s, a, (int) i);
                         }
                         return;
                     }

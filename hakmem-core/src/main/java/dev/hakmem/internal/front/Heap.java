@@ -111,10 +111,22 @@ public final class Heap extends SlabOwner {
         return 1 + c * STRIDE;
     }
 
-    /** Makes platform thread {@code t} the owner (heap registry lock held). */
+    /** Makes platform thread {@code t} the owner (heap registry lock held), and tells every span it owns. */
     void bind(Thread t) {
         thread = t;
-        mag[0] = t == null ? -1 : t.threadId();
+        tid = t == null ? -1 : t.threadId();
+        mag[0] = tid;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            if (current[c] != null) {
+                current[c].ownerTid = tid;
+            }
+            for (Slab s = partial[c]; s != null; s = s.next) {
+                s.ownerTid = tid;
+            }
+            for (Slab s = full[c]; s != null; s = s.next) {
+                s.ownerTid = tid;
+            }
+        }
     }
 
     /** Claims an unheld heap for {@code t}. */

@@ -131,6 +131,7 @@ public final class SlabPool {
         Slab s = new Slab(ss, first, k, cls);
         Shadow.clear(s.base, (long) k << SizeClasses.SLAB_SHIFT);
         s.owner = owner;
+        s.ownerTid = owner.tid;
         int m = runMask(first, k);
         ss.usedMask |= m;
         ss.touchedMask |= m;
@@ -172,6 +173,7 @@ public final class SlabPool {
         try {
             SuperSlab ss = s.ss;
             s.owner = null;
+            s.ownerTid = -1;
             s.map(false);
             boolean wasFull = ss.usedMask == -1;
             ss.usedMask &= ~runMask(s.firstSlot, s.slots);

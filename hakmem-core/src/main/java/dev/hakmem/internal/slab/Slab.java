@@ -47,6 +47,12 @@ public final class Slab {
     public SlabOwner owner;
 
     /**
+     * {@code owner.tid}: the id of the platform thread whose frees into this span are local, or
+     * -1 (shared heap, or no owner). One load on the free path instead of two.
+     */
+    public long ownerTid = -1;
+
+    /**
      * True while this is its owner's current span for its class (tiny and mid classes only):
      * only blocks of hot spans go into thread caches on free, so a cache pins at most the
      * current span of each class and every other span empties out as its blocks are freed.
