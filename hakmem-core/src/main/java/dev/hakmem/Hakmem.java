@@ -74,15 +74,40 @@ public final class Hakmem {
                     && SizeClasses.classOfAny(newSize) == SizeClasses.classOfAny(old)) {
                 return address;
             }
-        } else if (newSize > SizeClasses.MAX_SIZE) {
+            long b = Front.malloc(newSize);
+            Front.copy(address, b, Math.min(old, newSize));
+            Front.free(address);
+            return b;
+        }
+        return reallocHuge(address, newSize);
+    }
+
+    /** Moves or resizes a huge block, detached from the live set meanwhile so a racing free fails cleanly. */
+    private static long reallocHuge(long address, long newSize) {
+        if (newSize > SizeClasses.MAX_SIZE) {
             long b = HugeTier.resize(address, newSize);
-            if (b != 0) {
+            if (b > 0) {
                 return b;
             }
+            if (b < 0) {
+                throw new IllegalStateException("hakmem: realloc(0x" + Long.toHexString(address)
+                        + "): huge block was freed by another thread meanwhile");
+            }
         }
-        long b = Front.malloc(newSize);
-        Front.copy(address, b, Math.min(old, newSize));
-        Front.free(address);
+        long len = HugeTier.detach(address);
+        if (len < 0) {
+            throw new IllegalStateException("hakmem: realloc(0x" + Long.toHexString(address)
+                    + "): huge block was freed by another thread meanwhile");
+        }
+        long b;
+        try {
+            b = Front.malloc(newSize);
+        } catch (OutOfMemoryError e) {
+            HugeTier.reattach(address, len);
+            throw e;
+        }
+        Front.copy(address, b, Math.min(len, newSize));
+        HugeTier.release(address, len);
         return b;
     }
 

@@ -140,8 +140,24 @@ public final class HugeTier {
 
     /** Frees the block at {@code a}; returns {@code false} if it is not a live huge block (nothing done). */
     public static boolean free(long a) {
-        if (!BLOCKS.containsKey(a)) {
+        long len = detach(a);
+        if (len < 0) {
             return false;
+        }
+        release(a, len);
+        return true;
+    }
+
+    /**
+     * Takes the live block at {@code a} out of the live set, atomically: a racing second free or
+     * realloc of it then fails cleanly while the caller still holds the mapping. Pair with
+     * {@link #release} or {@link #reattach}.
+     *
+     * @return its length, or -1 if {@code a} is not a live huge block
+     */
+    public static long detach(long a) {
+        if (!BLOCKS.containsKey(a)) {
+            return -1;
         }
         // remembered before it leaves BLOCKS, so a racing second free finds it in one or the other
         synchronized (FREED) {
@@ -153,13 +169,26 @@ public final class HugeTier {
         }
         Long len = BLOCKS.remove(a);
         if (len == null) {
-            return false;
+            return -1;
         }
         LIVE.addAndGet(-len);
+        return len;
+    }
+
+    /** Gives a detached block's mapping to the cache or back to the OS. */
+    public static void release(long a, long len) {
         if (!toCache(a, len)) {
             unmap(a, len);
         }
-        return true;
+    }
+
+    /** Makes a detached block live again (its move failed). */
+    public static void reattach(long a, long len) {
+        synchronized (FREED) {
+            FREED.remove(a);
+        }
+        BLOCKS.put(a, len);
+        LIVE.addAndGet(len);
     }
 
     private static boolean toCache(long a, long len) {
@@ -187,17 +216,24 @@ public final class HugeTier {
     }
 
     /**
-     * Resizes the live block at {@code a} to hold {@code newSize} bytes with {@code mremap}.
+     * Resizes the live block at {@code a} to hold {@code newSize} bytes with {@code mremap},
+     * holding it detached meanwhile so a racing free cannot unmap it under us.
      *
-     * @return the (possibly moved) address, or 0 if the OS refused (the block is unchanged)
+     * @return the (possibly moved) address, 0 if the OS refused (the block is unchanged), or -1
+     *         if {@code a} is no longer a live huge block (a racing free won)
      */
     public static long resize(long a, long newSize) {
-        long len = BLOCKS.get(a);
+        long len = detach(a);
+        if (len < 0) {
+            return -1;
+        }
         long newLen = Math.max(Os.PAGE, (newSize + Os.PAGE - 1) & -Os.PAGE);
         if (newLen == len) {
+            reattach(a, len);
             return a;
         }
         if (newLen > len && !MemoryBudget.tryCharge(newLen - len)) {
+            reattach(a, len);
             throw new OutOfMemoryError(MemoryBudget.limitMessage(newLen - len));
         }
         long b = Os.mremap(a, len, newLen);
@@ -205,16 +241,13 @@ public final class HugeTier {
             if (newLen > len) {
                 MemoryBudget.credit(newLen - len);
             }
+            reattach(a, len);
             return 0;
         }
         if (newLen < len) {
             MemoryBudget.credit(len - newLen);
         }
-        if (b != a) {
-            BLOCKS.remove(a);
-        }
-        BLOCKS.put(b, newLen);
-        LIVE.addAndGet(newLen - len);
+        reattach(b, newLen);
         return b;
     }
 
