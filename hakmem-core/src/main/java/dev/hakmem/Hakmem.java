@@ -1,6 +1,7 @@
 package dev.hakmem;
 
 import dev.hakmem.internal.arena.GlobalSegmentAllocator;
+import dev.hakmem.internal.debug.DebugHeap;
 import dev.hakmem.internal.front.Front;
 import dev.hakmem.internal.front.Heaps;
 import dev.hakmem.internal.pool.SlabPool;
@@ -9,6 +10,7 @@ import dev.hakmem.internal.stats.StatsCollector;
 import dev.hakmem.internal.tier.HugeTier;
 
 import java.lang.foreign.MemorySegment;
+import java.util.List;
 import java.lang.foreign.SegmentAllocator;
 
 /**
@@ -28,11 +30,18 @@ import java.lang.foreign.SegmentAllocator;
 public final class Hakmem {
     private Hakmem() {}
 
+    static {
+        dev.hakmem.internal.stats.Observability.init();
+    }
+
     /**
      * Allocates {@code size} bytes (not zeroed). {@code malloc(0)} returns a unique address that
      * must be freed.
      */
     public static long malloc(long size) {
+        if (DebugHeap.ENABLED) {
+            return DebugHeap.malloc(size);
+        }
         return Front.malloc(size);
     }
 
@@ -44,6 +53,9 @@ public final class Hakmem {
         long n = count * size;
         if (Math.multiplyHigh(count, size) != 0 || n < 0) {
             throw new IllegalArgumentException("hakmem: calloc(" + count + ", " + size + "): size overflows");
+        }
+        if (DebugHeap.ENABLED) {
+            return DebugHeap.calloc(n);
         }
         if (n > SizeClasses.MAX_SIZE) {
             return HugeTier.allocate(n, 16, true);
@@ -67,6 +79,9 @@ public final class Hakmem {
         if (newSize < 0) {
             throw new IllegalArgumentException("hakmem: realloc(0x" + Long.toHexString(address) + ", "
                     + newSize + "): negative size");
+        }
+        if (DebugHeap.ENABLED) {
+            return DebugHeap.realloc(address, newSize);
         }
         long old = Front.usableSize(address, "realloc");
         if (old <= SizeClasses.MAX_SIZE) {
@@ -120,33 +135,32 @@ public final class Hakmem {
             throw new IllegalArgumentException("hakmem: alignedAlloc(" + alignment + ", " + size
                     + "): alignment is not a power of two");
         }
-        if (size < 0) {
-            throw new IllegalArgumentException("hakmem: alignedAlloc(" + alignment + ", " + size
-                    + "): negative size");
+        if (DebugHeap.ENABLED) {
+            return DebugHeap.alignedAlloc(alignment, size);
         }
-        if (alignment <= 8) {
-            return Front.malloc(size);
-        }
-        int c = SizeClasses.classOfAligned(size, alignment);
-        if (c >= 0) {
-            return Front.allocClass(c);
-        }
-        return HugeTier.allocate(size, alignment, false);
+        return Front.alignedAlloc(alignment, size);
     }
 
     /** Frees the block at {@code address}; {@code free(0)} does nothing. */
     public static void free(long address) {
+        if (DebugHeap.ENABLED) {
+            DebugHeap.free(address);
+            return;
+        }
         Front.free(address);
     }
 
     /** Bytes usable in the live block at {@code address} (at least what was asked for). */
     public static long usableSize(long address) {
+        if (DebugHeap.ENABLED) {
+            return DebugHeap.usableSize(address);
+        }
         return Front.usableSize(address, "usableSize");
     }
 
     /** Allocates a native segment of exactly {@code size} bytes; free it with {@link #free(MemorySegment)}. */
     public static MemorySegment allocate(long size) {
-        return MemorySegment.ofAddress(Front.malloc(size)).reinterpret(size);
+        return MemorySegment.ofAddress(malloc(size)).reinterpret(size);
     }
 
     /**
@@ -171,13 +185,13 @@ public final class Hakmem {
             throw new IllegalArgumentException("hakmem: free(" + segment + "): not a native segment");
         }
         long a = segment.address();
-        long usable = Front.usableSize(a, "free");
+        long usable = DebugHeap.ENABLED ? DebugHeap.usableSize(a) : Front.usableSize(a, "free");
         long n = segment.byteSize();
         if (n > usable) {
             throw new IllegalArgumentException("hakmem: free(segment 0x" + Long.toHexString(a) + ", " + n
                     + " bytes): segment is larger than the hakmem block there (" + usable + " usable bytes)");
         }
-        Front.free(a);
+        free(a);
     }
 
     /**
@@ -185,9 +199,43 @@ public final class Hakmem {
      * shared and exited-thread heaps, then releases empty SuperSlabs and purges free slabs.
      */
     public static void trim() {
+        long before = dev.hakmem.internal.os.MemoryBudget.mapped();
+        if (DebugHeap.ENABLED) {
+            DebugHeap.drainQuarantine();
+        }
         Heaps.flushReachable();
         SlabPool.trim();
         HugeTier.trimCache();
+        dev.hakmem.internal.stats.Events.trim(before - dev.hakmem.internal.os.MemoryBudget.mapped());
+    }
+
+    /**
+     * A live block and where it was allocated, as recorded in debug mode.
+     *
+     * @param address        the block
+     * @param size           bytes requested
+     * @param thread         name of the allocating thread
+     * @param allocationSite the allocating call's stack frames outside hakmem, innermost first
+     */
+    public record LiveBlock(long address, long size, String thread, List<StackTraceElement> allocationSite) {}
+
+    /**
+     * Every live block with its allocation site, in debug mode ({@code hakmem.debug=true});
+     * an empty list otherwise.
+     */
+    public static List<LiveBlock> liveBlocks() {
+        if (!DebugHeap.ENABLED) {
+            return List.of();
+        }
+        return DebugHeap.liveBlocks().stream()
+                .map(b -> new LiveBlock(b.address(), b.size(), b.thread(), b.site()))
+                .toList();
+    }
+
+    /** {@link #liveBlocks()} as text, one block per line followed by its allocation site. */
+    public static String leakReport() {
+        return DebugHeap.ENABLED ? DebugHeap.report()
+                : "hakmem: live blocks are recorded only in debug mode (hakmem.debug=true)\n";
     }
 
     /** A snapshot of the allocator's counters. */

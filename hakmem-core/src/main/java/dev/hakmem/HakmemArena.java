@@ -85,8 +85,15 @@ public final class HakmemArena implements Arena {
      */
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        long a = owner != null ? takeConfined(byteSize, byteAlignment) : takeShared(byteSize, byteAlignment);
-        return everything.asSlice(a, byteSize);
+        if (owner != null) {
+            return everything.asSlice(takeConfined(byteSize, byteAlignment), byteSize);
+        }
+        MemorySegment s = everything.asSlice(takeShared(byteSize, byteAlignment), byteSize);
+        if (closed) {
+            // closed by another thread since the block was recorded; close() frees the block
+            throw alreadyClosed();
+        }
+        return s;
     }
 
     /** Like {@link #allocate(long, long)}, but the segment is filled with zeros. */

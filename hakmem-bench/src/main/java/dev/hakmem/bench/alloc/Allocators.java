@@ -8,7 +8,7 @@ public final class Allocators {
 
     /** Every adapter, in report order: hakmem first, the ceiling last. */
     public static final List<String> NAMES = List.of("hakmem", "glibc", "mimalloc", "jemalloc", "tcmalloc",
-            "netty-pooled", "netty-adaptive", "jdk-arena", "null");
+            "netty-pooled", "netty-adaptive", "hakmem-netty", "jdk-arena", "null");
 
     private Allocators() {}
 
@@ -33,6 +33,7 @@ public final class Allocators {
             }
             case "netty-pooled" -> NettyAllocator.pooled();
             case "netty-adaptive" -> NettyAllocator.adaptive();
+            case "hakmem-netty" -> new HakmemNettyAdapter();
             case "jdk-arena" -> new ArenaAllocator();
             case "null" -> new NativeAllocator(name, new NullHeap());
             default -> throw new IllegalArgumentException("unknown allocator '" + name + "'; known: " + NAMES);
@@ -46,7 +47,7 @@ public final class Allocators {
 
     /** Extra JVM options a fork running {@code name} gets (Netty's settings for a fair run). */
     public static List<String> jvmOptions(String name) {
-        if (name.startsWith("netty-")) {
+        if (name.startsWith("netty-") || name.equals("hakmem-netty")) {
             // Netty's fast path uses sun.misc.Unsafe, which JDK 24+ only allows when asked to;
             // leak detection samples allocations and is off in production benchmarks; Netty 4.2
             // gives thread caches only to its own FastThreadLocalThreads unless told otherwise,

@@ -75,6 +75,21 @@ public final class Front {
         return HugeTier.allocate(size, 16, false);
     }
 
+    /** {@code size} bytes aligned to {@code alignment}, a power of two (checked by the caller). */
+    public static long alignedAlloc(long alignment, long size) {
+        if (size < 0) {
+            throw new IllegalArgumentException("hakmem: alignedAlloc(" + alignment + ", " + size + "): negative size");
+        }
+        if (alignment <= 8) {
+            return malloc(size);
+        }
+        int c = SizeClasses.classOfAligned(size, alignment);
+        if (c >= 0) {
+            return allocClass(c);
+        }
+        return HugeTier.allocate(size, alignment, false);
+    }
+
     // ------------------------------------------------------------------ free
 
     public static void free(long a) {

@@ -10,6 +10,7 @@ import dev.hakmem.internal.slab.Slab;
 import dev.hakmem.internal.slab.SlabOwner;
 import dev.hakmem.internal.slab.SuperSlab;
 import dev.hakmem.internal.slab.SuperSlabs;
+import dev.hakmem.internal.stats.Events;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -162,6 +163,7 @@ public final class SlabPool {
                     + " failed");
         }
         committed++;
+        Events.superSlabMapped(ss.base, Reservation.UNIT);
         ss.usedMask = 0;
         ss.touchedMask = 0;
         return ss;
@@ -203,6 +205,7 @@ public final class SlabPool {
             Shadow.purge(ss.base);
             MemoryBudget.credit(Reservation.UNIT);
             committed--;
+            Events.superSlabUnmapped(ss.base, Reservation.UNIT);
             ss.state = SuperSlab.RELEASED;
             ss.touchedMask = 0;
             RELEASED.addLast(ss);
@@ -226,6 +229,7 @@ public final class SlabPool {
                 Shadow.purge(ss.base);
                 MemoryBudget.credit(Reservation.UNIT);
                 committed--;
+                Events.superSlabUnmapped(ss.base, Reservation.UNIT);
                 ss.state = SuperSlab.RELEASED;
                 ss.touchedMask = 0;
                 RELEASED.addLast(ss);
