@@ -222,6 +222,7 @@ public final class Heap extends SlabOwner {
             if (s != null) {
                 unlink(s);
             } else {
+                Heaps.reclaimDeadSometimes();
                 s = SlabPool.acquire(this, c);
             }
             setCurrent(c, s);
@@ -307,6 +308,38 @@ public final class Heap extends SlabOwner {
                 }
             }
             s = next;
+        }
+    }
+
+    /**
+     * The owning thread has died: empties the magazines and hands every span to the pool (empty
+     * ones are freed, the others become orphans that any heap may take at stage 1, with their
+     * pending remote frees). Caller holds the heap registry lock; no thread holds this heap.
+     */
+    void abandon() {
+        flushAll();
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            Slab cur = current[c];
+            if (cur != null) {
+                setCurrent(c, null);
+                handOver(cur);
+            }
+            for (Slab s = partial[c]; s != null; s = partial[c]) {
+                unlink(s);
+                handOver(s);
+            }
+            for (Slab s = full[c]; s != null; s = full[c]) {
+                unlink(s);
+                handOver(s);
+            }
+        }
+    }
+
+    private static void handOver(Slab s) {
+        if (s.used == 0) {
+            SlabPool.release(s);
+        } else {
+            SlabPool.orphan(s);
         }
     }
 

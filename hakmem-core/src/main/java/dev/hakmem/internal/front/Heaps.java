@@ -56,6 +56,14 @@ public final class Heaps {
         }
     }
 
+    /** Counters of heaps retired after their thread died ({@link Heap#addCounters} layout), guarded by LOCK. */
+    private static final long[] RETIRED = new long[dev.hakmem.internal.size.SizeClasses.COUNT * 4];
+    /** nanoTime of the last scan for dead threads' heaps. */
+    private static volatile long lastReclaim;
+    /** How often (at most) a thread needing a new span looks for heaps of dead threads. */
+    private static final long RECLAIM_INTERVAL = 50_000_000L;
+    private static long heapsRetired;
+
     /** Remote frees by threads with no heap of their own (virtual threads), per class. */
     static final AtomicLongArray UNOWNED_FREES = new AtomicLongArray(dev.hakmem.internal.size.SizeClasses.COUNT);
 
@@ -128,6 +136,82 @@ public final class Heaps {
         }
     }
 
+    /**
+     * Every {@link #RECLAIM_INTERVAL} at most: abandons the heaps of dead threads so their spans
+     * (and the blocks others free into them later) serve other threads. Called on the slow path
+     * before a heap asks the pool for a span; never with the pool lock held.
+     */
+    static void reclaimDeadSometimes() {
+        long now = System.nanoTime();
+        if (now - lastReclaim < RECLAIM_INTERVAL) {
+            return;
+        }
+        lastReclaim = now;
+        reclaimDead(false);
+    }
+
+    /**
+     * Abandons and forgets the heaps of every dead thread; returns how many.
+     *
+     * @param wait wait for the registry lock, rather than leave the work to whoever holds it
+     */
+    public static int reclaimDead(boolean wait) {
+        if (wait) {
+            LOCK.lock();
+        } else if (!LOCK.tryLock()) {
+            return 0;
+        }
+        try {
+            int n = 0;
+            for (int i = ALL.size() - 1; i >= 0; i--) {
+                Heap h = ALL.get(i);
+                Thread owner = h.thread;
+                if (owner == null || owner.isAlive()) {
+                    continue;
+                }
+                h.abandon();
+                h.addCounters(RETIRED);
+                if (h.tableSlot >= 0 && HEAPS[h.tableSlot] == h) {
+                    MAGS[h.tableSlot] = NOBODY.mag;
+                    HEAPS[h.tableSlot] = NOBODY;
+                }
+                h.bind(null);
+                ALL.remove(i);
+                heapsRetired++;
+                n++;
+            }
+            return n;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** Platform-thread heaps alive now, and retired so far. */
+    public static long[] heapCounts() {
+        LOCK.lock();
+        try {
+            return new long[] {ALL.size(), heapsRetired};
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /**
+     * Java-heap bytes of allocator metadata held by thread heaps (magazines, counters, span
+     * lists), platform and shared: an estimate from the arrays' sizes.
+     */
+    public static long heapMetadataBytes() {
+        long perHeap = 16 + 8L * (1 + dev.hakmem.internal.size.SizeClasses.COUNT * Heap.STRIDE)
+                + 16 + 8L * (dev.hakmem.internal.size.SizeClasses.COUNT << Heap.CTR_SHIFT)
+                + 3 * (16 + 4L * dev.hakmem.internal.size.SizeClasses.COUNT) + 64;
+        LOCK.lock();
+        try {
+            return perHeap * (ALL.size() + STRIPES);
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
     /** A snapshot of all heaps, for stats and trim. */
     static List<Heap> all() {
         LOCK.lock();
@@ -149,6 +233,14 @@ public final class Heaps {
         for (Heap h : all()) {
             h.addCounters(sum);
         }
+        LOCK.lock();
+        try {
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += RETIRED[i];
+            }
+        } finally {
+            LOCK.unlock();
+        }
         for (int c = 0; c < dev.hakmem.internal.size.SizeClasses.COUNT; c++) {
             long n = UNOWNED_FREES.get(c);
             sum[c * 4 + 1] += n;
@@ -159,7 +251,7 @@ public final class Heaps {
 
     /**
      * Gives back everything this thread can reach safely: the calling thread's own heap, every
-     * shared heap not held right now, and the heaps of exited threads.
+     * shared heap not held right now, and the heaps of exited threads (abandoned to the pool).
      */
     public static void flushReachable() {
         Thread me = Thread.currentThread();
@@ -175,21 +267,6 @@ public final class Heaps {
                 }
             }
         }
-        LOCK.lock();
-        try {
-            for (Heap h : ALL) {
-                Thread owner = h.thread;
-                if (owner != null && owner != me && !owner.isAlive()) {
-                    h.thread = me;
-                    try {
-                        h.flushAll();
-                    } finally {
-                        h.thread = owner;
-                    }
-                }
-            }
-        } finally {
-            LOCK.unlock();
-        }
+        reclaimDead(true);
     }
 }

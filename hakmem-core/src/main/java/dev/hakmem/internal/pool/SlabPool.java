@@ -58,6 +58,8 @@ public final class SlabPool {
     private static final ArrayList<SuperSlab> WITH_FREE = new ArrayList<>();
     /** CACHED SuperSlabs (committed, no span), most recently emptied last. */
     private static final ArrayDeque<SuperSlab> CACHE = new ArrayDeque<>();
+    /** Partly used spans whose heap's thread died (stage 1), ownerless: the pool acts as their owner. */
+    private static final ArrayList<Slab> ORPHANS = new ArrayList<>();
     /** Reservation slots released to the OS, reusable. */
     private static final ArrayDeque<SuperSlab> RELEASED = new ArrayDeque<>();
     private static int nextSlot;
@@ -74,7 +76,10 @@ public final class SlabPool {
         int align = SizeClasses.spanAlignmentSlots(cls);
         LOCK.lock();
         try {
-            Slab s = fromActive(owner, cls, k, align, true);
+            Slab s = ORPHANS.isEmpty() ? null : fromOrphans(owner, cls);
+            if (s == null) {
+                s = fromActive(owner, cls, k, align, true);
+            }
             if (s == null) {
                 s = fromActive(owner, cls, k, align, false);
             }
@@ -91,6 +96,59 @@ public final class SlabPool {
                 s = format(ss, 0, k, cls, owner);
             }
             return s;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /**
+     * Stage 1: an orphaned span of class {@code cls} with blocks available. On the way, collects
+     * the remote frees queued on orphans (the pool owns them) and releases those that empty.
+     */
+    private static Slab fromOrphans(SlabOwner owner, int cls) {
+        Slab found = null;
+        for (int i = ORPHANS.size() - 1; i >= 0; i--) {
+            Slab s = ORPHANS.get(i);
+            if (s.claimPending()) {
+                dev.hakmem.internal.remote.RemoteFree.collect(s);
+            }
+            if (s.used == 0) {
+                ORPHANS.remove(i);
+                releaseLocked(s);
+            } else if (found == null && s.cls == cls && !s.exhausted()) {
+                ORPHANS.remove(i);
+                found = s;
+            }
+        }
+        if (found != null) {
+            found.owner = owner;
+            found.ownerTid = owner.tid;
+            STAGE_HITS[STAGE_PARTIAL]++;
+            if (found.remotePending != 0) {
+                owner.remoteHint = 1;
+            }
+        }
+        return found;
+    }
+
+    /** Takes a partly used span whose heap's thread died; it waits for stage 1. */
+    public static void orphan(Slab s) {
+        LOCK.lock();
+        try {
+            s.owner = null;
+            s.ownerTid = -1;
+            s.hot = false;
+            ORPHANS.add(s);
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** Orphaned spans waiting for a new owner. */
+    public static int orphans() {
+        LOCK.lock();
+        try {
+            return ORPHANS.size();
         } finally {
             LOCK.unlock();
         }
@@ -173,30 +231,34 @@ public final class SlabPool {
     public static void release(Slab s) {
         LOCK.lock();
         try {
-            SuperSlab ss = s.ss;
-            s.owner = null;
-            s.ownerTid = -1;
-            s.map(false);
-            boolean wasFull = ss.usedMask == -1;
-            ss.usedMask &= ~runMask(s.firstSlot, s.slots);
-            ss.idleSince = System.nanoTime();
-            if (ss.usedMask == 0) {
-                WITH_FREE.remove(ss);
-                if (CACHE.size() < CACHE_MAX) {
-                    ss.state = SuperSlab.CACHED;
-                    CACHE.addLast(ss);
-                    Decay.schedule(ss.idleSince + Decay.DECAY_NANOS);
-                } else {
-                    releaseToOs(ss);
-                }
-            } else {
-                if (wasFull) {
-                    WITH_FREE.add(ss);
-                }
-                Decay.schedule(ss.idleSince + Decay.DECAY_NANOS);
-            }
+            releaseLocked(s);
         } finally {
             LOCK.unlock();
+        }
+    }
+
+    private static void releaseLocked(Slab s) {
+        SuperSlab ss = s.ss;
+        s.owner = null;
+        s.ownerTid = -1;
+        s.map(false);
+        boolean wasFull = ss.usedMask == -1;
+        ss.usedMask &= ~runMask(s.firstSlot, s.slots);
+        ss.idleSince = System.nanoTime();
+        if (ss.usedMask == 0) {
+            WITH_FREE.remove(ss);
+            if (CACHE.size() < CACHE_MAX) {
+                ss.state = SuperSlab.CACHED;
+                CACHE.addLast(ss);
+                Decay.schedule(ss.idleSince + Decay.DECAY_NANOS);
+            } else {
+                releaseToOs(ss);
+            }
+        } else {
+            if (wasFull) {
+                WITH_FREE.add(ss);
+            }
+            Decay.schedule(ss.idleSince + Decay.DECAY_NANOS);
         }
     }
 

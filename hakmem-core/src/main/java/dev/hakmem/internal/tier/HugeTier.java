@@ -223,6 +223,10 @@ public final class HugeTier {
      *         if {@code a} is no longer a live huge block (a racing free won)
      */
     public static long resize(long a, long newSize) {
+        if (newSize > MAX_SIZE) {
+            throw new OutOfMemoryError("hakmem: cannot resize the block at 0x" + Long.toHexString(a) + " to "
+                    + newSize + " bytes: larger than the address space");
+        }
         long len = detach(a);
         if (len < 0) {
             return -1;
