@@ -1,5 +1,6 @@
 package dev.hakmem.internal.front;
 
+import dev.hakmem.internal.Checks;
 import dev.hakmem.internal.os.Os;
 import dev.hakmem.internal.remote.RemoteFree;
 import dev.hakmem.internal.size.SizeClasses;
@@ -97,23 +98,25 @@ public final class Front {
         if (s != null) {
             long o = a - s.base;
             long i = (o * s.magic) >>> SizeClasses.MAGIC_SHIFT;
-            if (i * s.blockSize == o && i < s.carved) {
+            if (!Checks.ON || (i * s.blockSize == o && i < s.carved)) {
                 Thread t = Thread.currentThread();
                 if (s.ownerTid == t.threadId()) {
-                    long w = Shadow.word(a);
-                    long m = Shadow.bit(a);
-                    long aw = Shadow.get(w);
-                    if ((aw & m) != 0 && (Shadow.get(w + 8) & m) == 0) {
-                        Shadow.set(w, aw & ~m);
-                        Heap h = (Heap) s.owner;
-                        if (s.hot) {
-                            h.push(s.cls, a);
-                        } else {
-                            h.freeToSpan(s, a, (int) i);
+                    if (Checks.ON) {
+                        long w = Shadow.word(a);
+                        long m = Shadow.bit(a);
+                        long aw = Shadow.get(w);
+                        if ((aw & m) == 0 || (Shadow.get(w + 8) & m) != 0) {
+                            throw Errors.notLive("free", a, s);
                         }
-                        return;
+                        Shadow.set(w, aw & ~m);
                     }
-                    throw Errors.notLive("free", a, s);
+                    Heap h = (Heap) s.owner;
+                    if (s.hot) {
+                        h.push(s.cls, a);
+                    } else {
+                        h.freeToSpan(s, a, (int) i);
+                    }
+                    return;
                 }
                 freeRemote(s, a, t);
                 return;
@@ -159,7 +162,7 @@ public final class Front {
             if (!s.isBlockStart(a)) {
                 throw Errors.notBlockStart(op, a, s);
             }
-            if (!Shadow.isLiveAndNotQueued(a)) {
+            if (Checks.ON && !Shadow.isLiveAndNotQueued(a)) {
                 throw Errors.notLive(op, a, s);
             }
             return s.blockSize;

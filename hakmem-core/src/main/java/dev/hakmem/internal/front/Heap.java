@@ -1,5 +1,6 @@
 package dev.hakmem.internal.front;
 
+import dev.hakmem.internal.Checks;
 import dev.hakmem.internal.pool.SlabPool;
 import dev.hakmem.internal.remote.RemoteFree;
 import dev.hakmem.internal.size.SizeClasses;
@@ -188,7 +189,9 @@ public final class Heap extends SlabOwner {
     }
 
     static void markLive(long a) {
-        Shadow.markLive(a);
+        if (Checks.ON) {
+            Shadow.markLive(a);
+        }
     }
 
     // ------------------------------------------------------------------ cold path

@@ -1,5 +1,6 @@
 package dev.hakmem.internal.remote;
 
+import dev.hakmem.internal.Checks;
 import dev.hakmem.internal.slab.Shadow;
 import dev.hakmem.internal.slab.Slab;
 import dev.hakmem.internal.slab.SlabOwner;
@@ -43,7 +44,7 @@ public final class RemoteFree {
     public static int push(Slab s, long a) {
         long w = Shadow.word(a);
         long m = Shadow.bit(a);
-        if ((Shadow.getOpaque(w) & m) == 0) {
+        if (Checks.ON && (Shadow.getOpaque(w) & m) == 0) {
             return NOT_LIVE;
         }
         long old = Shadow.getAndOr(w + 8, m);
@@ -75,9 +76,12 @@ public final class RemoteFree {
                 continue;
             }
             long queued = Shadow.getAndSetZero(w + 8);
-            long liveWord = Shadow.get(w);
-            long live = queued & liveWord;
-            Shadow.set(w, liveWord & ~live);
+            long live = queued;
+            if (Checks.ON) {
+                long liveWord = Shadow.get(w);
+                live = queued & liveWord;
+                Shadow.set(w, liveWord & ~live);
+            }
             while (live != 0) {
                 int b = Long.numberOfTrailingZeros(live);
                 live &= live - 1;
