@@ -263,19 +263,26 @@ public final class SlabPool {
     }
 
     private static void releaseToOs(SuperSlab ss) {
-        if (Reservation.decommit(ss.base, Reservation.UNIT)) {
-            Shadow.purge(ss.base);
-            MemoryBudget.credit(Reservation.UNIT);
-            committed--;
-            Events.superSlabUnmapped(ss.base, Reservation.UNIT);
-            ss.state = SuperSlab.RELEASED;
-            ss.touchedMask = 0;
-            RELEASED.addLast(ss);
-        } else {
+        if (!decommit(ss)) {
             // could not give it back: keep it usable
             ss.state = SuperSlab.CACHED;
             CACHE.addLast(ss);
         }
+    }
+
+    /** Gives a wholly empty SuperSlab's memory (and its shadow) back to the OS; its slot stays reusable. Lock held. */
+    private static boolean decommit(SuperSlab ss) {
+        if (!Reservation.decommit(ss.base, Reservation.UNIT)) {
+            return false;
+        }
+        Shadow.purge(ss.base);
+        MemoryBudget.credit(Reservation.UNIT);
+        committed--;
+        Events.superSlabUnmapped(ss.base, Reservation.UNIT);
+        ss.state = SuperSlab.RELEASED;
+        ss.touchedMask = 0;
+        RELEASED.addLast(ss);
+        return true;
     }
 
     /** Gives every cached SuperSlab and every free resident slot back to the OS. */
@@ -284,17 +291,10 @@ public final class SlabPool {
         try {
             while (!CACHE.isEmpty()) {
                 SuperSlab ss = CACHE.pollFirst();
-                if (!Reservation.decommit(ss.base, Reservation.UNIT)) {
+                if (!decommit(ss)) {
                     CACHE.addFirst(ss);
                     break;
                 }
-                Shadow.purge(ss.base);
-                MemoryBudget.credit(Reservation.UNIT);
-                committed--;
-                Events.superSlabUnmapped(ss.base, Reservation.UNIT);
-                ss.state = SuperSlab.RELEASED;
-                ss.touchedMask = 0;
-                RELEASED.addLast(ss);
             }
             for (SuperSlab ss : WITH_FREE) {
                 purgeIdleSlots(ss);
