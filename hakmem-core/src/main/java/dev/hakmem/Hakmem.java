@@ -74,7 +74,7 @@ public final class Hakmem {
      */
     public static long realloc(long address, long newSize) {
         if (address == 0) {
-            return Front.malloc(newSize);
+            return malloc(newSize);
         }
         if (newSize < 0) {
             throw new IllegalArgumentException("hakmem: realloc(0x" + Long.toHexString(address) + ", "
@@ -107,6 +107,9 @@ public final class Hakmem {
             if (b < 0) {
                 throw new IllegalStateException("hakmem: realloc(0x" + Long.toHexString(address)
                         + "): huge block was freed by another thread meanwhile");
+            }
+            if (newSize <= HugeTier.lengthOf(address)) {
+                return address;  // the OS refused to shrink the mapping: keep the block as it is
             }
         }
         long len = HugeTier.detach(address);

@@ -209,9 +209,28 @@ public final class HugeTier {
         return true;
     }
 
+    /** Mappings the OS refused to unmap: still mapped and charged, retried by trim and decay. Guarded by CACHE. */
+    private static final ArrayDeque<long[]> UNMAP_LATER = new ArrayDeque<>();
+
     private static void unmap(long a, long len) {
         if (Os.munmap(a, len)) {
             MemoryBudget.credit(len);
+        } else {
+            synchronized (CACHE) {
+                UNMAP_LATER.addLast(new long[] {a, len});
+            }
+        }
+    }
+
+    /** Retries the unmaps the OS refused before. Lock on CACHE held. */
+    private static void retryUnmaps() {
+        for (int n = UNMAP_LATER.size(); n > 0; n--) {
+            long[] m = UNMAP_LATER.pollFirst();
+            if (Os.munmap(m[0], m[1])) {
+                MemoryBudget.credit(m[1]);
+            } else {
+                UNMAP_LATER.addLast(m);
+            }
         }
     }
 
@@ -288,7 +307,8 @@ public final class HugeTier {
     /** Unmaps cached mappings idle since before {@code now - decay}; returns the next deadline or 0. */
     public static long decay(long now, long decay) {
         synchronized (CACHE) {
-            long next = 0;
+            retryUnmaps();
+            long next = UNMAP_LATER.isEmpty() ? 0 : now + decay;
             for (Iterator<Cached> it = CACHE.iterator(); it.hasNext(); ) {
                 Cached c = it.next();
                 long due = c.freedAt + decay;
@@ -307,6 +327,7 @@ public final class HugeTier {
     /** Unmaps every cached mapping. */
     public static void trimCache() {
         synchronized (CACHE) {
+            retryUnmaps();
             while (!CACHE.isEmpty()) {
                 Cached c = CACHE.pollFirst();
                 cachedBytes -= c.length;
