@@ -8,6 +8,7 @@ import dev.hakmem.bench.driver.Drivers;
 import dev.hakmem.bench.driver.Params;
 import dev.hakmem.bench.driver.RunResult;
 import dev.hakmem.bench.driver.Harness;
+import dev.hakmem.bench.driver.ThreadKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -17,9 +18,11 @@ import java.util.Locale;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp 'hakmem-bench.jar:lib/*' dev.hakmem.bench.DriverMain \
- *     DRIVER ALLOCATOR [PARAM...] [--runs N] [--warmup N]
+ *     DRIVER ALLOCATOR [PARAM...] [--runs N] [--warmup N] [--threads platform|virtual]
  * </pre>
  *
+ * {@code --threads virtual} (or the parameter suffix {@code vt}) runs a multi-threaded driver's
+ * workers on virtual threads; the parameters then end in {@code vt} in the output.
  * Missing trailing parameters take the driver's defaults. Peers (mimalloc, jemalloc, tcmalloc)
  * need their library in {@code LD_PRELOAD}; the {@link Launcher} forks this class with it set.
  * Besides a readable line, each measured run prints a tab-separated {@code RESULT} line that
@@ -36,10 +39,12 @@ public final class DriverMain {
         List<String> positional = new ArrayList<>();
         int runs = 3;
         int warmup = 1;
+        String threads = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--threads" -> threads = args[++i];
                 case "-h", "--help" -> {
                     usage();
                     return;
@@ -56,7 +61,11 @@ public final class DriverMain {
         Allocator allocator;
         try {
             driver = Drivers.byName(positional.get(0));
-            params = driver.complete(Params.parse(String.join(" ", positional.subList(2, positional.size()))));
+            Params given = Params.parse(String.join(" ", positional.subList(2, positional.size())));
+            if (threads != null) {
+                given = given.withThreads(ThreadKind.parse(threads));
+            }
+            params = driver.complete(given);
             allocator = Allocators.create(positional.get(1));
         } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("error: " + e.getMessage());
@@ -99,7 +108,8 @@ public final class DriverMain {
     }
 
     private static void usage() {
-        System.err.println("usage: DriverMain DRIVER ALLOCATOR [PARAM...] [--runs N] [--warmup N]");
+        System.err.println("usage: DriverMain DRIVER ALLOCATOR [PARAM...] [--runs N] [--warmup N] [--threads platform|virtual]");
+        System.err.println("  --threads virtual (or a last PARAM 'vt') runs a multi-threaded driver's workers on virtual threads");
         System.err.println("allocators: " + String.join(", ", Allocators.NAMES));
         System.err.println("drivers:");
         for (Driver d : Drivers.ALL) {

@@ -17,6 +17,9 @@ import dev.hakmem.bench.report.MediansTable;
 import dev.hakmem.bench.report.ReportWriter;
 import dev.hakmem.bench.report.ResultRow;
 import dev.hakmem.bench.report.ResultsCsv;
+import dev.hakmem.bench.report.ThreadsComparison;
+import dev.hakmem.bench.warmup.AotCache;
+import dev.hakmem.bench.warmup.WarmupSuite;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,6 +72,16 @@ public final class Launcher {
 
     /** Runs everything {@code options} asks for; returns the exit status. */
     static int run(LaunchOptions options, String[] args) throws IOException, InterruptedException {
+        if (options.suiteName().equals("warmup")) {
+            return WarmupSuite.run(options, args);
+        }
+        if (options.aotCache() != null) {
+            Optional<String> stale = AotCache.staleness(options.aotCache(), System.getProperty("java.class.path"));
+            if (stale.isPresent()) {
+                System.err.println("error: " + stale.get());
+                return 2;
+            }
+        }
         List<String> notes = new ArrayList<>();
         List<String> allocators = new ArrayList<>();
         Map<String, Optional<Path>> preloads = new LinkedHashMap<>();
@@ -122,7 +135,8 @@ public final class Launcher {
                 step++;
                 Path log = logs.resolve(String.format(Locale.ROOT, "%03d-%s-%s.log", step, c.driver(), a));
                 double timeout = Math.max(120, 20 * estimates[step - 1]);
-                ForkResult r = Fork.run(c, a, options.runs(), options.warmup(), options.jvmArgs(), preloads.get(a), log, timeout);
+                ForkResult r = Fork.run(c, a, options.runs(), options.warmup(), options.forkJvmArgs(), preloads.get(a), log,
+                        timeout);
                 progress.stepDone();
                 rows.addAll(r.rows());
                 ResultsCsv.append(csv, r.rows());
@@ -151,16 +165,22 @@ public final class Launcher {
                 notes.add("chart for " + s.driver() + " [" + s.params() + "] not drawn: " + e);
             }
         }
-        String settings = String.format(Locale.ROOT, "%s suite, %d warm-up + %d measured run(s) per JVM, allocators %s; wall time %s",
+        String settings = String.format(Locale.ROOT, "%s suite, %d warm-up + %d measured run(s) per JVM, allocators %s%s; wall time %s",
                 options.suiteName(), options.warmup(), options.runs(), String.join(", ", allocators),
+                options.aotCache() == null ? "" : "; AOT cache " + options.aotCache(),
                 Progress.clock(progress.elapsed()));
         ReportWriter.write(out.resolve("report.md"), summaries, new ReportWriter.Context(
                 "hakmem benchmark report", "Launcher " + String.join(" ", args), settings, MachineInfo.current(),
-                charts, notes));
+                charts, notes, ThreadsComparison.render(summaries)));
 
         System.out.println();
         System.out.print(MediansTable.render(summaries));
         System.out.println();
+        String threads = ThreadsComparison.table(summaries);
+        if (!threads.isEmpty()) {
+            System.out.print(threads);
+            System.out.println();
+        }
         for (String note : notes) {
             if (note.contains("failed") || note.contains("skipped") || note.contains("not drawn")) {
                 System.out.println("note: " + note);
@@ -178,6 +198,9 @@ public final class Launcher {
             default -> 1.0;
         };
         boolean timed = c.driver().equals("larson") || c.driver().equals("xmalloc");
+        if (c.params().endsWith(" vt")) {
+            factor *= 1.2;
+        }
         return JVM_SECONDS + (options.warmup() + options.runs()) * c.estimateSeconds() * (timed ? 1.0 : factor);
     }
 
@@ -226,5 +249,9 @@ public final class Launcher {
         Suite.quick().forEach(c -> System.out.println("  " + c));
         System.out.println("full suite:");
         Suite.full().forEach(c -> System.out.println("  " + c));
+        System.out.println("threads suite (--suite threads; hakmem and glibc):");
+        Suite.threads().forEach(c -> System.out.println("  " + c));
+        System.out.println("warmup suite (--suite warmup): random-mixed 16-1024 B, WS 256, seed 42 in fresh JVMs, "
+                + "ops per 10 ms window for 2 s; hakmem without and with the AOT cache, glibc");
     }
 }

@@ -24,7 +24,7 @@ public final class AllocTest implements Driver {
 
     @Override
     public String usage() {
-        return "THREADS OPS  (defaults 1 20000000; OPS per thread)";
+        return "THREADS OPS [vt]  (defaults 1 20000000; OPS per thread)";
     }
 
     @Override
@@ -42,7 +42,7 @@ public final class AllocTest implements Driver {
         int[][] sizes = new int[threads][];
         AtomicLong corrupt = new AtomicLong();
         Xorshift64Star[] rngs = new Xorshift64Star[threads];
-        Measurement m = Workers.run(name(), threads,
+        Measurement m = Workers.run(name(), p.threads(), threads,
                 t -> {
                     BlockTable table = allocator.newTable(slots, false);
                     int[] size = new int[slots];
@@ -119,6 +119,11 @@ public final class AllocTest implements Driver {
         int low = k == 0 ? 5 : (4 << k) + 1;
         int high = 8 << k;
         return low + ((int) (r >>> 16) & 0xFFFF) % (high - low + 1);
+    }
+
+    @Override
+    public boolean multiThreaded() {
+        return true;
     }
 
     @Override

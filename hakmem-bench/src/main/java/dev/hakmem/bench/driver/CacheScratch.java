@@ -28,7 +28,7 @@ public final class CacheScratch implements Driver {
 
     @Override
     public String usage() {
-        return "THREADS ITER REPS  (defaults 2 1000 200000)";
+        return "THREADS ITER REPS [vt]  (defaults 2 1000 200000)";
     }
 
     @Override
@@ -47,7 +47,7 @@ public final class CacheScratch implements Driver {
         }
         probe.mark();
         BlockTable[] own = new BlockTable[threads];
-        return Workers.run(name(), threads,
+        return Workers.run(name(), p.threads(), threads,
                 t -> own[t] = allocator.newTable(1, false),
                 t -> {
                     handed.free(t);
@@ -67,6 +67,11 @@ public final class CacheScratch implements Driver {
                 BYTE.setOpaque(Memory.ALL, address + k, (byte) (k + r));
             }
         }
+    }
+
+    @Override
+    public boolean multiThreaded() {
+        return true;
     }
 
     @Override

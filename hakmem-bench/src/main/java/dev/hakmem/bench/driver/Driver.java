@@ -21,6 +21,14 @@ public interface Driver {
      */
     Measurement run(Allocator allocator, Params params, PeakProbe probe) throws InterruptedException;
 
+    /**
+     * Whether the workload runs on worker threads it starts itself, so that the parameter suffix
+     * {@code vt} (virtual threads, see {@link ThreadKind}) applies to it.
+     */
+    default boolean multiThreaded() {
+        return false;
+    }
+
     /** A rough guess of one run's seconds on a fast allocator, for the launcher's time estimates. */
     double estimateSeconds(Params params);
 }

@@ -24,7 +24,7 @@ public final class GlibcSimple implements Driver {
 
     @Override
     public Params complete(Params given) {
-        return given.withDefaults("64", "100");
+        return given.platformOnly(name()).withDefaults("64", "100");
     }
 
     @Override

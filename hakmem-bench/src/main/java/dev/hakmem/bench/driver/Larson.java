@@ -12,6 +12,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * allocate a random size into it, write its first and last byte), then starts a successor that
  * inherits the array, and ends. Blocks are freed by threads that did not allocate them, often
  * after their allocating thread died. Runs SECONDS (fractions allowed); ops = steps x 2.
+ * With the suffix {@code vt} every worker, successors included, is a virtual thread.
  */
 public final class Larson implements Driver {
 
@@ -24,7 +25,7 @@ public final class Larson implements Driver {
 
     @Override
     public String usage() {
-        return "THREADS SECONDS CHUNKS STEPS MIN MAX  (defaults 2 5 1000 10000 8 1000)";
+        return "THREADS SECONDS CHUNKS STEPS MIN MAX [vt]  (defaults 2 5 1000 10000 8 1000)";
     }
 
     @Override
@@ -52,7 +53,7 @@ public final class Larson implements Driver {
         }
         probe.mark();
 
-        Run run = new Run(threads, chunks, steps, min, max);
+        Run run = new Run(p.threads(), threads, chunks, steps, min, max);
         long start = System.nanoTime();
         for (int t = 0; t < threads; t++) {
             run.startWorker(arrays[t]);
@@ -75,6 +76,7 @@ public final class Larson implements Driver {
 
     /** The shared state of one run: stop flag, step count, chains still going. */
     private static final class Run {
+        final ThreadKind kind;
         final int chunks;
         final long stepsPerThread;
         final long min;
@@ -85,7 +87,8 @@ public final class Larson implements Driver {
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         volatile boolean stop;
 
-        Run(int threads, int chunks, long stepsPerThread, long min, long max) {
+        Run(ThreadKind kind, int threads, int chunks, long stepsPerThread, long min, long max) {
+            this.kind = kind;
             this.chunks = chunks;
             this.stepsPerThread = stepsPerThread;
             this.min = min;
@@ -96,8 +99,7 @@ public final class Larson implements Driver {
         /** Starts the next worker on {@code array}; worker number {@code n} uses seed 43 + n. */
         void startWorker(BlockTable array) {
             long n = spawned.getAndIncrement();
-            Thread worker = new Thread(() -> work(array, SEED + 1 + n), "larson-" + n);
-            worker.start();
+            kind.start("larson-" + n, () -> work(array, SEED + 1 + n));
         }
 
         private void work(BlockTable array, long seed) {
@@ -121,6 +123,11 @@ public final class Larson implements Driver {
                 finished.countDown();
             }
         }
+    }
+
+    @Override
+    public boolean multiThreaded() {
+        return true;
     }
 
     @Override

@@ -20,7 +20,7 @@ public final class MidMt implements Driver {
 
     @Override
     public String usage() {
-        return "THREADS CYCLES WS  (defaults 2 4000000 256)";
+        return "THREADS CYCLES WS [vt]  (defaults 2 4000000 256)";
     }
 
     @Override
@@ -34,7 +34,7 @@ public final class MidMt implements Driver {
         long cycles = p.longAt(1, 0);
         int ws = p.intAt(2, 0);
         BlockTable[] tables = new BlockTable[threads];
-        return Workers.run(name(), threads,
+        return Workers.run(name(), p.threads(), threads,
                 t -> tables[t] = allocator.newTable(ws, false),
                 t -> {
                     RandomMixed.cycle(tables[t], new Xorshift64Star(SEED + t), cycles, ws, MIN, MAX);
@@ -44,6 +44,11 @@ public final class MidMt implements Driver {
                     return cycles;
                 },
                 t -> tables[t].freeAll());
+    }
+
+    @Override
+    public boolean multiThreaded() {
+        return true;
     }
 
     @Override

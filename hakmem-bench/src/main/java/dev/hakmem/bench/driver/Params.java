@@ -3,19 +3,56 @@ package dev.hakmem.bench.driver;
 import java.util.Arrays;
 import java.util.List;
 
-/** A driver's positional parameters, e.g. {@code 10000000 256 42}. */
+/**
+ * A driver's positional parameters, e.g. {@code 10000000 256 42}, and the kind of thread its
+ * workers run on: a last value of {@code vt} (or {@code virtual}) asks for virtual threads,
+ * {@code pt}/{@code platform} or nothing for platform threads. Only virtual threads show in
+ * {@link #toString()} (as the suffix {@code vt}), so platform runs keep their old parameters.
+ */
 public final class Params {
 
     private final List<String> values;
+    private final ThreadKind threads;
 
-    private Params(List<String> values) {
+    private Params(List<String> values, ThreadKind threads) {
         this.values = List.copyOf(values);
+        this.threads = threads;
     }
 
-    /** Parses space- or comma-separated values. */
+    /** Parses space- or comma-separated values, optionally ending in a thread kind ({@code vt}). */
     public static Params parse(String text) {
         String t = text.trim();
-        return new Params(t.isEmpty() ? List.of() : Arrays.asList(t.split("[\\s,]+")));
+        List<String> all = t.isEmpty() ? List.of() : Arrays.asList(t.split("[\\s,]+"));
+        ThreadKind kind = ThreadKind.PLATFORM;
+        if (!all.isEmpty() && ThreadKind.isToken(all.get(all.size() - 1))) {
+            kind = ThreadKind.parse(all.get(all.size() - 1));
+            all = all.subList(0, all.size() - 1);
+        }
+        return new Params(all, kind);
+    }
+
+    /** The kind of thread the workers run on. */
+    public ThreadKind threads() {
+        return threads;
+    }
+
+    /** These values with workers on {@code kind} threads. */
+    public Params withThreads(ThreadKind kind) {
+        return new Params(values, kind);
+    }
+
+    /**
+     * These parameters, checked to ask for platform threads: for drivers that run on the calling
+     * thread, where a thread kind means nothing.
+     *
+     * @throws IllegalArgumentException if virtual threads are asked for
+     */
+    public Params platformOnly(String driver) {
+        if (threads != ThreadKind.PLATFORM) {
+            throw new IllegalArgumentException(driver + " runs on the calling thread; the thread kind ('vt') "
+                    + "applies to the multi-threaded drivers only");
+        }
+        return this;
     }
 
     /**
@@ -37,7 +74,7 @@ public final class Params {
             }
             all[i] = v;
         }
-        return new Params(Arrays.asList(all));
+        return new Params(Arrays.asList(all), threads);
     }
 
     /** Number of values given. */
@@ -85,6 +122,8 @@ public final class Params {
     /** The values joined by single spaces, as they appear in results. */
     @Override
     public String toString() {
-        return String.join(" ", values);
+        String joined = String.join(" ", values);
+        String suffix = threads.suffix();
+        return suffix.isEmpty() ? joined : joined.isEmpty() ? suffix : joined + " " + suffix;
     }
 }

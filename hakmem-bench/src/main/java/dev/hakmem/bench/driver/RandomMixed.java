@@ -22,7 +22,7 @@ public final class RandomMixed implements Driver {
 
     @Override
     public Params complete(Params given) {
-        return given.withDefaults("10000000", "256", "42", "16", "1024");
+        return given.platformOnly(name()).withDefaults("10000000", "256", "42", "16", "1024");
     }
 
     @Override
@@ -41,8 +41,8 @@ public final class RandomMixed implements Driver {
         return new Measurement(cycles, Math.max(1, nanos));
     }
 
-    /** The loop itself; mid-mt runs it on each of its threads. */
-    static void cycle(BlockTable table, Xorshift64Star rng, long cycles, int ws, long min, long max) {
+    /** The loop itself; mid-mt runs it on each of its threads, the warm-up driver in slices. */
+    public static void cycle(BlockTable table, Xorshift64Star rng, long cycles, int ws, long min, long max) {
         for (long c = 0; c < cycles; c++) {
             long r = rng.next();
             int slot = Xorshift64Star.slot(r, ws);

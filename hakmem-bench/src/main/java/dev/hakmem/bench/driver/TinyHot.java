@@ -21,7 +21,7 @@ public final class TinyHot implements Driver {
 
     @Override
     public Params complete(Params given) {
-        return given.withDefaults("16", "100", "60000");
+        return given.platformOnly(name()).withDefaults("16", "100", "60000");
     }
 
     @Override

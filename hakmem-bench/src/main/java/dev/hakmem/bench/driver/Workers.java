@@ -4,7 +4,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Runs the same body on several platform threads released together, and times them from the
+ * Runs the same body on several threads (platform or virtual, see {@link ThreadKind}) released together, and times them from the
  * release to the last one's end. Any thread's failure is rethrown.
  */
 final class Workers {
@@ -23,9 +23,9 @@ final class Workers {
 
     private Workers() {}
 
-    /** Runs {@code body} on {@code threads} threads, each after its {@code setup}. */
-    static Measurement run(String name, int threads, Setup setup, Body body) throws InterruptedException {
-        return run(name, threads, setup, body, t -> { });
+    /** Runs {@code body} on {@code threads} threads of {@code kind}, each after its {@code setup}. */
+    static Measurement run(String name, ThreadKind kind, int threads, Setup setup, Body body) throws InterruptedException {
+        return run(name, kind, threads, setup, body, t -> { });
     }
 
     /**
@@ -33,7 +33,8 @@ final class Workers {
      * has ended and the time is taken, each thread runs its {@code teardown} (e.g. freeing what it
      * still holds, on the thread that owns it).
      */
-    static Measurement run(String name, int threads, Setup setup, Body body, Setup teardown) throws InterruptedException {
+    static Measurement run(String name, ThreadKind kind, int threads, Setup setup, Body body, Setup teardown)
+            throws InterruptedException {
         CountDownLatch ready = new CountDownLatch(threads);
         CountDownLatch go = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(threads);
@@ -43,7 +44,7 @@ final class Workers {
         Thread[] all = new Thread[threads];
         for (int i = 0; i < threads; i++) {
             int t = i;
-            all[i] = new Thread(() -> {
+            all[i] = kind.unstarted(name + "-" + t, () -> {
                 try {
                     setup.run(t);
                     ready.countDown();
@@ -57,7 +58,7 @@ final class Workers {
                     ready.countDown();
                     done.countDown();
                 }
-            }, name + "-" + t);
+            });
             all[i].start();
         }
         ready.await();

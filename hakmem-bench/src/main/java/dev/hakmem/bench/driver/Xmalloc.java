@@ -26,7 +26,7 @@ public final class Xmalloc implements Driver {
 
     @Override
     public String usage() {
-        return "PAIRS SECONDS SIZE  (defaults 1 5 64)";
+        return "PAIRS SECONDS SIZE [vt]  (defaults 1 5 64)";
     }
 
     @Override
@@ -48,7 +48,7 @@ public final class Xmalloc implements Driver {
         Thread[] threads = new Thread[2 * pairs];
         for (int i = 0; i < pairs; i++) {
             int c = i;
-            threads[2 * i] = new Thread(() -> {
+            threads[2 * i] = p.threads().unstarted("xmalloc-producer-" + i, () -> {
                 try {
                     go.await();
                     produce(allocator, size, full, empty, stop);
@@ -56,8 +56,8 @@ public final class Xmalloc implements Driver {
                     failure.compareAndSet(null, e);
                     stop.set(true);
                 }
-            }, "xmalloc-producer-" + i);
-            threads[2 * i + 1] = new Thread(() -> {
+            });
+            threads[2 * i + 1] = p.threads().unstarted("xmalloc-consumer-" + i, () -> {
                 try {
                     go.await();
                     frees[c] = consume(full, empty, stop);
@@ -65,7 +65,7 @@ public final class Xmalloc implements Driver {
                     failure.compareAndSet(null, e);
                     stop.set(true);
                 }
-            }, "xmalloc-consumer-" + i);
+            });
         }
         for (Thread t : threads) {
             t.start();
@@ -129,6 +129,11 @@ public final class Xmalloc implements Driver {
             empty.offer(batch);
         }
         return frees;
+    }
+
+    @Override
+    public boolean multiThreaded() {
+        return true;
     }
 
     @Override

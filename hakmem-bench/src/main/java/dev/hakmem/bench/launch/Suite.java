@@ -15,6 +15,10 @@ import java.util.List;
  * <p>FULL is benchmarks.md as written: random-mixed at WS 256, 128, 512, 8192 and 131072,
  * tiny-hot at 16 and 64 B, mid-mt, larson, xmalloc and cache-scratch with their defaults,
  * glibc-simple for sizes 16/32/64 x N 25/100/400/1600, alloc-test with 1 and 2 threads.
+ *
+ * <p>THREADS compares platform with virtual threads on the drivers whose threads hand blocks to
+ * each other: larson, xmalloc with 1 and 2 pairs (1 s each) and cache-scratch at the quick
+ * suite's size, each on platform threads and again on virtual ones (suffix {@code vt}).
  */
 public final class Suite {
 
@@ -31,6 +35,17 @@ public final class Suite {
                 BenchCase.of("cache-scratch", "2 1000 50000"),
                 BenchCase.of("glibc-simple", "64 100"),
                 BenchCase.of("alloc-test", "2 5000000"));
+    }
+
+    /** The platform-versus-virtual-threads suite: each case on platform, then on virtual threads. */
+    public static List<BenchCase> threads() {
+        List<BenchCase> cases = new ArrayList<>();
+        for (String[] c : new String[][] {{"larson", "2 1 1000 10000 8 1000"}, {"xmalloc", "1 1 64"},
+                {"xmalloc", "2 1 64"}, {"cache-scratch", "2 1000 50000"}}) {
+            cases.add(BenchCase.of(c[0], c[1]));
+            cases.add(BenchCase.of(c[0], c[1] + " vt"));
+        }
+        return List.copyOf(cases);
     }
 
     /** The full suite of benchmarks.md. */

@@ -3,12 +3,12 @@ package dev.hakmem.bench.report;
 import java.util.Arrays;
 
 /** Medians of small samples. */
-final class Median {
+public final class Median {
 
     private Median() {}
 
     /** The median of {@code values} (the mean of the middle two for an even count); NaN if empty. */
-    static double of(double[] values) {
+    public static double of(double[] values) {
         if (values.length == 0) {
             return Double.NaN;
         }

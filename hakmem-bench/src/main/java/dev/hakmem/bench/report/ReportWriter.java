@@ -21,9 +21,17 @@ public final class ReportWriter {
      * @param machine  where it ran
      * @param charts   chart file name per case key ({@link ResultRow#caseKey()}); missing ones are left out
      * @param notes    skipped allocators, failed forks, caveats
+     * @param sections further markdown blocks after the cases (e.g. platform vs virtual threads)
      */
     public record Context(String title, String command, String settings, MachineInfo machine,
-                          Map<String, String> charts, List<String> notes) {}
+                          Map<String, String> charts, List<String> notes, List<String> sections) {
+
+        /** A context without further sections. */
+        public Context(String title, String command, String settings, MachineInfo machine,
+                       Map<String, String> charts, List<String> notes) {
+            this(title, command, settings, machine, charts, notes, List.of());
+        }
+    }
 
     /** Renders the report. */
     public static String render(List<CaseSummary> cases, Context ctx) {
@@ -58,6 +66,12 @@ public final class ReportWriter {
                 md.append("\n![").append(c.driver()).append("](").append(chart).append(")\n");
             }
             md.append('\n');
+        }
+        for (String section : ctx.sections()) {
+            md.append(section);
+            if (!section.endsWith("\n\n")) {
+                md.append(section.endsWith("\n") ? "\n" : "\n\n");
+            }
         }
         if (!ctx.notes().isEmpty()) {
             md.append("## Notes\n\n");

@@ -67,4 +67,70 @@ class LaunchOptionsTest {
         assertEquals(List.of("dev.hakmem.bench.DriverMain", "tiny-hot", "netty-pooled", "16", "10", "10",
                 "--runs", "3", "--warmup", "1"), cmd.subList(cmd.size() - 10, cmd.size()));
     }
+
+    @Test
+    void threadsSuiteRunsEachCaseOnPlatformAndVirtualThreads() {
+        LaunchOptions o = LaunchOptions.parse("--suite", "threads");
+        assertEquals(List.of("hakmem", "glibc"), o.allocators());
+        assertEquals(3, o.runs());
+        assertEquals(List.of("larson [2 1 1000 10000 8 1000]", "larson [2 1 1000 10000 8 1000 vt]",
+                "xmalloc [1 1 64]", "xmalloc [1 1 64 vt]", "xmalloc [2 1 64]", "xmalloc [2 1 64 vt]",
+                "cache-scratch [2 1000 50000]", "cache-scratch [2 1000 50000 vt]"),
+                o.cases().stream().map(BenchCase::toString).toList());
+        assertEquals(Suite.threads(), o.cases());
+    }
+
+    @Test
+    void threadsOptionAppliesToMultiThreadedDriversOnly() {
+        LaunchOptions v = LaunchOptions.parse("--threads", "virtual");
+        for (BenchCase c : v.cases()) {
+            boolean mt = Drivers.byName(c.driver()).multiThreaded();
+            assertEquals(mt, c.params().endsWith(" vt"), c.toString());
+        }
+        LaunchOptions both = LaunchOptions.parse("--drivers", "random-mixed,larson", "--threads", "both");
+        assertEquals(List.of("random-mixed [10000000 256 42 16 1024]", "larson [2 1 1000 10000 8 1000]",
+                "larson [2 1 1000 10000 8 1000 vt]"), both.cases().stream().map(BenchCase::toString).toList());
+        LaunchOptions viaParams = LaunchOptions.parse("--drivers", "xmalloc", "--params", "xmalloc:2,1,64,vt");
+        assertEquals(List.of(BenchCase.of("xmalloc", "2 1 64 vt")), viaParams.cases());
+        assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--threads", "green"));
+        assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--params", "random-mixed:1000,vt"));
+        List<String> cmd = Fork.command(BenchCase.of("larson", "2 1 vt"), "hakmem", 1, 0, List.of());
+        assertEquals(List.of("larson", "hakmem", "2", "1", "1000", "10000", "8", "1000", "vt"),
+                cmd.subList(cmd.size() - 13, cmd.size() - 4));
+    }
+
+    @Test
+    void aotCacheAndWarmupSuite(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path cache = java.nio.file.Files.createFile(dir.resolve("x.aot"));
+        LaunchOptions o = LaunchOptions.parse("--aot-cache", cache.toString(), "--jvm-arg", "-Xss1m");
+        assertEquals(List.of("-Xss1m", "-XX:AOTCache=" + cache, "-XX:AOTMode=on"), o.forkJvmArgs());
+        assertEquals(List.of("-Xss1m"), LaunchOptions.parse("--jvm-arg", "-Xss1m").forkJvmArgs());
+        assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--aot-cache", dir.resolve("none.aot").toString()));
+
+        LaunchOptions w = LaunchOptions.parse("--suite", "warmup");
+        assertEquals("warmup", w.suiteName());
+        assertEquals(List.of("hakmem", "glibc"), w.allocators());
+        assertEquals(5, w.runs());
+        assertEquals(2.0, w.warmupSeconds());
+        assertEquals(10, w.windowMs());
+        assertTrue(w.cases().isEmpty());
+        LaunchOptions w2 = LaunchOptions.parse("--suite", "warmup", "--runs", "2", "--seconds", "4", "--window-ms", "20");
+        assertEquals(2, w2.runs());
+        assertEquals(4.0, w2.warmupSeconds());
+        assertEquals(20, w2.windowMs());
+        assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--suite", "nope"));
+        assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--suite", "warmup", "--seconds", "0.01"));
+    }
+
+    @Test
+    void aStaleCacheIsNoticed(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path jar = java.nio.file.Files.createFile(dir.resolve("a.jar"));
+        Path cache = java.nio.file.Files.createFile(dir.resolve("x.aot"));
+        java.nio.file.Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(1_000_000));
+        java.nio.file.Files.setLastModifiedTime(cache, java.nio.file.attribute.FileTime.fromMillis(2_000_000));
+        String cp = jar + java.io.File.pathSeparator + dir.resolve("classes");
+        assertTrue(dev.hakmem.bench.warmup.AotCache.staleness(cache, cp).isEmpty());
+        java.nio.file.Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(3_000_000));
+        assertTrue(dev.hakmem.bench.warmup.AotCache.staleness(cache, cp).orElseThrow().contains("a.jar is newer"));
+    }
 }
