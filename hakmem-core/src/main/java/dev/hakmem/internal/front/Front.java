@@ -101,24 +101,10 @@ public final class Front {
             if (!Checks.ON || (i * s.blockSize == o && i < s.carved)) {
                 Thread t = Thread.currentThread();
                 if (s.ownerTid == t.threadId()) {
-                    if (Checks.ON) {
-                        long w = Shadow.word(a);
-                        long m = Shadow.bit(a);
-                        long aw = Shadow.get(w);
-                        if ((aw & m) == 0 || (Shadow.get(w + 8) & m) != 0) {
-                            throw Errors.notLive("free", a, s);
-                        }
-                        Shadow.set(w, aw & ~m);
-                    }
-                    Heap h = (Heap) s.owner;
-                    if (s.hot) {
-                        h.push(s.cls, a);
-                    } else {
-                        h.freeToSpan(s, a, (int) i);
-                    }
+                    freeLocal((Heap) s.owner, s, a, i);
                     return;
                 }
-                freeRemote(s, a, t);
+                freeRemote(s, a, i, t);
                 return;
             }
             throw Errors.notBlockStart("free", a, s);
@@ -126,7 +112,40 @@ public final class Front {
         freeOther(a);
     }
 
-    private static void freeRemote(Slab s, long a, Thread t) {
+    /** Frees block {@code a} (index {@code i}) of span {@code s} into its heap {@code h}, which the caller holds. */
+    private static void freeLocal(Heap h, Slab s, long a, long i) {
+        if (Checks.ON) {
+            long w = Shadow.word(a);
+            long m = Shadow.bit(a);
+            long aw = Shadow.get(w);
+            if ((aw & m) == 0 || (Shadow.get(w + 8) & m) != 0) {
+                throw Errors.notLive("free", a, s);
+            }
+            Shadow.set(w, aw & ~m);
+        }
+        if (s.hot) {
+            h.push(s.cls, a);
+        } else {
+            h.freeToSpan(s, a, (int) i);
+        }
+    }
+
+    /**
+     * A free by a thread that does not own the span. A virtual thread first tries to claim the
+     * span's shared heap and free locally (one CAS, nothing left to collect); otherwise the block
+     * is queued as a remote free.
+     */
+    private static void freeRemote(Slab s, long a, long i, Thread t) {
+        if (t.isVirtual() && s.owner instanceof Heap h && h.shared && h.tryClaim(t)) {
+            try {
+                if (s.owner == h) {
+                    freeLocal(h, s, a, i);
+                    return;
+                }
+            } finally {
+                h.unclaim();
+            }
+        }
         int r = RemoteFree.push(s, a);
         if (r != RemoteFree.OK) {
             throw Errors.notLive("free", a, s);
@@ -135,7 +154,7 @@ public final class Front {
         if (mine != null) {
             mine.ctr[(s.cls << Heap.CTR_SHIFT) + Heap.REMOTE_FREES]++;
         } else {
-            Heaps.UNOWNED_FREES.incrementAndGet(s.cls);
+            Heaps.UNOWNED_FREES[s.cls].increment();
         }
     }
 

@@ -4,7 +4,7 @@ import dev.hakmem.internal.Config;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -65,7 +65,13 @@ public final class Heaps {
     private static long heapsRetired;
 
     /** Remote frees by threads with no heap of their own (virtual threads), per class. */
-    static final AtomicLongArray UNOWNED_FREES = new AtomicLongArray(dev.hakmem.internal.size.SizeClasses.COUNT);
+    static final LongAdder[] UNOWNED_FREES = new LongAdder[dev.hakmem.internal.size.SizeClasses.COUNT];
+
+    static {
+        for (int c = 0; c < UNOWNED_FREES.length; c++) {
+            UNOWNED_FREES[c] = new LongAdder();
+        }
+    }
 
     /** The heap the current platform thread owns, if it is in the table; else {@code null}. */
     static Heap fast(Thread t) {
@@ -242,7 +248,7 @@ public final class Heaps {
             LOCK.unlock();
         }
         for (int c = 0; c < dev.hakmem.internal.size.SizeClasses.COUNT; c++) {
-            long n = UNOWNED_FREES.get(c);
+            long n = UNOWNED_FREES[c].sum();
             sum[c * 4 + 1] += n;
             sum[c * 4 + 3] += n;
         }
