@@ -15,8 +15,11 @@ import javax.management.ObjectName;
  * <li>registers the {@link AllocatorMXBean} as {@value AllocatorMXBean#OBJECT_NAME} in the
  *     platform MBean server, unless {@code hakmem.jmx=false} ({@code HAKMEM_JMX=0}). This is done
  *     by a short-lived daemon thread, {@code hakmem-jmx}: creating the platform MBean server
- *     takes a good part of a second when nothing else has, and the first {@code malloc} should
- *     not wait for it;</li>
+ *     takes a good part of a second when nothing else has, and neither the first {@code malloc}
+ *     nor the JIT's warm-up should share the CPU with it. So the thread waits
+ *     {@code hakmem.jmx.delayMs} (default 2000) first, unless the JVM's JMX agent is configured
+ *     ({@code com.sun.management.jmxremote*} properties), in which case the server exists anyway
+ *     and the bean is registered at once;</li>
  * <li>with {@code hakmem.stats=true} ({@code HAKMEM_STATS=1}), adds a shutdown hook that prints
  *     {@link ExitReport} to standard error.</li>
  * </ul>
@@ -54,16 +57,33 @@ public final class Observability {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.print(ExitReport.now()), "hakmem-stats"));
         }
         if (jmx) {
-            Thread.ofPlatform().name("hakmem-jmx").daemon().start(Observability::registerMXBean);
+            long delay = agentConfigured() ? 0 : Math.max(0, Config.integer("jmx.delayMs", 2000));
+            Thread t = Thread.ofPlatform().name("hakmem-jmx").daemon().unstarted(() -> registerMXBean(delay));
+            t.setPriority(Thread.MIN_PRIORITY);
+            t.start();
         }
     }
 
-    private static void registerMXBean() {
+    private static boolean agentConfigured() {
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("com.sun.management.jmxremote")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void registerMXBean(long delayMs) {
         try {
+            if (delayMs > 0) {
+                Thread.sleep(delayMs);
+            }
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             server.registerMBean(new AllocatorBean(), new ObjectName(AllocatorMXBean.OBJECT_NAME));
         } catch (InstanceAlreadyExistsException e) {
             // another copy of hakmem (another class loader) got there first: its figures are shown
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (JMException | RuntimeException | LinkageError e) {
             System.err.println("hakmem: could not register the MXBean " + AllocatorMXBean.OBJECT_NAME + ": " + e);
         }
