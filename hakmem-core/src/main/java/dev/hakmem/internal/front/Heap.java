@@ -97,6 +97,8 @@ public final class Heap extends SlabOwner {
     final boolean shared;
     /** Slot in {@link Heaps}' table, or -1. */
     int tableSlot = -1;
+    /** nanoTime when a scan first found this heap's thread dead, or 0. Registry lock. */
+    long deadSince;
 
     Heap(int id, boolean shared) {
         this.id = id;
@@ -115,6 +117,7 @@ public final class Heap extends SlabOwner {
     /** Makes platform thread {@code t} the owner (heap registry lock held), and tells every span it owns. */
     void bind(Thread t) {
         thread = t;
+        deadSince = 0;
         tid = t == null ? -1 : t.threadId();
         mag[0] = tid;
         for (int c = 0; c < SizeClasses.COUNT; c++) {

@@ -62,6 +62,11 @@ public final class Heaps {
     private static volatile long lastReclaim;
     /** How often (at most) a thread needing a new span looks for heaps of dead threads. */
     private static final long RECLAIM_INTERVAL = 50_000_000L;
+    /**
+     * How long a dead thread's heap is left for a new thread to adopt whole (thread pools and
+     * thread chains replace threads all the time) before it is abandoned to the pool.
+     */
+    private static final long ADOPTION_GRACE = 1_000_000_000L;
     private static long heapsRetired;
 
     /** Remote frees by threads with no heap of their own (virtual threads), per class. */
@@ -157,9 +162,11 @@ public final class Heaps {
     }
 
     /**
-     * Abandons and forgets the heaps of every dead thread; returns how many.
+     * Abandons and forgets the heaps of dead threads; returns how many.
      *
-     * @param wait wait for the registry lock, rather than leave the work to whoever holds it
+     * @param wait wait for the registry lock, rather than leave the work to whoever holds it, and
+     *             abandon every dead thread's heap at once (else only those that have waited
+     *             {@link #ADOPTION_GRACE} for a new thread to adopt them)
      */
     public static int reclaimDead(boolean wait) {
         if (wait) {
@@ -169,11 +176,21 @@ public final class Heaps {
         }
         try {
             int n = 0;
+            long now = System.nanoTime();
             for (int i = ALL.size() - 1; i >= 0; i--) {
                 Heap h = ALL.get(i);
                 Thread owner = h.thread;
                 if (owner == null || owner.isAlive()) {
                     continue;
+                }
+                if (!wait) {
+                    if (h.deadSince == 0) {
+                        h.deadSince = now;
+                        continue;
+                    }
+                    if (now - h.deadSince < ADOPTION_GRACE) {
+                        continue;
+                    }
                 }
                 h.abandon();
                 h.addCounters(RETIRED);
