@@ -19,7 +19,11 @@ import dev.hakmem.internal.tier.HugeTier;
  *                          pop the class magazine, set the block's LIVE bit      -- else refill
  * free(a):                 span = SlabMap[a]                       (none -&gt; huge tier or exception)
  *                          a must be a block start (multiply-shift division, no divide)
- *                          span.ownerTid == threadId: LIVE set, REMOTE clear -&gt; clear LIVE,
+ *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned and
+ *                          span.ownerThread == current thread: clear LIVE, push into span.hotMag
+ *                          if the span is current, else back into the span; no division needed
+ *                          otherwise (slow path): the full checks below
+ *                          span.ownerThread == current thread: LIVE set, REMOTE clear -&gt; clear LIVE,
  *                          push if the span is the class's current one, else back into the span
  *                          else: remote free (one atomic OR)
  * </pre>
@@ -39,7 +43,9 @@ public final class Front {
             long tid = t.threadId();
             long[] m = Heaps.MAGS[(int) tid & Heaps.MASK];
             if (m[0] == tid) {
-                return Heap.pop(m, c, Heaps.HEAPS[(int) tid & Heaps.MASK]);
+                long a = Heap.pop(m, c);
+                // the heap is looked up only on a miss: m[0] == tid means table slot tid & MASK is ours
+                return a != 0 ? a : Heaps.HEAPS[(int) tid & Heaps.MASK].refill(c);
             }
             return allocSlow(t, c);
         }
@@ -96,20 +102,47 @@ public final class Front {
     public static void free(long a) {
         Slab s = SlabMap.of(a);
         if (s != null) {
-            long o = a - s.base;
-            long i = (o * s.magic) >>> SizeClasses.MAGIC_SHIFT;
-            if (!Checks.ON || (i * s.blockSize == o && i < s.carved)) {
-                Thread t = Thread.currentThread();
-                if (s.ownerTid == t.threadId()) {
-                    freeLocal((Heap) s.owner, s, a, i);
+            if (Checks.ON) {
+                // A set LIVE bit at an 8-byte aligned address proves a live block starts there
+                // (LIVE bits are set only at block starts, blocks never overlap and a span's
+                // shadow is zeroed when it is formatted), so the owner's common case needs no
+                // division check; everything else goes on to freeSlow, which checks in full.
+                long w = Shadow.word(a);
+                long lw = Shadow.get(w);
+                long free = lw & ~Shadow.get(w + 8);
+                // bit 0 of (free >>> granule): live and not queued as a remote free; it beats
+                // (a & 7) only when it is 1 and a is 8-byte aligned: one compare for both
+                if (((free >>> (a >>> 3)) & 1) > (a & 7) && s.ownerThread == Thread.currentThread()) {
+                    Shadow.set(w, lw & ~Shadow.bit(a));
+                    long[] mg = s.hotMag;
+                    if (mg != null) {
+                        Heap.push(mg, s.magBase, a, s);
+                    } else {
+                        ((Heap) s.owner).freeToSpan(s, a, (int) s.indexOf(a));
+                    }
                     return;
                 }
-                freeRemote(s, a, i, t);
-                return;
             }
-            throw Errors.notBlockStart("free", a, s);
+            freeSlow(s, a);
+            return;
         }
         freeOther(a);
+    }
+
+    /** Every free of a span block but the owner's free of a live block (checks on): full validation. */
+    private static void freeSlow(Slab s, long a) {
+        long o = a - s.base;
+        long i = (o * s.magic) >>> SizeClasses.MAGIC_SHIFT;
+        if (!Checks.ON || (i * s.blockSize == o && i < s.carved)) {
+            Thread t = Thread.currentThread();
+            if (s.ownerThread == t) {
+                freeLocal((Heap) s.owner, s, a, i);
+                return;
+            }
+            freeRemote(s, a, i, t);
+            return;
+        }
+        throw Errors.notBlockStart("free", a, s);
     }
 
     /** Frees block {@code a} (index {@code i}) of span {@code s} into its heap {@code h}, which the caller holds. */
@@ -123,8 +156,9 @@ public final class Front {
             }
             Shadow.set(w, aw & ~m);
         }
-        if (s.hot) {
-            h.push(s.cls, a);
+        long[] mg = s.hotMag;
+        if (mg != null) {
+            Heap.push(mg, s.magBase, a, s);
         } else {
             h.freeToSpan(s, a, (int) i);
         }

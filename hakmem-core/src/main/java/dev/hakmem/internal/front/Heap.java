@@ -38,7 +38,7 @@ import java.lang.invoke.VarHandle;
  * Per class: {@code current} (the span refills come from), a list of spans with available
  * blocks ({@code partial}) and a list of exhausted spans ({@code full}), which may get blocks
  * back through frees, flushes or remote frees. A local free puts a block into the magazine only
- * if its span is the current one ({@link Slab#hot}); a block of any other span goes straight
+ * if its span is the current one ({@link Slab#hotMag}); a block of any other span goes straight
  * back to it ({@link #freeToSpan}), so a span whose blocks are all freed is empty at once and
  * returns to the pool. Invariants: every block in this heap's magazines belongs to a span owned
  * by this heap; an idle heap pins at most one span per class.
@@ -118,17 +118,17 @@ public final class Heap extends SlabOwner {
     void bind(Thread t) {
         thread = t;
         deadSince = 0;
-        tid = t == null ? -1 : t.threadId();
-        mag[0] = tid;
+        platformThread = t;
+        mag[0] = t == null ? -1 : t.threadId();
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             if (current[c] != null) {
-                current[c].ownerTid = tid;
+                current[c].ownerThread = t;
             }
             for (Slab s = partial[c]; s != null; s = s.next) {
-                s.ownerTid = tid;
+                s.ownerThread = t;
             }
             for (Slab s = full[c]; s != null; s = s.next) {
-                s.ownerTid = tid;
+                s.ownerThread = t;
             }
         }
     }
@@ -146,11 +146,12 @@ public final class Heap extends SlabOwner {
 
     /** Allocates a block of class {@code c}. Caller holds the heap. */
     long alloc(int c) {
-        return pop(mag, c, this);
+        long a = pop(mag, c);
+        return a != 0 ? a : refill(c);
     }
 
-    /** Pops a block of class {@code c} from magazine {@code m} of heap {@code h}, refilling on a miss. */
-    static long pop(long[] m, int c, Heap h) {
+    /** Pops a block of class {@code c} from magazine {@code m} and marks it live, or returns 0 if it is empty. */
+    static long pop(long[] m, int c) {
         int b = 1 + c * STRIDE;
         long hdr = m[b];
         int n = (int) hdr;
@@ -160,7 +161,7 @@ public final class Heap extends SlabOwner {
             markLive(a);
             return a;
         }
-        return h.refill(c);
+        return 0;
     }
 
     /**
@@ -176,10 +177,11 @@ public final class Heap extends SlabOwner {
         }
     }
 
-    /** Frees block {@code a} of class {@code c}, already validated and marked not live. */
-    void push(int c, long a) {
-        long[] m = mag;
-        int b = 1 + c * STRIDE;
+    /**
+     * Frees block {@code a} of hot span {@code s}, already validated and marked not live, into
+     * magazine {@code m} ({@code s.hotMag}) at header index {@code b} ({@code s.magBase}).
+     */
+    static void push(long[] m, int b, long a, Slab s) {
         long hdr = m[b];
         int n = (int) hdr;
         m[b + 1]++;
@@ -188,7 +190,7 @@ public final class Heap extends SlabOwner {
             m[b] = hdr + 1;
             return;
         }
-        flush(c, a);
+        ((Heap) s.owner).flush(s.cls, a);
     }
 
     static void markLive(long a) {
@@ -238,11 +240,12 @@ public final class Heap extends SlabOwner {
     private void setCurrent(int c, Slab s) {
         Slab old = current[c];
         if (old != null) {
-            old.hot = false;
+            old.hotMag = null;
         }
         current[c] = s;
-        if (s != null) {
-            s.hot = c < SizeClasses.SMALL_COUNT;
+        if (s != null && c < SizeClasses.SMALL_COUNT) {
+            s.magBase = base(c);
+            s.hotMag = mag;
         }
     }
 

@@ -122,7 +122,7 @@ public final class SlabPool {
         }
         if (found != null) {
             found.owner = owner;
-            found.ownerTid = owner.tid;
+            found.ownerThread = owner.platformThread;
             STAGE_HITS[STAGE_PARTIAL]++;
             if (found.remotePending != 0) {
                 owner.remoteHint = 1;
@@ -136,8 +136,8 @@ public final class SlabPool {
         LOCK.lock();
         try {
             s.owner = null;
-            s.ownerTid = -1;
-            s.hot = false;
+            s.ownerThread = null;
+            s.hotMag = null;
             ORPHANS.add(s);
         } finally {
             LOCK.unlock();
@@ -190,7 +190,7 @@ public final class SlabPool {
         Slab s = new Slab(ss, first, k, cls);
         Shadow.clear(s.base, (long) k << SizeClasses.SLAB_SHIFT);
         s.owner = owner;
-        s.ownerTid = owner.tid;
+        s.ownerThread = owner.platformThread;
         int m = runMask(first, k);
         ss.usedMask |= m;
         ss.touchedMask |= m;
@@ -240,7 +240,7 @@ public final class SlabPool {
     private static void releaseLocked(Slab s) {
         SuperSlab ss = s.ss;
         s.owner = null;
-        s.ownerTid = -1;
+        s.ownerThread = null;
         s.map(false);
         boolean wasFull = ss.usedMask == -1;
         ss.usedMask &= ~runMask(s.firstSlot, s.slots);

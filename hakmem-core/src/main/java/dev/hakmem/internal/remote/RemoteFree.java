@@ -14,9 +14,9 @@ import dev.hakmem.internal.slab.SlabOwner;
  * <pre>
  * remote freer (any thread)                     owner (collect, on its slow path)
  * 1 a = LIVE[w] (opaque)                        1 if slab.remotePending: set it to 0 (getAndSet)
- *   bit clear -&gt; IllegalStateException          2 for each word w of the span with REMOTE[w] != 0:
- * 2 old = REMOTE[w].getAndOr(m)                      q = REMOTE[w].getAndSet(0)
- *   bit already set -&gt; IllegalStateException         live = q &amp; LIVE[w]     (others: stale)
+ *   bit clear -&gt; NOT_LIVE                        2 for each word w of the span with REMOTE[w] != 0
+ * 2 old = REMOTE[w].getAndOr(m)                      (a volatile read): q = REMOTE[w].getAndSet(0)
+ *   bit already set -&gt; ALREADY_QUEUED                 live = q &amp; LIVE[w]     (others: stale)
  * 3 if old == 0 and slab.remotePending == 0:         LIVE[w] &amp;= ~live; give each block back
  *     slab.remotePending = 1
  *     if owner.remoteHint == 0: owner.remoteHint = 1
@@ -25,6 +25,7 @@ import dev.hakmem.internal.slab.SlabOwner;
  * collect that follows a flag observed as 1: the first freer into an empty word after a collect
  * raises the flags, later freers into the same word ride on that, and a collect that already
  * passed a word leaves it empty so the next freer raises the flags again.
+ * The caller turns NOT_LIVE and ALREADY_QUEUED into an {@link IllegalStateException}.
  * Double frees are caught in both steps; a double free racing with the owner's collect of the
  * same block is caught on a best-effort basis only (the owner drops marks on blocks not live).
  */
@@ -72,7 +73,9 @@ public final class RemoteFree {
         long span = (long) s.slots << 16;
         for (long off = 0; off < span; off += 512) {
             long w = Shadow.word(s.base + off);
-            if (Shadow.getOpaque(w + 8) == 0) {
+            // volatile, not opaque: ordered after the claim of remotePending, so a push whose
+            // freer saw the flag still raised is seen here (see the protocol above)
+            if (Shadow.getVolatile(w + 8) == 0) {
                 continue;
             }
             long queued = Shadow.getAndSetZero(w + 8);

@@ -133,7 +133,7 @@ public final class SizeClasses {
 
     /** The class serving {@code size} bytes; {@code 0 <= size <= MAX_SMALL}. */
     public static int classOf(long size) {
-        return CLASS_BY_8[(int) ((size + 7) >>> 3)];
+        return CLASS_BY_8[((int) size + 7) >>> 3];
     }
 
     /** The class serving {@code size} bytes; {@code 0 <= size <= MAX_SIZE}. */

@@ -47,17 +47,23 @@ public final class Slab {
     public SlabOwner owner;
 
     /**
-     * {@code owner.tid}: the id of the platform thread whose frees into this span are local, or
-     * -1 (shared heap, or no owner). One load on the free path instead of two.
+     * {@code owner.platformThread}: the platform thread whose frees into this span are local, or
+     * {@code null} (shared heap, or no owner). Compared with {@code Thread.currentThread()} on
+     * the free path, which the JIT hoists out of loops: one load, no thread id needed.
      */
-    public long ownerTid = -1;
+    public Thread ownerThread;
 
     /**
-     * True while this is its owner's current span for its class (tiny and mid classes only):
-     * only blocks of hot spans go into thread caches on free, so a cache pins at most the
-     * current span of each class and every other span empties out as its blocks are freed.
+     * The owner's magazine array while this is its owner's current span for its class (tiny
+     * and mid classes only), else {@code null}: only blocks of such hot spans go into thread
+     * caches on free, so a cache pins at most the current span of each class and every other
+     * span empties out as its blocks are freed. Holding the array itself saves the free path
+     * the loads of the owner and of its array, and the class's slot is {@link #magBase}.
      */
-    public boolean hot;
+    public long[] hotMag;
+
+    /** Index of this class's magazine header in {@link #hotMag} (set with it). */
+    public int magBase;
 
     /** 1 when remote frees may be waiting in {@link SuperSlab#remote}; see the remote-free protocol. */
     public volatile int remotePending;

@@ -22,16 +22,25 @@ public final class SlabMap {
     public static final long BASE = Reservation.BASE;
     private static final int CHUNK_SHIFT = 30;
     private static final int PER_CHUNK = 1 << (CHUNK_SHIFT - SizeClasses.SLAB_SHIFT);
-    static final Slab[][] TOP = new Slab[(int) ((Reservation.SIZE + (1L << CHUNK_SHIFT) - 1) >>> CHUNK_SHIFT)][];
+    /** One entry per GiB of the reservation, rounded up to a power of two. */
+    static final Slab[][] TOP = new Slab[topLength()][];
+    private static final int TOP_MASK = TOP.length - 1;
+    /** Offsets below this are covered by TOP. */
+    private static final long LIMIT = (long) TOP.length << CHUNK_SHIFT;
+
+    private static int topLength() {
+        int n = (int) ((Reservation.SIZE + (1L << CHUNK_SHIFT) - 1) >>> CHUNK_SHIFT);
+        return n <= 1 ? 1 : Integer.highestOneBit(n * 2 - 1);
+    }
 
     /** The span covering {@code a}, or {@code null} if none does (or {@code a} is not in the reservation). */
     public static Slab of(long a) {
         long off = a - BASE;
-        long top = off >>> CHUNK_SHIFT;
-        if (top >= TOP.length) {
+        if (Long.compareUnsigned(off, LIMIT) >= 0) {
             return null;
         }
-        Slab[] chunk = TOP[(int) top];
+        // off < LIMIT: the mask changes nothing, but lets the JIT drop the bounds check
+        Slab[] chunk = TOP[(int) (off >>> CHUNK_SHIFT) & TOP_MASK];
         return chunk == null ? null : chunk[(int) (off >>> SizeClasses.SLAB_SHIFT) & (PER_CHUNK - 1)];
     }
 

@@ -15,10 +15,10 @@ public abstract class SlabOwner {
     public Thread thread;
 
     /**
-     * Id of the platform thread that owns this heap for life, or -1 for a shared heap (whose
-     * holder changes per operation). Copied into {@link Slab#ownerTid} of every span it owns.
+     * The platform thread that owns this heap for life, or {@code null} (shared heap). Copied
+     * into {@link Slab#ownerThread} of every span it owns.
      */
-    public long tid = -1;
+    public Thread platformThread;
 
     /** Set to 1 by remote freers when one of this owner's slabs received its first remote free. */
     public volatile int remoteHint;
