@@ -39,4 +39,22 @@ final class ChildJvm {
         }
         throw new IllegalStateException("no VmRSS");
     }
+
+    /** Resident KiB of this process's mappings inside {@code [from, to)}, from {@code /proc/self/smaps}. */
+    static long residentKib(long from, long to) throws Exception {
+        long kib = 0;
+        boolean inside = false;
+        for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            int dash = line.indexOf('-');
+            int space = line.indexOf(' ');
+            if (dash > 0 && space > dash && line.substring(0, dash).chars().allMatch(ch -> Character.digit(ch, 16) >= 0)) {
+                long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
+                long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
+                inside = start < to && end > from;
+            } else if (inside && line.startsWith("Rss:")) {
+                kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return kib;
+    }
 }

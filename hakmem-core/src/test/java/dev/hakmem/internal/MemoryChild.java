@@ -3,6 +3,8 @@ package dev.hakmem.internal;
 import dev.hakmem.Hakmem;
 import dev.hakmem.Stats;
 import dev.hakmem.internal.os.Os;
+import dev.hakmem.internal.os.Reservation;
+import dev.hakmem.internal.slab.Shadow;
 
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
@@ -27,7 +29,13 @@ public final class MemoryChild {
         Os.ALL.set(ValueLayout.JAVA_BYTE, a + n - 1, (byte) 1);
     }
 
-    /** Allocate ~300 MiB of mixed sizes (every page touched), free everything, wait 3 s without calls. */
+    /** Resident KiB of hakmem's own long-lived mappings: the SuperSlab reservation and the shadow bitmaps. */
+    private static long ownResidentKib() throws Exception {
+        return ChildJvm.residentKib(Reservation.BASE, Reservation.BASE + Reservation.SIZE)
+                + ChildJvm.residentKib(Shadow.SHADOW, Shadow.SHADOW + (Reservation.SIZE >>> 5));
+    }
+
+    /** Allocate ~3.6 GiB of mixed sizes (every page touched), free everything, wait 3 s without calls. */
     private static void decay() throws Exception {
         Hakmem.free(Hakmem.malloc(16));
         System.gc();
@@ -53,12 +61,14 @@ public final class MemoryChild {
         long freedAt = ChildJvm.rssKib();
         Thread.sleep(3000);
         long after = ChildJvm.rssKib();
+        long own = ownResidentKib();
         Stats s = Hakmem.stats();
         System.out.println("liveMiB=" + (bytes >> 20));
         System.out.println("baseKiB=" + base);
         System.out.println("peakKiB=" + peak);
         System.out.println("freedKiB=" + freedAt);
         System.out.println("afterKiB=" + after);
+        System.out.println("ownAfterKiB=" + own);
         System.out.println("madvise=" + s.madviseCalls());
         System.out.println("stats=" + s.mappedBytes() + " mapped, " + s.liveBytes() + " live");
     }

@@ -34,24 +34,33 @@ class MemoryTest {
         Os.setFaultInjector(null);
     }
 
-    /** Freed memory goes back to the OS by itself: 3 s after freeing ~300 MiB, RSS is within 16 MiB of the baseline. */
+    /**
+     * Freed memory goes back to the OS by itself: 3 s after freeing ~3.6 GiB of mixed blocks, with
+     * no call, the process's RSS is within 16 MiB of the baseline, and so is what hakmem's own
+     * mappings (SuperSlab reservation and shadow bitmaps) still hold resident.
+     */
     @Test
     void decayReturnsMemoryWithoutACall() throws Exception {
-        var r = ChildJvm.run(MemoryChild.class, List.of(), "decay");
+        // The JVM's own memory is kept out of the figure: no MBean server (hakmem registers its
+        // MXBean ~2 s after start-up), and the JVM trims its glibc heap (freed JIT compiler
+        // arenas, ~8 MiB after this workload) as a long-running service would.
+        var r = ChildJvm.run(MemoryChild.class, List.of("-Dhakmem.jmx=false", "-XX:TrimNativeHeapInterval=500"), "decay");
         Map<String, String> m = parse(r.output());
         assertEquals(0, r.exit(), r.output());
         long base = Long.parseLong(m.get("baseKiB"));
         long peak = Long.parseLong(m.get("peakKiB"));
         long after = Long.parseLong(m.get("afterKiB"));
+        long own = Long.parseLong(m.get("ownAfterKiB"));
         System.out.println("decay: " + r.output().replace('\n', ' '));
         assertTrue(peak - base > 200 << 10, "the workload did touch its memory: " + r.output());
+        assertTrue(own <= 16 << 10, "hakmem's mappings hold " + own + " KiB resident 3 s after freeing everything");
         assertTrue(after - base <= 16 << 10, "RSS 3 s after freeing everything is " + (after - base) + " KiB above baseline");
     }
 
     /** Peak RSS over peak requested live bytes on a mixed workload that frees half its blocks and refills. */
     @Test
     void peakRssStaysCloseToLiveBytes() throws Exception {
-        var r = ChildJvm.run(MemoryChild.class, List.of(), "ratio");
+        var r = ChildJvm.run(MemoryChild.class, List.of("-Dhakmem.jmx=false"), "ratio");
         Map<String, String> m = parse(r.output());
         assertEquals(0, r.exit(), r.output());
         double ratio = Double.parseDouble(m.get("ratio"));
