@@ -18,9 +18,12 @@ import java.util.Locale;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp 'hakmem-bench.jar:lib/*' dev.hakmem.bench.DriverMain \
- *     DRIVER ALLOCATOR [PARAM...] [--runs N] [--warmup N] [--threads platform|virtual]
+ *     DRIVER ALLOCATOR [PARAM...] [--runs N] [--warmup N] [--warmup-ms MS] [--threads platform|virtual]
  * </pre>
  *
+ * Warm-up is at least {@code --warmup} runs (default 1) and, unless that is 0, goes on with more
+ * until {@code --warmup-ms} (default {@value #WARMUP_MS}) have passed, so that a short run (tiny-hot
+ * takes ~40 ms) is measured after the JIT has compiled its loop, not while it does.
  * {@code --threads virtual} (or the parameter suffix {@code vt}) runs a multi-threaded driver's
  * workers on virtual threads; the parameters then end in {@code vt} in the output.
  * Missing trailing parameters take the driver's defaults. Peers (mimalloc, jemalloc, tcmalloc)
@@ -33,17 +36,22 @@ public final class DriverMain {
     /** Prefix of the machine-readable lines. */
     public static final String RESULT = "RESULT";
 
+    /** Default minimum warm-up time, milliseconds. */
+    public static final long WARMUP_MS = 1000;
+
     private DriverMain() {}
 
     public static void main(String[] args) throws Exception {
         List<String> positional = new ArrayList<>();
         int runs = 3;
         int warmup = 1;
+        long warmupMs = WARMUP_MS;
         String threads = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--runs" -> runs = Integer.parseInt(args[++i]);
                 case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--warmup-ms" -> warmupMs = Long.parseLong(args[++i]);
                 case "--threads" -> threads = args[++i];
                 case "-h", "--help" -> {
                     usage();
@@ -72,15 +80,17 @@ public final class DriverMain {
             System.exit(2);
             return;
         }
-        for (int i = 1; i <= warmup + runs; i++) {
-            boolean measured = i > warmup;
-            int run = measured ? i - warmup : 0;
+        long warmupEnd = System.nanoTime() + warmupMs * 1_000_000;
+        for (int i = 1; i <= warmup || (warmup > 0 && System.nanoTime() < warmupEnd); i++) {
             RunResult r = Harness.run(driver, allocator, params);
             System.out.println(describe(driver.name(), params, allocator.name(),
-                    measured ? "run " + run + "/" + runs : "warm-up " + i + "/" + warmup, r));
-            if (measured) {
-                System.out.println(resultLine(driver.name(), params.toString(), allocator.name(), run, r));
-            }
+                    "warm-up " + i + (i <= warmup ? "/" + warmup : " (until " + warmupMs + " ms)"), r));
+            System.out.flush();
+        }
+        for (int run = 1; run <= runs; run++) {
+            RunResult r = Harness.run(driver, allocator, params);
+            System.out.println(describe(driver.name(), params, allocator.name(), "run " + run + "/" + runs, r));
+            System.out.println(resultLine(driver.name(), params.toString(), allocator.name(), run, r));
             System.out.flush();
         }
     }
@@ -108,7 +118,7 @@ public final class DriverMain {
     }
 
     private static void usage() {
-        System.err.println("usage: DriverMain DRIVER ALLOCATOR [PARAM...] [--runs N] [--warmup N] [--threads platform|virtual]");
+        System.err.println("usage: DriverMain DRIVER ALLOCATOR [PARAM...] [--runs N] [--warmup N] [--warmup-ms MS] [--threads platform|virtual]");
         System.err.println("  --threads virtual (or a last PARAM 'vt') runs a multi-threaded driver's workers on virtual threads");
         System.err.println("allocators: " + String.join(", ", Allocators.NAMES));
         System.err.println("drivers:");

@@ -123,8 +123,9 @@ public final class Launcher {
             }
         }
         Progress progress = new Progress(estimates);
-        System.out.printf(Locale.ROOT, "hakmem bench, %s suite: %d case(s) x %d allocator(s) = %d JVMs, %d warm-up + %d measured run(s) each; estimated ~%s; output %s%n",
-                options.suiteName(), cases.size(), allocators.size(), steps, options.warmup(), options.runs(),
+        System.out.printf(Locale.ROOT, "hakmem bench, %s suite: %d case(s) x %d allocator(s) = %d JVMs, %d warm-up (at least %d ms) + %d measured run(s) each; estimated ~%s; output %s%n",
+                options.suiteName(), cases.size(), allocators.size(), steps, options.warmup(),
+                options.warmup() == 0 ? 0 : DriverMain.WARMUP_MS, options.runs(),
                 Progress.clock(progress.estimatedTotal()), out);
 
         List<ResultRow> rows = new ArrayList<>();
@@ -165,8 +166,8 @@ public final class Launcher {
                 notes.add("chart for " + s.driver() + " [" + s.params() + "] not drawn: " + e);
             }
         }
-        String settings = String.format(Locale.ROOT, "%s suite, %d warm-up + %d measured run(s) per JVM, allocators %s%s; wall time %s",
-                options.suiteName(), options.warmup(), options.runs(), String.join(", ", allocators),
+        String settings = String.format(Locale.ROOT, "%s suite, %d warm-up run(s) (and more until %d ms of warm-up) + %d measured run(s) per JVM, allocators %s%s; wall time %s",
+                options.suiteName(), options.warmup(), options.warmup() == 0 ? 0 : DriverMain.WARMUP_MS, options.runs(), String.join(", ", allocators),
                 options.aotCache() == null ? "" : "; AOT cache " + options.aotCache(),
                 Progress.clock(progress.elapsed()));
         ReportWriter.write(out.resolve("report.md"), summaries, new ReportWriter.Context(
@@ -201,7 +202,9 @@ public final class Launcher {
         if (c.params().endsWith(" vt")) {
             factor *= 1.2;
         }
-        return JVM_SECONDS + (options.warmup() + options.runs()) * c.estimateSeconds() * (timed ? 1.0 : factor);
+        double run = c.estimateSeconds() * (timed ? 1.0 : factor);
+        double warmup = options.warmup() == 0 ? 0 : Math.max(options.warmup() * run, DriverMain.WARMUP_MS / 1000.0);
+        return JVM_SECONDS + warmup + options.runs() * run;
     }
 
     private static List<String> caveats(List<String> allocators, List<BenchCase> cases) {
