@@ -181,6 +181,27 @@ class BadInputTest {
         }
     }
 
+    /**
+     * The huge cache hands the same mapping out again and again at one address; after more frees
+     * than the tier remembers, a double free of that address must still be recognised as one
+     * (an old free of the address leaving the window must not forget the newest).
+     */
+    @Test
+    void doubleFreeOfHugeBlockFreedManyTimesAtOneAddress() {
+        Hakmem.trim();  // an empty huge cache: each free caches the one mapping the next malloc takes
+        long first = Hakmem.malloc(3 * MiB);
+        Hakmem.free(first);
+        long a = 0;
+        int same = 0;
+        for (int i = 0; i < 5000; i++) {
+            a = Hakmem.malloc(3 * MiB);
+            same += a == first ? 1 : 0;
+            Hakmem.free(a);
+        }
+        assertTrue(same > 4096, "the huge cache gave back the same address only " + same + " times");
+        expectAllBad(IllegalStateException.class, a, "huge block freed 5001 times at " + hex(a));
+    }
+
     @Test
     void doubleFreeOfCallocAlignedAndReallocBlocks() {
         long c = Hakmem.calloc(10, 10);

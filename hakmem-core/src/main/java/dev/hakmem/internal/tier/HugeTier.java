@@ -8,7 +8,7 @@ import dev.hakmem.internal.pool.Decay;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -37,9 +37,15 @@ public final class HugeTier {
     /** Largest block or alignment ever attempted: 2^46 bytes (64 TiB), well inside any address space. */
     public static final long MAX_SIZE = 1L << 46;
     static final int FREED_MEMORY = 4096;
-    /** Addresses of recently freed huge blocks, sorted; and the same in order of freeing, to bound it. Guarded by FREED. */
-    private static final TreeSet<Long> FREED = new TreeSet<>();
-    private static final ArrayDeque<Long> FREED_ORDER = new ArrayDeque<>();
+    /**
+     * Recently freed huge blocks: address to the number of the free that freed it last, sorted by
+     * address; and (address, free number) pairs in order of freeing, to bound it. An address
+     * freed again (a cached mapping is often handed out at the same address) is forgotten only
+     * when its newest free leaves the window, not an older one. Guarded by FREED.
+     */
+    private static final TreeMap<Long, Long> FREED = new TreeMap<>();
+    private static final ArrayDeque<long[]> FREED_ORDER = new ArrayDeque<>();
+    private static long freeCount;
 
     static final int CACHE_MAX = Math.max(0, Config.integer("hugeCache", 8));
     static final long CACHE_BYTES = Config.size("hugeCacheBytes", 64L << 20);
@@ -76,7 +82,7 @@ public final class HugeTier {
         BLOCKS.put(a, len);
         LIVE.addAndGet(len);
         synchronized (FREED) {
-            FREED.subSet(a, a + len).clear();
+            FREED.subMap(a, a + len).clear();
         }
         return a;
     }
@@ -161,10 +167,12 @@ public final class HugeTier {
         }
         // remembered before it leaves BLOCKS, so a racing second free finds it in one or the other
         synchronized (FREED) {
-            FREED.add(a);
-            FREED_ORDER.addLast(a);
+            long n = ++freeCount;
+            FREED.put(a, n);
+            FREED_ORDER.addLast(new long[] {a, n});
             if (FREED_ORDER.size() > FREED_MEMORY) {
-                FREED.remove(FREED_ORDER.pollFirst());
+                long[] old = FREED_ORDER.pollFirst();
+                FREED.remove(old[0], old[1]);
             }
         }
         Long len = BLOCKS.remove(a);
@@ -283,7 +291,7 @@ public final class HugeTier {
     /** Whether {@code a} is a recently freed huge block that has not been handed out again. */
     public static boolean wasFreed(long a) {
         synchronized (FREED) {
-            return FREED.contains(a);
+            return FREED.containsKey(a);
         }
     }
 
