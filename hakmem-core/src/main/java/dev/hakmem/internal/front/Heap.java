@@ -89,6 +89,8 @@ public final class Heap extends SlabOwner {
     final long[] ctr = new long[SizeClasses.COUNT << CTR_SHIFT];
     private final Slab[] current = new Slab[SizeClasses.COUNT];
     private final Slab[] partial = new Slab[SizeClasses.COUNT];
+    /** Last span of each {@link #partial} list: spans join at the tail and are taken at the head. */
+    private final Slab[] partialTail = new Slab[SizeClasses.COUNT];
     private final Slab[] full = new Slab[SizeClasses.COUNT];
 
     /** Identity for diagnostics. */
@@ -201,21 +203,33 @@ public final class Heap extends SlabOwner {
 
     // ------------------------------------------------------------------ cold path
 
-    /** The magazine of class {@code c} is empty: take a batch from spans, return one block. */
+    /**
+     * The magazine of class {@code c} is empty: take a batch from spans, return one block.
+     *
+     * <p>The batch is filled from the current span and, when that runs dry, from the next spans
+     * of the partial list, which become current in turn (exhausted ones go to the full list), so
+     * a current span with only a few free blocks left does not make every few allocations a
+     * refill. A new span comes from the pool only while nothing was taken. The blocks are then
+     * stacked so that those of the oldest span are popped first, leaving the new current span's
+     * blocks at the bottom: the spans given up empty out and nothing but the current span stays
+     * pinned by the magazine.
+     */
     long refill(int c) {
         ctr[(c << CTR_SHIFT) + REFILLS]++;
         int b = base(c);
         int batch = SizeClasses.batch(c);
+        int got = 0;
+        int spans = 0;
         Slab s = current[c];
         while (true) {
             if (s != null) {
-                int n = s.take(mag, b + 2, batch);
+                int n = s.take(mag, b + 2 + got, batch - got);
                 if (n > 0) {
-                    ctr[(c << CTR_SHIFT) + TAKEN] += n;
-                    mag[b] = (mag[b] & 0xFFFF_FFFF_0000_0000L) | (n - 1);
-                    long a = mag[b + 1 + n];
-                    markLive(a);
-                    return a;
+                    got += n;
+                    spans++;
+                    if (got == batch) {
+                        break;
+                    }
                 }
                 if (s.claimPending() && RemoteFree.collect(s) > 0) {
                     continue;
@@ -229,11 +243,29 @@ public final class Heap extends SlabOwner {
             s = partial[c];
             if (s != null) {
                 unlink(s);
+            } else if (got > 0) {
+                break;
             } else {
                 Heaps.reclaimDeadSometimes();
                 s = SlabPool.acquire(this, c);
             }
             setCurrent(c, s);
+        }
+        if (spans > 1) {
+            reverse(mag, b + 2, b + 2 + got);
+        }
+        ctr[(c << CTR_SHIFT) + TAKEN] += got;
+        mag[b] = (mag[b] & 0xFFFF_FFFF_0000_0000L) | (got - 1);
+        long a = mag[b + 1 + got];
+        markLive(a);
+        return a;
+    }
+
+    private static void reverse(long[] m, int from, int to) {
+        for (int i = from, j = to - 1; i < j; i++, j--) {
+            long t = m[i];
+            m[i] = m[j];
+            m[j] = t;
         }
     }
 
@@ -373,30 +405,47 @@ public final class Heap extends SlabOwner {
         collectRemote();
     }
 
+    /** Adds {@code s} to a list: at the head of the full list, at the tail of the partial list. */
     private void link(Slab s, byte list) {
-        Slab[] heads = list == FULL ? full : partial;
-        Slab h = heads[s.cls];
-        s.prev = null;
-        s.next = h;
-        if (h != null) {
-            h.prev = s;
-        }
-        heads[s.cls] = s;
+        int c = s.cls;
         s.list = list;
+        if (list == FULL) {
+            Slab h = full[c];
+            s.prev = null;
+            s.next = h;
+            if (h != null) {
+                h.prev = s;
+            }
+            full[c] = s;
+            return;
+        }
+        // FIFO: a span joins when it gets its first block back and is taken once it had time to get more
+        Slab t = partialTail[c];
+        s.prev = t;
+        s.next = null;
+        if (t != null) {
+            t.next = s;
+        } else {
+            partial[c] = s;
+        }
+        partialTail[c] = s;
     }
 
     private void unlink(Slab s) {
         if (s.list == NONE) {
             return;
         }
+        int c = s.cls;
         Slab[] heads = s.list == FULL ? full : partial;
         if (s.prev != null) {
             s.prev.next = s.next;
         } else {
-            heads[s.cls] = s.next;
+            heads[c] = s.next;
         }
         if (s.next != null) {
             s.next.prev = s.prev;
+        } else if (s.list == PARTIAL) {
+            partialTail[c] = s.prev;
         }
         s.prev = null;
         s.next = null;
