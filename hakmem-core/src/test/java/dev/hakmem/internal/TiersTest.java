@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Every tier's class boundaries, aligned allocation, realloc across every class pair, pool stages. */
@@ -207,6 +208,73 @@ class TiersTest {
         }
         long extra = Hakmem.stats().mmapCalls() - mmaps;
         assertTrue(extra <= 12, "10 rounds of 20 MiB needed " + extra + " more mmaps (cache should serve them)");
+    }
+
+    /**
+     * Large blocks churned in and out: the pool keeps their empty spans formatted, so the same
+     * classes come back without new SuperSlabs, OS calls or shadow clearing; trim() dissolves the
+     * kept spans and gives their memory back.
+     */
+    @Test
+    void emptyLargeSpansAreKeptForReuseAndTrimmed() {
+        long[] sizes = {40_000, 100_000, 300_000, 1 * MIB, 2 * MIB};
+        long[] a = new long[sizes.length];
+        for (int i = 0; i < a.length; i++) {  // first round: spans formatted
+            a[i] = Hakmem.malloc(sizes[i]);
+        }
+        for (long x : a) {
+            Hakmem.free(x);
+        }
+        Stats before = Hakmem.stats();
+        for (int round = 0; round < 1000; round++) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = Hakmem.malloc(sizes[i]);
+                fill(a[i], 64, round);
+            }
+            for (int i = 0; i < a.length; i++) {
+                check(a[i], 64, round, "large block " + sizes[i]);
+                Hakmem.free(a[i]);
+            }
+        }
+        Stats after = Hakmem.stats();
+        assertEquals(before.mmapCalls(), after.mmapCalls(), "churn of large blocks mapped memory");
+        assertEquals(before.munmapCalls(), after.munmapCalls(), "churn of large blocks unmapped memory");
+        assertEquals(before.stages().newSuperSlab(), after.stages().newSuperSlab());
+        assertEquals(before.stages().cachedSuperSlab(), after.stages().cachedSuperSlab(),
+                "kept spans should serve the churn, not the SuperSlab cache");
+        // the 300 KiB, 1 MiB and 2 MiB blocks have a span each, reused 1000 times (smaller ones may
+        // also be served from a span still holding other blocks)
+        assertTrue(after.stages().emptySlab() - before.stages().emptySlab() >= 3000, "kept spans reused: "
+                + before.stages() + " -> " + after.stages());
+        Hakmem.trim();
+        Stats trimmed = Hakmem.stats();
+        assertTrue(trimmed.mappedBytes() < after.mappedBytes(), "trim gave kept spans back: "
+                + after.mappedBytes() + " -> " + trimmed.mappedBytes());
+    }
+
+    /**
+     * A large span maps only the slabs its blocks start in; an address inside a large block, in a
+     * slab no block starts in, is still recognised as the interior of that block, and a freed
+     * one as memory holding no live block.
+     */
+    @Test
+    void interiorOfLargeBlocksInEverySlab() {
+        long a = Hakmem.malloc(2 * MIB);
+        long b = Hakmem.malloc(1300 * 1024);
+        for (long off = 8; off < 2 * MIB; off += 64 * 1024 - 8) {
+            long p = a + off;
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Hakmem.free(p));
+            assertTrue(e.getMessage().contains("interior"), e.getMessage());
+            assertThrows(IllegalArgumentException.class, () -> Hakmem.usableSize(p));
+        }
+        for (long off = 4096; off < 1300 * 1024; off += 64 * 1024) {
+            long p = b + off;
+            assertThrows(IllegalArgumentException.class, () -> Hakmem.free(p));
+        }
+        Hakmem.free(b);
+        assertThrows(IllegalStateException.class, () -> Hakmem.free(b));
+        Hakmem.free(a);
+        assertThrows(IllegalStateException.class, () -> Hakmem.free(a));
     }
 
     @Test

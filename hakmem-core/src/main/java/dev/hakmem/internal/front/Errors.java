@@ -32,6 +32,10 @@ final class Errors {
      * before, an interior address of a huge block, or unknown.
      */
     static RuntimeException noBlockAt(String op, long a) {
+        Slab covering = dev.hakmem.internal.slab.SlabMap.covering(a);
+        if (covering != null) {
+            return notBlockStart(op, a, covering);  // inside a large block, in a slab no block starts in
+        }
         var ss = dev.hakmem.internal.slab.SuperSlabs.of(a);
         if (ss != null && ss.state != dev.hakmem.internal.slab.SuperSlab.RELEASED && (a & 7) == 0
                 && (ss.touchedMask & (1 << ((a - ss.base) >>> 16))) != 0) {

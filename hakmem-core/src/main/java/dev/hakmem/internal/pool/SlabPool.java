@@ -31,7 +31,20 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>(stage 4) a new SuperSlab: one {@code mmap} over a reservation slot.</li>
  * </ol>
  * A SuperSlab whose last span is released goes to the cache (at most {@code hakmem.superSlabCache},
- * default 8); past that bound it is released to the OS.
+ * default 32, i.e. 64 MiB of address space whose pages decay returns after the decay time); past
+ * that bound it is released to the OS.
+ *
+ * <p><b>Span cache.</b> An empty span of a large class (above 32 KiB, one or a few blocks per
+ * span) would otherwise come back here on every free and go out again on the next allocation of
+ * its class. The pool keeps such spans formatted and mapped, per class, up to
+ * {@code hakmem.spanCacheBytes} (default 32 MiB) in all, and hands them out again first (counted
+ * as stage 0.5). A kept span is dissolved, oldest first, when the bound is reached, when another
+ * class needs its slots (cross-class recycling), when it has been idle for the decay time, and on
+ * {@link #trim()}.
+ *
+ * <p><b>Shadow.</b> A span's blocks' bits are cleared when it is released
+ * ({@link Slab#clearShadow()}, proportional to the blocks it carved), so formatting a span over
+ * clean slots ({@link SuperSlab#shadowDirty}) clears nothing and does not touch fresh shadow pages.
  *
  * <p><b>Decay.</b> Memory the pool holds without using it is given back after
  * {@link Decay#DECAY_NANOS}: free slots whose pages are resident are purged with
@@ -51,7 +64,9 @@ public final class SlabPool {
         "3 cached SuperSlab", "4 mmap"};
 
     /** Bound of the empty-SuperSlab cache. */
-    public static final int CACHE_MAX = Math.max(0, Config.integer("superSlabCache", 8));
+    public static final int CACHE_MAX = Math.max(0, Config.integer("superSlabCache", 32));
+    /** Bound of the bytes of empty large-class spans kept formatted for reuse. */
+    public static final long SPAN_CACHE_BYTES = Math.max(0, Config.size("spanCacheBytes", 32L << 20));
 
     private static final ReentrantLock LOCK = new ReentrantLock();
     /** ACTIVE SuperSlabs with at least one free slot. */
@@ -65,6 +80,16 @@ public final class SlabPool {
     private static int nextSlot;
     private static int committed;
     private static final long[] STAGE_HITS = new long[5];
+    /** Empty spans of large classes kept for reuse, per class (index cls - SMALL_COUNT), oldest first. */
+    @SuppressWarnings("unchecked")
+    private static final ArrayDeque<Slab>[] KEPT = new ArrayDeque[SizeClasses.COUNT - SizeClasses.SMALL_COUNT];
+    private static long keptBytes;
+
+    static {
+        for (int i = 0; i < KEPT.length; i++) {
+            KEPT[i] = new ArrayDeque<>();
+        }
+    }
 
     /**
      * A new span of class {@code cls} owned by {@code owner}.
@@ -77,11 +102,21 @@ public final class SlabPool {
         LOCK.lock();
         try {
             Slab s = ORPHANS.isEmpty() ? null : fromOrphans(owner, cls);
-            if (s == null) {
-                s = fromActive(owner, cls, k, align, true);
+            if (s == null && cls >= SizeClasses.SMALL_COUNT) {
+                s = fromKept(owner, cls);
             }
             if (s == null) {
-                s = fromActive(owner, cls, k, align, false);
+                s = fromActive(owner, cls, k, align);
+            }
+            while (s == null && keptBytes > 0) {
+                // cross-class recycling: the slots of kept spans of other classes come first;
+                // only the SuperSlab of the span just dissolved can have changed
+                SuperSlab ss = dissolveOldestKept();
+                int first = ss.state == SuperSlab.ACTIVE ? findRun(ss.usedMask, -1, k, align) : -1;
+                if (first >= 0) {
+                    STAGE_HITS[STAGE_EMPTY]++;
+                    s = format(ss, first, k, cls, owner);
+                }
             }
             if (s == null) {
                 SuperSlab ss = CACHE.pollLast();
@@ -154,17 +189,62 @@ public final class SlabPool {
         }
     }
 
-    private static Slab fromActive(SlabOwner owner, int cls, int k, int align, boolean warm) {
-        for (int i = WITH_FREE.size() - 1; i >= 0; i--) {
-            SuperSlab ss = WITH_FREE.get(i);
-            int first = findRun(ss.usedMask, warm ? ss.touchedMask : -1, k, align);
-            if (first >= 0) {
-                boolean wasWarm = warm || (ss.touchedMask & runMask(first, k)) == runMask(first, k);
-                STAGE_HITS[wasWarm ? STAGE_EMPTY : STAGE_UNUSED]++;
-                return format(ss, first, k, cls, owner);
+    /** Stage 0.5 for large classes: an empty span of class {@code cls} the pool kept formatted. */
+    private static Slab fromKept(SlabOwner owner, int cls) {
+        Slab s = KEPT[cls - SizeClasses.SMALL_COUNT].pollLast();
+        if (s == null) {
+            return null;
+        }
+        keptBytes -= spanBytes(s);
+        s.reuse(owner);
+        STAGE_HITS[STAGE_EMPTY]++;
+        return s;
+    }
+
+    private static long spanBytes(Slab s) {
+        return (long) s.slots << SizeClasses.SLAB_SHIFT;
+    }
+
+    /** Dissolves the kept span that has been idle longest and returns its SuperSlab. Lock held, keptBytes > 0. */
+    private static SuperSlab dissolveOldestKept() {
+        ArrayDeque<Slab> oldest = null;
+        for (ArrayDeque<Slab> q : KEPT) {
+            Slab head = q.peekFirst();
+            if (head != null && (oldest == null || head.idleSince - oldest.peekFirst().idleSince < 0)) {
+                oldest = q;
             }
         }
-        return null;
+        Slab s = oldest.pollFirst();
+        keptBytes -= spanBytes(s);
+        dissolve(s, s.idleSince);
+        return s.ss;
+    }
+
+    /**
+     * Stages 0.5 and 2: a run of free slots in a SuperSlab in use, preferably one whose pages are
+     * still resident (first fit, most recently listed SuperSlab first), else never-used slots.
+     */
+    private static Slab fromActive(SlabOwner owner, int cls, int k, int align) {
+        SuperSlab cold = null;
+        int coldFirst = -1;
+        for (int i = WITH_FREE.size() - 1; i >= 0; i--) {
+            SuperSlab ss = WITH_FREE.get(i);
+            int first = findRun(ss.usedMask, ss.touchedMask, k, align);
+            if (first >= 0) {
+                STAGE_HITS[STAGE_EMPTY]++;
+                return format(ss, first, k, cls, owner);
+            }
+            if (cold == null && (first = findRun(ss.usedMask, -1, k, align)) >= 0) {
+                cold = ss;
+                coldFirst = first;
+            }
+        }
+        if (cold == null) {
+            return null;
+        }
+        int m = runMask(coldFirst, k);
+        STAGE_HITS[(cold.touchedMask & m) == m ? STAGE_EMPTY : STAGE_UNUSED]++;
+        return format(cold, coldFirst, k, cls, owner);
     }
 
     private static int runMask(int first, int k) {
@@ -188,10 +268,13 @@ public final class SlabPool {
 
     private static Slab format(SuperSlab ss, int first, int k, int cls, SlabOwner owner) {
         Slab s = new Slab(ss, first, k, cls);
-        Shadow.clear(s.base, (long) k << SizeClasses.SLAB_SHIFT);
+        int m = runMask(first, k);
+        if ((ss.shadowDirty & m) != 0) {
+            Shadow.clear(s.base, (long) k << SizeClasses.SLAB_SHIFT);
+        }
+        ss.shadowDirty |= m;
         s.owner = owner;
         s.ownerThread = owner.platformThread;
-        int m = runMask(first, k);
         ss.usedMask |= m;
         ss.touchedMask |= m;
         s.map(true);
@@ -238,13 +321,40 @@ public final class SlabPool {
     }
 
     private static void releaseLocked(Slab s) {
-        SuperSlab ss = s.ss;
         s.owner = null;
         s.ownerThread = null;
+        s.hotMag = null;
+        long now = System.nanoTime();
+        long bytes = spanBytes(s);
+        if (s.cls >= SizeClasses.SMALL_COUNT && bytes <= SPAN_CACHE_BYTES) {
+            while (keptBytes + bytes > SPAN_CACHE_BYTES) {
+                dissolveOldestKept();
+            }
+            s.clearShadow();
+            s.remotePending = 0;
+            s.idleSince = now;
+            KEPT[s.cls - SizeClasses.SMALL_COUNT].addLast(s);
+            keptBytes += bytes;
+            Decay.schedule(now + Decay.DECAY_NANOS);
+            return;
+        }
+        dissolve(s, now);
+    }
+
+    /**
+     * Unmakes span {@code s}: its shadow bits cleared, its slots free again in its SuperSlab, which
+     * goes to the cache (or to the OS) if that was its last span. {@code idleSince}: when the
+     * span's memory became idle, for decay. Lock held.
+     */
+    private static void dissolve(Slab s, long idleSince) {
+        SuperSlab ss = s.ss;
         s.map(false);
+        s.clearShadow();
+        int m = runMask(s.firstSlot, s.slots);
+        ss.shadowDirty &= ~m;
         boolean wasFull = ss.usedMask == -1;
-        ss.usedMask &= ~runMask(s.firstSlot, s.slots);
-        ss.idleSince = System.nanoTime();
+        ss.usedMask &= ~m;
+        ss.idleSince = idleSince;
         if (ss.usedMask == 0) {
             WITH_FREE.remove(ss);
             if (CACHE.size() < CACHE_MAX) {
@@ -276,6 +386,7 @@ public final class SlabPool {
             return false;
         }
         Shadow.purge(ss.base);
+        ss.shadowDirty = 0;
         MemoryBudget.credit(Reservation.UNIT);
         committed--;
         Events.superSlabUnmapped(ss.base, Reservation.UNIT);
@@ -289,6 +400,9 @@ public final class SlabPool {
     public static void trim() {
         LOCK.lock();
         try {
+            while (keptBytes > 0) {
+                dissolveOldestKept();
+            }
             while (!CACHE.isEmpty()) {
                 SuperSlab ss = CACHE.pollFirst();
                 if (!decommit(ss)) {
@@ -322,8 +436,8 @@ public final class SlabPool {
     }
 
     /**
-     * Purges what has been idle since before {@code now - DECAY}: resident free slots of
-     * SuperSlabs in use and cached SuperSlabs. Called by the decay thread.
+     * Purges what has been idle since before {@code now - DECAY}: kept spans (dissolved), resident
+     * free slots of SuperSlabs in use and cached SuperSlabs. Called by the decay thread.
      *
      * @return the next deadline (nanoTime), or 0 if nothing idle is left resident
      */
@@ -331,6 +445,18 @@ public final class SlabPool {
         LOCK.lock();
         try {
             long next = 0;
+            for (ArrayDeque<Slab> q : KEPT) {
+                for (Slab s = q.peekFirst(); s != null; s = q.peekFirst()) {
+                    long due = s.idleSince + Decay.DECAY_NANOS;
+                    if (due - now > 0) {
+                        next = next == 0 || due - next < 0 ? due : next;
+                        break;
+                    }
+                    q.pollFirst();
+                    keptBytes -= spanBytes(s);
+                    dissolve(s, s.idleSince);
+                }
+            }
             for (SuperSlab ss : WITH_FREE) {
                 if ((ss.touchedMask & ~ss.usedMask) == 0) {
                     continue;

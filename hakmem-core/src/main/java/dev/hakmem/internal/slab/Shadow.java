@@ -111,6 +111,25 @@ public final class Shadow {
         VarHandle.fullFence();
     }
 
+    /**
+     * Zeroes the words that can hold bits of the first {@code carved} blocks of {@code blockSize}
+     * bytes from {@code base} (bits are only ever set at block starts of carved blocks): a
+     * contiguous range for blocks under 512 bytes, one LIVE/REMOTE pair per block above, so a
+     * span of one 2 MiB block costs 16 bytes, not 64 KiB. Pool lock held: its release publishes
+     * the zeroes to the span's next owner.
+     */
+    public static void clearBlocks(long base, int blockSize, int carved) {
+        if (blockSize >= 512) {
+            for (int i = 0; i < carved; i++) {
+                long w = word(base + (long) i * blockSize);
+                set(w, 0);
+                set(w + 8, 0);
+            }
+        } else if (carved > 0) {
+            clear(base, ((long) carved * blockSize + 511) & ~511L);
+        }
+    }
+
     /** Gives the shadow pages of a whole SuperSlab at {@code base} back to the OS (they read as zero after). */
     public static void purge(long base) {
         Os.madvise(word(base), PER_SUPERSLAB, Os.MADV_DONTNEED);

@@ -65,6 +65,9 @@ public final class Slab {
     /** Index of this class's magazine header in {@link #hotMag} (set with it). */
     public int magBase;
 
+    /** When the span was last given back empty, while it waits in the pool's span cache. Pool lock. */
+    public long idleSince;
+
     /** 1 when remote frees may be waiting in {@link SuperSlab#remote}; see the remote-free protocol. */
     public volatile int remotePending;
 
@@ -160,6 +163,21 @@ public final class Slab {
         freeMap[i >>> 6] |= 1L << i;
         freeCount++;
         used--;
+    }
+
+    /**
+     * Readies a span the pool kept, empty, for a new owner: its carved blocks are all available
+     * and their shadow bits clear. Pool lock held.
+     */
+    public void reuse(SlabOwner newOwner) {
+        owner = newOwner;
+        ownerThread = newOwner.platformThread;
+        remotePending = 0;
+    }
+
+    /** Zeroes the shadow bits its blocks may have left (see {@link Shadow#clearBlocks}). Pool lock held, no owner. */
+    public void clearShadow() {
+        Shadow.clearBlocks(base, blockSize, carved);
     }
 
     /** Claims the pending flag (sets it to 0) and returns whether it was set. Owner only. */

@@ -15,6 +15,12 @@ import dev.hakmem.internal.size.SizeClasses;
  * Written only under the slab pool's lock, when a span is formatted or released; read without
  * synchronisation (a free of a live block happens after its allocation, which happened after
  * the span was formatted).
+ *
+ * <p>A span maps every slab in which one of its blocks starts: all of them for blocks under
+ * 64 KiB, only those few for large blocks (a span of one 2 MiB block maps 1 slab, not 32), so
+ * formatting and releasing large spans stays cheap. {@link #of} therefore finds the span of any
+ * block start; an address inside a large block may find nothing, and the error paths use
+ * {@link #covering} to name the block it lies in.
  */
 public final class SlabMap {
     private SlabMap() {}
@@ -33,7 +39,10 @@ public final class SlabMap {
         return n <= 1 ? 1 : Integer.highestOneBit(n * 2 - 1);
     }
 
-    /** The span covering {@code a}, or {@code null} if none does (or {@code a} is not in the reservation). */
+    /**
+     * The span mapped at {@code a}'s slab: the span of every block start (and of every address of
+     * a span of small blocks), or {@code null}.
+     */
     public static Slab of(long a) {
         long off = a - BASE;
         if (Long.compareUnsigned(off, LIMIT) >= 0) {
@@ -44,17 +53,49 @@ public final class SlabMap {
         return chunk == null ? null : chunk[(int) (off >>> SizeClasses.SLAB_SHIFT) & (PER_CHUNK - 1)];
     }
 
-    /** Maps the slab slots of span {@code s} to {@code s}, or to {@code null}. Pool lock held. */
-    static void map(Slab s, boolean on) {
-        for (int i = 0; i < s.slots; i++) {
-            long off = s.base - BASE + ((long) i << SizeClasses.SLAB_SHIFT);
-            int top = (int) (off >>> CHUNK_SHIFT);
-            Slab[] chunk = TOP[top];
-            if (chunk == null) {
-                chunk = new Slab[PER_CHUNK];
-                TOP[top] = chunk;
-            }
-            chunk[(int) (off >>> SizeClasses.SLAB_SHIFT) & (PER_CHUNK - 1)] = on ? s : null;
+    /**
+     * The span whose memory contains {@code a}, or {@code null}: {@link #of}, else a scan back
+     * through the slabs of {@code a}'s SuperSlab to the nearest mapped one, whose span covers
+     * {@code a} if any does (a span's first slab is always mapped, and the slabs between it and
+     * {@code a} are all its own). Cold: error paths only.
+     */
+    public static Slab covering(long a) {
+        Slab s = of(a);
+        if (s != null || Long.compareUnsigned(a - BASE, LIMIT) >= 0) {
+            return s;
         }
+        long superSlab = BASE + ((a - BASE) & -Reservation.UNIT);
+        for (long x = (a & -(long) SizeClasses.SLAB_SIZE) - SizeClasses.SLAB_SIZE; x >= superSlab; x -= SizeClasses.SLAB_SIZE) {
+            Slab c = of(x);
+            if (c != null) {
+                return a - c.base < ((long) c.slots << SizeClasses.SLAB_SHIFT) ? c : null;
+            }
+        }
+        return null;
+    }
+
+    /** Maps (or unmaps) span {@code s} at every slab in which one of its blocks starts. Pool lock held. */
+    static void map(Slab s, boolean on) {
+        Slab v = on ? s : null;
+        if (s.blockSize < SizeClasses.SLAB_SIZE) {
+            for (int i = 0; i < s.slots; i++) {
+                set(s.base + ((long) i << SizeClasses.SLAB_SHIFT), v);
+            }
+        } else {
+            for (int j = 0; j < s.capacity; j++) {
+                set(s.base + (long) j * s.blockSize, v);
+            }
+        }
+    }
+
+    private static void set(long a, Slab v) {
+        long off = a - BASE;
+        int top = (int) (off >>> CHUNK_SHIFT);
+        Slab[] chunk = TOP[top];
+        if (chunk == null) {
+            chunk = new Slab[PER_CHUNK];
+            TOP[top] = chunk;
+        }
+        chunk[(int) (off >>> SizeClasses.SLAB_SHIFT) & (PER_CHUNK - 1)] = v;
     }
 }

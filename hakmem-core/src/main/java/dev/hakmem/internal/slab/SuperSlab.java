@@ -28,6 +28,13 @@ public final class SuperSlab {
     public int usedMask;
     /** Slots written to since the SuperSlab was last committed or purged (their pages are resident). */
     public int touchedMask;
+    /**
+     * Slots whose {@link Shadow} may hold set bits: set when a span is formatted on them, cleared
+     * when the span is released (its blocks' bits cleared then) and when the SuperSlab's shadow
+     * is purged. A span formatted on clean slots needs no clearing (fresh or purged shadow pages
+     * are not even touched).
+     */
+    public int shadowDirty;
     /** One of {@link #RELEASED}, {@link #ACTIVE}, {@link #CACHED}. */
     public int state;
     /** {@code System.nanoTime()} when the SuperSlab or its last slot became free, for decay. */

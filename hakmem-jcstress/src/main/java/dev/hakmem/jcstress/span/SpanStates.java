@@ -26,17 +26,21 @@ final class SpanStates {
     }
 
     /**
-     * Owner A frees {@code block} of {@code span} locally (LIVE cleared, back into the span, which is
-     * then empty) and leaves a stale queued mark and pending flag on another block that is not
-     * live, as a missed double free racing with a collect leaves them behind.
+     * Owner A frees {@code block} of {@code span} locally (LIVE cleared, back into the span) and
+     * leaves a stale queued mark and pending flag on a second carved block that is not live, as a
+     * missed double free racing with a collect leaves them behind (marks are only ever set on
+     * carved blocks: a push needs the block's LIVE bit); then the span is empty.
      */
     static void emptyWithStaleMark(Slab span, long block) {
+        long[] got = new long[1];
+        span.take(got, 0, 1);
+        long other = got[0];
+        Shadow.getAndOr(Shadow.word(other) + 8, Shadow.bit(other));
+        span.give(other);
+        span.remotePending = 1;
         long w = Shadow.word(block);
         Shadow.set(w, Shadow.get(w) & ~Shadow.bit(block));
         span.give(block);
-        long other = span.base + 8 * 100;
-        Shadow.getAndOr(Shadow.word(other) + 8, Shadow.bit(other));
-        span.remotePending = 1;
     }
 
     /** {@code s}, just acquired by {@code b}, carries nothing of a previous life. */
