@@ -112,6 +112,7 @@ public final class Hakmem {
                 return address;  // the OS refused to shrink the mapping: keep the block as it is
             }
         }
+        long usable = HugeTier.lengthOf(address);
         long len = HugeTier.detach(address);
         if (len < 0) {
             throw new IllegalStateException("hakmem: realloc(0x" + Long.toHexString(address)
@@ -121,10 +122,10 @@ public final class Hakmem {
         try {
             b = Front.malloc(newSize);
         } catch (OutOfMemoryError e) {
-            HugeTier.reattach(address, len);
+            HugeTier.reattach(address, usable, len);
             throw e;
         }
-        Front.copy(address, b, Math.min(len, newSize));
+        Front.copy(address, b, Math.min(usable, newSize));
         HugeTier.release(address, len);
         return b;
     }

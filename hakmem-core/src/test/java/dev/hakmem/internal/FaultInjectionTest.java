@@ -340,12 +340,12 @@ class FaultInjectionTest {
      */
     @Test
     void hugeFreeWithMunmapRefused() {
-        long size = 100 * MiB; // above hakmem.hugeCacheBytes (64 MiB): unmapped on free
+        long size = 200 * MiB; // above hakmem.hugeCacheBytes (128 MiB): unmapped on free
         long a = Hakmem.malloc(size);
         mark(a, size, 21);
         Os.setFaultInjector(refuse("munmap", a, a + size));
         Hakmem.free(a); // must not throw
-        assertTrue(refusedMunmap.get() > 0, "free of a 100 MiB block did not munmap it");
+        assertTrue(refusedMunmap.get() > 0, "free of a 200 MiB block did not munmap it");
         Os.setFaultInjector(null);
         // the address is not live any more
         assertThrows(RuntimeException.class, () -> Hakmem.usableSize(a));
@@ -367,14 +367,22 @@ class FaultInjectionTest {
         // noLeakAndStillWorks: trim again and mappedBytes back at the start
     }
 
-    /** A cached mapping reused for a smaller request whose tail munmap is refused: served anyway. */
+    /**
+     * A cached mapping reused for a request of half its length, whose tail's pages (beyond 5/4 of
+     * the request) are given back with madvise, refused here: served anyway, with the request's
+     * usable size, and the mapping whole goes back on free.
+     */
     @Test
-    void hugeCacheReuseWithTailMunmapRefused() {
+    void hugeCacheReuseWithTailMadviseRefused() {
+        Hakmem.trim();
         long a = Hakmem.malloc(10 * MiB);
         Hakmem.free(a);
-        Os.setFaultInjector(refuse("munmap", 0, 0));
-        long b = Hakmem.malloc(9 * MiB);
-        assertTrue(Hakmem.usableSize(b) >= 9 * MiB);
+        long madvisesBefore = Hakmem.stats().madviseCalls();
+        Os.setFaultInjector(refuse("madvise", 0, 0));
+        long b = Hakmem.malloc(5 * MiB);
+        assertEquals(a, b, "the cached 10 MiB mapping serves a 5 MiB request");
+        assertEquals(5 * MiB, Hakmem.usableSize(b));
+        assertTrue(Hakmem.stats().madviseCalls() > madvisesBefore, "the tail was madvised");
         mark(b, Hakmem.usableSize(b), 5);
         checkMark(b, Hakmem.usableSize(b), 5, "reused mapping");
         Os.setFaultInjector(null);

@@ -8,7 +8,7 @@ import dev.hakmem.internal.pool.Decay;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.HashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -21,10 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *     interior address of one); a miss means the address is not hakmem's, unless it is among
  *     the last {@value #FREED_MEMORY} huge blocks freed, which makes a second free an
  *     {@link IllegalStateException} rather than an unknown address.</li>
- * <li>A small cache keeps freed mappings ({@code hakmem.hugeCache} entries, default 8, of at most
- *     {@code hakmem.hugeCacheBytes} in all, default 64 MiB) so a workload that frees and
- *     re-allocates huge blocks does not pay an mmap and a munmap each time; a cached mapping
- *     serves a request it fits within 25 %. Cached mappings idle past the decay time are
+ * <li>A cache keeps freed mappings ({@code hakmem.hugeCache} entries, default 32, of at most
+ *     {@code hakmem.hugeCacheBytes} in all, default 128 MiB) so a workload that frees and
+ *     re-allocates huge blocks does not pay an mmap and a munmap each time (each a TLB
+ *     shootdown, tens of microseconds on a VM); a cached mapping serves a request of half its
+ *     length or more. Cached mappings idle past the decay time are
  *     unmapped by the decay thread; {@link #trim()} unmaps them all.</li>
  * <li>{@link #resize} grows or shrinks a block with {@code mremap}, moving pages without copying.</li>
  * </ul>
@@ -32,23 +33,26 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class HugeTier {
     private HugeTier() {}
 
-    private static final ConcurrentSkipListMap<Long, Long> BLOCKS = new ConcurrentSkipListMap<>();
+    /** A live block: its usable bytes (the page-rounded request) and the length of its mapping (up to twice that). */
+    private record Block(long usable, long mapped) {}
+
+    private static final ConcurrentSkipListMap<Long, Block> BLOCKS = new ConcurrentSkipListMap<>();
     private static final AtomicLong LIVE = new AtomicLong();
     /** Largest block or alignment ever attempted: 2^46 bytes (64 TiB), well inside any address space. */
     public static final long MAX_SIZE = 1L << 46;
     static final int FREED_MEMORY = 4096;
     /**
-     * Recently freed huge blocks: address to the number of the free that freed it last, sorted by
-     * address; and (address, free number) pairs in order of freeing, to bound it. An address
+     * Recently freed huge blocks: address to the number of the free that freed it last (an
+     * address handed out again leaves it); and (address, free number) pairs in order of freeing, to bound it. An address
      * freed again (a cached mapping is often handed out at the same address) is forgotten only
      * when its newest free leaves the window, not an older one. Guarded by FREED.
      */
-    private static final TreeMap<Long, Long> FREED = new TreeMap<>();
+    private static final HashMap<Long, Long> FREED = new HashMap<>();
     private static final ArrayDeque<long[]> FREED_ORDER = new ArrayDeque<>();
     private static long freeCount;
 
-    static final int CACHE_MAX = Math.max(0, Config.integer("hugeCache", 8));
-    static final long CACHE_BYTES = Config.size("hugeCacheBytes", 64L << 20);
+    static final int CACHE_MAX = Math.max(0, Config.integer("hugeCache", 32));
+    static final long CACHE_BYTES = Config.size("hugeCacheBytes", 128L << 20);
 
     /** A cached mapping. */
     private record Cached(long address, long length, long freedAt) {}
@@ -70,19 +74,20 @@ public final class HugeTier {
         long len = Math.max(Os.PAGE, (size + Os.PAGE - 1) & -Os.PAGE);
         Cached hit = alignment <= Os.PAGE ? fromCache(len) : null;
         long a;
+        long mapped = len;
         if (hit != null) {
             a = hit.address;
-            len = hit.length;
+            mapped = hit.length;
             if (zero) {
                 Os.ALL.asSlice(a, len).fill((byte) 0);
             }
         } else {
             a = map(len, alignment);
         }
-        BLOCKS.put(a, len);
+        BLOCKS.put(a, new Block(len, mapped));
         LIVE.addAndGet(len);
         synchronized (FREED) {
-            FREED.subMap(a, a + len).clear();
+            FREED.remove(a);
         }
         return a;
     }
@@ -114,12 +119,18 @@ public final class HugeTier {
         return a;
     }
 
-    /** A cached mapping of {@code len} to {@code len * 5/4} bytes (best fit) cut to {@code len} if possible, or null. */
+    /**
+     * The smallest cached mapping of {@code len} to {@code 2 * len} bytes, or null. It is handed out
+     * whole, without an {@code munmap} of its tail (a syscall and a TLB shootdown on every reuse);
+     * beyond a quarter of {@code len} the tail's pages are given back with {@code madvise}, so a
+     * block holds no more resident memory from the mapping's earlier use than a size class's
+     * rounding would.
+     */
     private static Cached fromCache(long len) {
+        Cached best = null;
         synchronized (CACHE) {
-            Cached best = null;
             for (Cached c : CACHE) {
-                if (c.length >= len && c.length - len <= len / 4 && (best == null || c.length < best.length)) {
+                if (c.length >= len && c.length - len <= len && (best == null || c.length < best.length)) {
                     best = c;
                 }
             }
@@ -128,20 +139,20 @@ public final class HugeTier {
             }
             CACHE.remove(best);
             cachedBytes -= best.length;
-            CACHE_HITS.incrementAndGet();
-            if (best.length > len && Os.munmap(best.address + len, best.length - len)) {
-                // handed back the tail: the block's length is exactly what was asked for
-                MemoryBudget.credit(best.length - len);
-                return new Cached(best.address, len, 0);
-            }
-            return best;
         }
+        CACHE_HITS.incrementAndGet();
+        long keep = len + len / 4;
+        if (best.length > keep) {
+            long from = (keep + Os.PAGE - 1) & -Os.PAGE;
+            Os.madvise(best.address + from, best.length - from, Os.MADV_DONTNEED);
+        }
+        return best;
     }
 
-    /** Mapped length of the live block at {@code a}, or -1 if {@code a} is not a huge block. */
+    /** Usable length of the live block at {@code a}, or -1 if {@code a} is not a huge block. */
     public static long lengthOf(long a) {
-        Long len = BLOCKS.get(a);
-        return len == null ? -1 : len;
+        Block b = BLOCKS.get(a);
+        return b == null ? -1 : b.usable;
     }
 
     /** Frees the block at {@code a}; returns {@code false} if it is not a live huge block (nothing done). */
@@ -159,7 +170,8 @@ public final class HugeTier {
      * realloc of it then fails cleanly while the caller still holds the mapping. Pair with
      * {@link #release} or {@link #reattach}.
      *
-     * @return its length, or -1 if {@code a} is not a live huge block
+     * @return the length of its mapping (for {@link #release} or {@link #reattach}), or -1 if
+     *         {@code a} is not a live huge block
      */
     public static long detach(long a) {
         if (!BLOCKS.containsKey(a)) {
@@ -175,12 +187,12 @@ public final class HugeTier {
                 FREED.remove(old[0], old[1]);
             }
         }
-        Long len = BLOCKS.remove(a);
-        if (len == null) {
+        Block b = BLOCKS.remove(a);
+        if (b == null) {
             return -1;
         }
-        LIVE.addAndGet(-len);
-        return len;
+        LIVE.addAndGet(-b.usable);
+        return b.mapped;
     }
 
     /** Gives a detached block's mapping to the cache or back to the OS. */
@@ -190,13 +202,16 @@ public final class HugeTier {
         }
     }
 
-    /** Makes a detached block live again (its move failed). */
-    public static void reattach(long a, long len) {
+    /**
+     * Makes a detached block live again (its move failed), with {@code usable} bytes of its
+     * mapping of {@code mapped} bytes.
+     */
+    public static void reattach(long a, long usable, long mapped) {
         synchronized (FREED) {
             FREED.remove(a);
         }
-        BLOCKS.put(a, len);
-        LIVE.addAndGet(len);
+        BLOCKS.put(a, new Block(usable, mapped));
+        LIVE.addAndGet(usable);
     }
 
     private static boolean toCache(long a, long len) {
@@ -243,8 +258,9 @@ public final class HugeTier {
     }
 
     /**
-     * Resizes the live block at {@code a} to hold {@code newSize} bytes with {@code mremap},
-     * holding it detached meanwhile so a racing free cannot unmap it under us.
+     * Resizes the live block at {@code a} to hold {@code newSize} bytes: within its mapping when
+     * that stays at most twice the block, else with {@code mremap}; the block is held detached
+     * meanwhile so a racing free cannot unmap it under us.
      *
      * @return the (possibly moved) address, 0 if the OS refused (the block is unchanged), or -1
      *         if {@code a} is no longer a live huge block (a racing free won)
@@ -254,17 +270,19 @@ public final class HugeTier {
             throw new OutOfMemoryError("hakmem: cannot resize the block at 0x" + Long.toHexString(a) + " to "
                     + newSize + " bytes: larger than the address space");
         }
+        long usable = lengthOf(a);
         long len = detach(a);
         if (len < 0) {
             return -1;
         }
         long newLen = Math.max(Os.PAGE, (newSize + Os.PAGE - 1) & -Os.PAGE);
-        if (newLen == len) {
-            reattach(a, len);
+        if (newLen <= len && newLen >= len / 2) {
+            // within the mapping, and it stays at most twice the block: no syscall
+            reattach(a, newLen, len);
             return a;
         }
         if (newLen > len && !MemoryBudget.tryCharge(newLen - len)) {
-            reattach(a, len);
+            reattach(a, usable, len);
             throw new OutOfMemoryError(MemoryBudget.limitMessage(newLen - len));
         }
         long b = Os.mremap(a, len, newLen);
@@ -272,20 +290,21 @@ public final class HugeTier {
             if (newLen > len) {
                 MemoryBudget.credit(newLen - len);
             }
-            reattach(a, len);
+            reattach(a, usable, len);
             return 0;
         }
         if (newLen < len) {
             MemoryBudget.credit(len - newLen);
         }
-        reattach(b, newLen);
+        reattach(b, newLen, newLen);
         return b;
     }
 
-    /** The live huge block that contains {@code a} without starting there, as (start, length), or {@code null}. */
+    /** The live huge block whose mapping contains {@code a} without starting there, as (start, usable length), or {@code null}. */
     public static Map.Entry<Long, Long> containing(long a) {
-        Map.Entry<Long, Long> e = BLOCKS.floorEntry(a);
-        return e != null && e.getKey() != a && a - e.getKey() < e.getValue() ? e : null;
+        Map.Entry<Long, Block> e = BLOCKS.floorEntry(a);
+        return e != null && e.getKey() != a && a - e.getKey() < e.getValue().mapped
+                ? Map.entry(e.getKey(), e.getValue().usable) : null;
     }
 
     /** Whether {@code a} is a recently freed huge block that has not been handed out again. */
