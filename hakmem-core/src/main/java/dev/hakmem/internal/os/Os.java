@@ -32,27 +32,37 @@ public final class Os {
 
     private static final long MAP_FAILED = -1L;
 
-    private static final MethodHandle MMAP;
-    private static final MethodHandle MUNMAP;
-    private static final MethodHandle MADVISE;
-    private static final MethodHandle MREMAP;
+    /*
+     * Each downcall is linked on first use (initialisation-on-demand holders): linking one costs
+     * milliseconds of class spinning, and start-up (the first malloc) needs only mmap.
+     */
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final Linker.Option CRITICAL = Linker.Option.critical(false);
+
+    private static MethodHandle link(String name, FunctionDescriptor fd, Linker.Option... options) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), fd, options);
+    }
+
+    private static final class Mmap {
+        static final MethodHandle H = link("mmap",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), CRITICAL);
+    }
+
+    private static final class Munmap {
+        static final MethodHandle H = link("munmap", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), CRITICAL);
+    }
+
+    private static final class Madvise {
+        static final MethodHandle H = link("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT),
+                CRITICAL);
+    }
+
     public static final int MREMAP_MAYMOVE = 1;
 
-    static {
-        Linker linker = Linker.nativeLinker();
-        var libc = linker.defaultLookup();
-        Linker.Option critical = Linker.Option.critical(false);
-        MMAP = linker.downcallHandle(libc.find("mmap").orElseThrow(),
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-                critical);
-        MUNMAP = linker.downcallHandle(libc.find("munmap").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG), critical);
-        MADVISE = linker.downcallHandle(libc.find("madvise").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT), critical);
+    private static final class Mremap {
         // variadic in C: void *mremap(void *old, size_t oldLen, size_t newLen, int flags, ...)
-        MREMAP = linker.downcallHandle(libc.find("mremap").orElseThrow(),
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT),
-                Linker.Option.firstVariadicArg(4), critical);
+        static final MethodHandle H = link("mremap", FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_INT),
+                Linker.Option.firstVariadicArg(4), CRITICAL);
     }
 
     private static final AtomicLong MMAPS = new AtomicLong();
@@ -90,7 +100,7 @@ public final class Os {
         }
         long r;
         try {
-            r = (long) MMAP.invokeExact(addr, length, prot, flags | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
+            r = (long) Mmap.H.invokeExact(addr, length, prot, flags | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0L);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -104,7 +114,7 @@ public final class Os {
             return false;
         }
         try {
-            return (int) MUNMAP.invokeExact(addr, length) == 0;
+            return (int) Munmap.H.invokeExact(addr, length) == 0;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -122,7 +132,7 @@ public final class Os {
         }
         long r;
         try {
-            r = (long) MMAP.invokeExact(addr, length, PROT_NONE,
+            r = (long) Mmap.H.invokeExact(addr, length, PROT_NONE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE, -1, 0L);
         } catch (Throwable t) {
             throw new AssertionError(t);
@@ -143,7 +153,7 @@ public final class Os {
         }
         long r;
         try {
-            r = (long) MREMAP.invokeExact(addr, oldLength, newLength, MREMAP_MAYMOVE);
+            r = (long) Mremap.H.invokeExact(addr, oldLength, newLength, MREMAP_MAYMOVE);
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
@@ -157,7 +167,7 @@ public final class Os {
             return false;
         }
         try {
-            return (int) MADVISE.invokeExact(addr, length, advice) == 0;
+            return (int) Madvise.H.invokeExact(addr, length, advice) == 0;
         } catch (Throwable t) {
             throw new AssertionError(t);
         }

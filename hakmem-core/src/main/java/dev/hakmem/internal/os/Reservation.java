@@ -52,14 +52,9 @@ public final class Reservation {
             FAILURE = "hakmem: could not reserve " + (want >> 20)
                     + " MiB of address space at start-up (ulimit -v? set hakmem.reserve lower)";
         } else {
+            // the unaligned slack before and after stays reserved (PROT_NONE costs nothing), which
+            // spares start-up a munmap and its downcall linking
             long aligned = (got + UNIT - 1) & ~(UNIT - 1);
-            if (aligned > got) {
-                Os.munmap(got, aligned - got);
-            }
-            long tail = got + want + UNIT - (aligned + want);
-            if (tail > 0) {
-                Os.munmap(aligned + want, tail);
-            }
             BASE = aligned;
             SIZE = want;
             SLOTS = (int) (want >>> UNIT_SHIFT);

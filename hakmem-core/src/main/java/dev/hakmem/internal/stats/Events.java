@@ -4,6 +4,7 @@ import jdk.jfr.Category;
 import jdk.jfr.DataAmount;
 import jdk.jfr.Description;
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
 import jdk.jfr.Label;
 import jdk.jfr.MemoryAddress;
 import jdk.jfr.Name;
@@ -13,9 +14,10 @@ import jdk.jfr.Name;
  *
  * <p>Every event marks a cold path: an OS mapping, a trim, the memory limit, a misuse. Nothing
  * on the {@code malloc}/{@code free} fast paths emits. Each emitter allocates its event and
- * fills it only if {@code shouldCommit()} says a recording wants it; while JDK Flight Recorder is
- * not running the event classes are not instrumented, {@code shouldCommit()} is a constant
- * {@code false} and the JIT removes the allocation.
+ * fills it only if {@code shouldCommit()} says a recording wants it. Until Flight Recorder has been
+ * initialised (a recording started, at launch or later with {@code jcmd JFR.start}) the emitters
+ * return before touching an event class: loading the first one would register it and start
+ * JFR's metadata repository, ~100 ms of hakmem's start-up.
  *
  * <pre>
  * dev.hakmem.SuperSlabMapped    address, bytes          a SuperSlab was committed with mmap
@@ -104,6 +106,9 @@ public final class Events {
 
     /** A SuperSlab of {@code bytes} bytes at {@code address} was committed. */
     public static void superSlabMapped(long address, long bytes) {
+        if (!FlightRecorder.isInitialized()) {
+            return;  // no recording has ever run: do not load the event classes (registering them starts JFR's metadata)
+        }
         SuperSlabMapped e = new SuperSlabMapped();
         if (e.shouldCommit()) {
             e.address = address;
@@ -114,6 +119,9 @@ public final class Events {
 
     /** The SuperSlab of {@code bytes} bytes at {@code address} was given back to the OS. */
     public static void superSlabUnmapped(long address, long bytes) {
+        if (!FlightRecorder.isInitialized()) {
+            return;  // no recording has ever run: do not load the event classes (registering them starts JFR's metadata)
+        }
         SuperSlabUnmapped e = new SuperSlabUnmapped();
         if (e.shouldCommit()) {
             e.address = address;
@@ -124,6 +132,9 @@ public final class Events {
 
     /** A trim gave {@code bytesReleased} bytes back to the OS. */
     public static void trim(long bytesReleased) {
+        if (!FlightRecorder.isInitialized()) {
+            return;  // no recording has ever run: do not load the event classes (registering them starts JFR's metadata)
+        }
         Trim e = new Trim();
         if (e.shouldCommit()) {
             e.bytesReleased = bytesReleased;
@@ -133,6 +144,9 @@ public final class Events {
 
     /** Mapping {@code requested} more bytes would pass the limit of {@code limit} bytes. */
     public static void limitReached(long requested, long limit) {
+        if (!FlightRecorder.isInitialized()) {
+            return;  // no recording has ever run: do not load the event classes (registering them starts JFR's metadata)
+        }
         LimitReached e = new LimitReached();
         if (e.shouldCommit()) {
             e.requested = requested;
@@ -143,6 +157,9 @@ public final class Events {
 
     /** {@code operation} was called with {@code address} and failed for {@code reason}. */
     public static void misuse(String operation, long address, String reason) {
+        if (!FlightRecorder.isInitialized()) {
+            return;  // no recording has ever run: do not load the event classes (registering them starts JFR's metadata)
+        }
         Misuse e = new Misuse();
         if (e.shouldCommit()) {
             e.operation = operation;
