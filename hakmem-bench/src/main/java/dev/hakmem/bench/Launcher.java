@@ -114,45 +114,57 @@ public final class Launcher {
         Path csv = out.resolve("results.csv");
         ResultsCsv.create(csv);
 
-        int steps = cases.size() * allocators.size();
+        int forks = options.forks();
+        int steps = cases.size() * allocators.size() * forks;
         double[] estimates = new double[steps];
         int k = 0;
         for (BenchCase c : cases) {
-            for (String a : allocators) {
-                estimates[k++] = estimate(c, a, options);
+            for (int f = 0; f < forks; f++) {
+                for (String a : allocators) {
+                    estimates[k++] = estimate(c, a, options);
+                }
             }
         }
         Progress progress = new Progress(estimates);
-        System.out.printf(Locale.ROOT, "hakmem bench, %s suite: %d case(s) x %d allocator(s) = %d JVMs, %d warm-up (at least %d ms) + %d measured run(s) each; estimated ~%s; output %s%n",
-                options.suiteName(), cases.size(), allocators.size(), steps, options.warmup(),
-                options.warmup() == 0 ? 0 : DriverMain.WARMUP_MS, options.runs(),
+        System.out.printf(Locale.ROOT, "hakmem bench, %s suite: %d case(s) x %d allocator(s)%s = %d JVMs, %d warm-up (at least %d ms) + %d measured run(s) each; estimated ~%s; output %s%n",
+                options.suiteName(), cases.size(), allocators.size(), forks == 1 ? "" : " x " + forks + " forks", steps,
+                options.warmup(), options.warmup() == 0 ? 0 : DriverMain.WARMUP_MS, options.runs(),
                 Progress.clock(progress.estimatedTotal()), out);
 
         List<ResultRow> rows = new ArrayList<>();
         int failures = 0;
         int step = 0;
         for (BenchCase c : cases) {
-            for (String a : allocators) {
-                step++;
-                Path log = logs.resolve(String.format(Locale.ROOT, "%03d-%s-%s.log", step, c.driver(), a));
-                double timeout = Math.max(120, 20 * estimates[step - 1]);
-                ForkResult r = Fork.run(c, a, options.runs(), options.warmup(), options.forkJvmArgs(), preloads.get(a), log,
-                        timeout);
-                progress.stepDone();
-                rows.addAll(r.rows());
-                ResultsCsv.append(csv, r.rows());
-                String outcome;
-                if (r.error() != null) {
-                    failures++;
-                    notes.add(a + " on " + c + " failed: " + r.error() + " (log: logs/" + log.getFileName() + ")");
-                    outcome = "FAILED: " + r.error();
-                } else {
-                    double[] ops = r.rows().stream().mapToDouble(ResultRow::opsPerSec).sorted().toArray();
-                    outcome = String.format(Locale.ROOT, "%.2f Mops/s (median of %d)", median(ops) / 1e6, ops.length);
+            for (int f = 0; f < forks; f++) {
+                for (String a : allocators) {
+                    step++;
+                    Path log = logs.resolve(String.format(Locale.ROOT, "%03d-%s-%s.log", step, c.driver(), a));
+                    double timeout = Math.max(120, 20 * estimates[step - 1]);
+                    ForkResult r = Fork.run(c, a, options.runs(), options.warmup(), options.forkJvmArgs(), preloads.get(a),
+                            log, timeout);
+                    progress.stepDone();
+                    // runs are numbered across forks: fork f's run i is f * runs + i
+                    List<ResultRow> got = new ArrayList<>();
+                    for (ResultRow row : r.rows()) {
+                        got.add(new ResultRow(row.driver(), row.params(), row.allocator(), f * options.runs() + row.run(),
+                                row.opsPerSec(), row.nsPerOp(), row.rssPeakKiB(), row.rssEndKiB(), row.mmapCalls(),
+                                row.munmapCalls(), row.madviseCalls(), row.mappedBytes()));
+                    }
+                    rows.addAll(got);
+                    ResultsCsv.append(csv, got);
+                    String outcome;
+                    if (r.error() != null) {
+                        failures++;
+                        notes.add(a + " on " + c + " failed: " + r.error() + " (log: logs/" + log.getFileName() + ")");
+                        outcome = "FAILED: " + r.error();
+                    } else {
+                        double[] ops = got.stream().mapToDouble(ResultRow::opsPerSec).sorted().toArray();
+                        outcome = String.format(Locale.ROOT, "%.2f Mops/s (median of %d)", median(ops) / 1e6, ops.length);
+                    }
+                    System.out.printf(Locale.ROOT, "[%" + Integer.toString(steps).length() + "d/%d] %-45s %-14s %s, %.1f s | elapsed %s, ~%s left%n",
+                            step, steps, c.toString() + (forks == 1 ? "" : " #" + (f + 1)), a, outcome, r.seconds(),
+                            Progress.clock(progress.elapsed()), Progress.clock(progress.left()));
                 }
-                System.out.printf(Locale.ROOT, "[%" + Integer.toString(steps).length() + "d/%d] %-45s %-14s %s, %.1f s | elapsed %s, ~%s left%n",
-                        step, steps, c.toString(), a, outcome, r.seconds(), Progress.clock(progress.elapsed()),
-                        Progress.clock(progress.left()));
             }
         }
 
@@ -166,8 +178,8 @@ public final class Launcher {
                 notes.add("chart for " + s.driver() + " [" + s.params() + "] not drawn: " + e);
             }
         }
-        String settings = String.format(Locale.ROOT, "%s suite, %d warm-up run(s) (and more until %d ms of warm-up) + %d measured run(s) per JVM, allocators %s%s; wall time %s",
-                options.suiteName(), options.warmup(), options.warmup() == 0 ? 0 : DriverMain.WARMUP_MS, options.runs(), String.join(", ", allocators),
+        String settings = String.format(Locale.ROOT, "%s suite, %d fresh JVM(s) per driver and allocator, each %d warm-up run(s) (and more until %d ms of warm-up) + %d measured run(s), allocators %s%s; wall time %s",
+                options.suiteName(), options.forks(), options.warmup(), options.warmup() == 0 ? 0 : DriverMain.WARMUP_MS, options.runs(), String.join(", ", allocators),
                 options.aotCache() == null ? "" : "; AOT cache " + options.aotCache(),
                 Progress.clock(progress.elapsed()));
         ReportWriter.write(out.resolve("report.md"), summaries, new ReportWriter.Context(

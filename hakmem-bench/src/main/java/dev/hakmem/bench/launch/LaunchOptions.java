@@ -23,6 +23,8 @@ import java.util.Set;
  * @param allocators    which adapters, in order
  * @param runs          measured runs per (case, allocator); for the warm-up suite, fresh JVMs per variant
  * @param warmup        warm-up runs before them, in the same JVM
+ * @param forks         fresh JVMs per (case, allocator), interleaved across allocators; the medians
+ *                      are taken over the measured runs of all of them
  * @param out           output directory
  * @param suiteName     "quick", "full", "threads", "warmup" or "custom (...)"
  * @param jvmArgs       extra options for every forked JVM
@@ -33,14 +35,14 @@ import java.util.Set;
  * @param list          only list drivers, allocators and suites
  * @param help          only print the usage
  */
-public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int runs, int warmup, Path out,
+public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int runs, int warmup, int forks, Path out,
                             String suiteName, List<String> jvmArgs, Path aotCache, double warmupSeconds,
                             int windowMs, boolean list, boolean help) {
 
     /** The usage text. */
     public static final String USAGE = """
             usage: Launcher [--quick | --full | --suite NAME] [--drivers a,b] [--allocators x,y] [--runs N]
-                            [--warmup N] [--params DRIVER:P,P,.../P,P,...] [--threads platform|virtual|both]
+                            [--warmup N] [--forks N] [--params DRIVER:P,P,.../P,P,...] [--threads platform|virtual|both]
                             [--out DIR] [--jvm-arg ARG] [--aot-cache FILE] [--list] [--help]
 
               --quick            the default: every driver once, scaled down to a few minutes in all
@@ -56,7 +58,11 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
               --allocators x,y   only these allocators, in this order (default: all of %s;
                                  hakmem,glibc for the threads and warmup suites)
               --runs N           measured runs per driver and allocator (default 3, at least 1)
-              --warmup N         warm-up runs before them in the same JVM (default 1)
+              --warmup N         warm-up runs before them in the same JVM (default 1; they go on
+                                 until 1 s of warm-up has passed)
+              --forks N          fresh JVMs per driver and allocator, interleaved (default 1);
+                                 medians over the runs of all of them, since one JVM's figures
+                                 can sit 20 % off the next one's (code and heap layout)
               --params D:P,...   replace driver D's cases with these parameters; '/' separates
                                  several cases, e.g. --params random-mixed:1000000,256,42/1000000,8192,42;
                                  repeatable; missing trailing parameters take the driver's defaults;
@@ -91,6 +97,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
         List<String> allocators = null;
         Integer runs = null;
         int warmup = 1;
+        int forks = 1;
         Path out = null;
         Map<String, List<String>> params = new LinkedHashMap<>();
         List<String> jvmArgs = new ArrayList<>();
@@ -117,6 +124,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                 case "--allocators" -> allocators = names(value(args, ++i, a));
                 case "--runs" -> runs = positive(value(args, ++i, a), a, 1);
                 case "--warmup" -> warmup = positive(value(args, ++i, a), a, 0);
+                case "--forks" -> forks = positive(value(args, ++i, a), a, 1);
                 case "--out" -> out = Path.of(value(args, ++i, a));
                 case "--jvm-arg" -> jvmArgs.add(value(args, ++i, a));
                 case "--threads" -> {
@@ -167,7 +175,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
             if (seconds * 1000 < 4 * windowMs) {
                 throw new IllegalArgumentException("--seconds must cover at least 4 windows");
             }
-            return new LaunchOptions(List.of(), List.copyOf(allocators), runs == null ? 5 : runs, warmup, out, suite,
+            return new LaunchOptions(List.of(), List.copyOf(allocators), runs == null ? 5 : runs, warmup, 1, out, suite,
                     List.copyOf(jvmArgs), aotCache, seconds, windowMs, list, help);
         }
         List<BenchCase> base = switch (suite) {
@@ -193,7 +201,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
             cases = withThreads(cases, threads);
         }
         String suiteName = params.isEmpty() ? suite : "custom (" + suite + " with --params)";
-        return new LaunchOptions(List.copyOf(cases), List.copyOf(allocators), runs == null ? 3 : runs, warmup, out,
+        return new LaunchOptions(List.copyOf(cases), List.copyOf(allocators), runs == null ? 3 : runs, warmup, forks, out,
                 suiteName, List.copyOf(jvmArgs), aotCache, seconds, windowMs, list, help);
     }
 

@@ -20,7 +20,15 @@ class LaunchOptionsTest {
         assertEquals(Allocators.NAMES, o.allocators());
         assertEquals(3, o.runs());
         assertEquals(1, o.warmup());
+        assertEquals(1, o.forks());
         assertTrue(o.out().startsWith(Path.of("results")), o.out().toString());
+    }
+
+    @Test
+    void forksRunEveryCaseInSeveralFreshJvms() {
+        assertEquals(3, LaunchOptions.parse("--forks", "3").forks());
+        assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--forks", "0"));
+        assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--forks"));
     }
 
     @Test

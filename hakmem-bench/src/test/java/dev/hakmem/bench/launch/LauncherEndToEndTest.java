@@ -19,11 +19,13 @@ class LauncherEndToEndTest {
     @Timeout(120)
     void forksRunsAndWritesCsvReportAndChart(@TempDir Path out) throws Exception {
         String[] args = {"--drivers", "random-mixed", "--allocators", "glibc,null", "--params",
-                "random-mixed:20000,64", "--runs", "2", "--warmup", "0", "--out", out.toString()};
+                "random-mixed:20000,64", "--runs", "2", "--warmup", "0", "--forks", "2", "--out", out.toString()};
         int status = dev.hakmem.bench.LauncherAccess.run(args);
         assertEquals(0, status);
         List<ResultRow> rows = ResultsCsv.read(out.resolve("results.csv"));
-        assertEquals(4, rows.size());
+        assertEquals(8, rows.size());
+        // two JVMs of two runs each per allocator, numbered across the forks
+        assertEquals(List.of(1, 2, 3, 4), rows.stream().filter(r -> r.allocator().equals("glibc")).map(ResultRow::run).sorted().toList());
         assertTrue(rows.stream().allMatch(r -> r.opsPerSec() > 0 && r.params().equals("20000 64 42 16 1024")));
         String report = Files.readString(out.resolve("report.md"));
         assertTrue(report.contains("## random-mixed `20000 64 42 16 1024`"), report);
