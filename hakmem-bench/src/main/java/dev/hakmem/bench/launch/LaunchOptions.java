@@ -62,7 +62,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                                  until 1 s of warm-up has passed)
               --forks N          fresh JVMs per driver and allocator, interleaved (default 1);
                                  medians over the runs of all of them, since one JVM's figures
-                                 can sit 20 % off the next one's (code and heap layout)
+                                 can sit 20 %% off the next one's (code and heap layout)
               --params D:P,...   replace driver D's cases with these parameters; '/' separates
                                  several cases, e.g. --params random-mixed:1000000,256,42/1000000,8192,42;
                                  repeatable; missing trailing parameters take the driver's defaults;
