@@ -58,6 +58,8 @@ public final class Heaps {
 
     /** Counters of heaps retired after their thread died ({@link Heap#addCounters} layout), guarded by LOCK. */
     private static final long[] RETIRED = new long[dev.hakmem.internal.size.SizeClasses.COUNT * 4];
+    /** Calls of {@link #reclaimDeadSometimes}, counted without synchronisation. */
+    private static int poolTrips;
     /** nanoTime of the last scan for dead threads' heaps. */
     private static volatile long lastReclaim;
     /** How often (at most) a thread needing a new span looks for heaps of dead threads. */
@@ -148,11 +150,14 @@ public final class Heaps {
     }
 
     /**
-     * Every {@link #RECLAIM_INTERVAL} at most: abandons the heaps of dead threads so their spans
+     * On every 8th call, and every {@link #RECLAIM_INTERVAL} at most: abandons the heaps of dead threads so their spans
      * (and the blocks others free into them later) serve other threads. Called on the slow path
      * before a heap asks the pool for a span; never with the pool lock held.
      */
     static void reclaimDeadSometimes() {
+        if ((++poolTrips & 7) != 0) {
+            return;  // the clock is read on every 8th call only (racy count: a lost increment is harmless)
+        }
         long now = System.nanoTime();
         if (now - lastReclaim < RECLAIM_INTERVAL) {
             return;

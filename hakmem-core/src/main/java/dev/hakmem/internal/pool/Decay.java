@@ -31,6 +31,12 @@ public final class Decay {
         if (t == null) {
             t = start();
         }
+        long pending = deadline;
+        if (pending != Long.MAX_VALUE && due - pending >= 0) {
+            // an earlier wake-up is pending: it rescans everything (a scan takes the lock the
+            // caller's structure is guarded by, so it sees what the caller just added)
+            return;
+        }
         synchronized (Decay.class) {
             long d = deadline;
             if (d == Long.MAX_VALUE || due - d < 0) {
