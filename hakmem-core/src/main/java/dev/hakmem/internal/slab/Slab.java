@@ -166,13 +166,12 @@ public final class Slab {
     }
 
     /**
-     * Readies a span the pool kept, empty, for a new owner: its carved blocks are all available
-     * and their shadow bits clear. Pool lock held.
+     * Hands a span the pool kept, empty, to a new owner: its carved blocks are all available, and
+     * its shadow bits and pending flag were cleared when it was kept. Pool lock held.
      */
     public void reuse(SlabOwner newOwner) {
         owner = newOwner;
         ownerThread = newOwner.platformThread;
-        remotePending = 0;
     }
 
     /** Zeroes the shadow bits its blocks may have left (see {@link Shadow#clearBlocks}). Pool lock held, no owner. */
