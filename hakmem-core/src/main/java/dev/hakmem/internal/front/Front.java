@@ -114,12 +114,7 @@ public final class Front {
                 // (a & 7) only when it is 1 and a is 8-byte aligned: one compare for both
                 if (((free >>> (a >>> 3)) & 1) > (a & 7) && s.ownerThread == Thread.currentThread()) {
                     Shadow.set(w, lw & ~Shadow.bit(a));
-                    long[] mg = s.hotMag;
-                    if (mg != null) {
-                        Heap.push(mg, s.magBase, a, s);
-                    } else {
-                        ((Heap) s.owner).freeToSpan(s, a, (int) s.indexOf(a));
-                    }
+                    Heap.freeValidated(s, a);
                     return;
                 }
             }
@@ -136,17 +131,17 @@ public final class Front {
         if (!Checks.ON || (i * s.blockSize == o && i < s.carved)) {
             Thread t = Thread.currentThread();
             if (s.ownerThread == t) {
-                freeLocal((Heap) s.owner, s, a, i);
+                freeLocal(s, a);
                 return;
             }
-            freeRemote(s, a, i, t);
+            freeRemote(s, a, t);
             return;
         }
         throw Errors.notBlockStart("free", a, s);
     }
 
-    /** Frees block {@code a} (index {@code i}) of span {@code s} into its heap {@code h}, which the caller holds. */
-    private static void freeLocal(Heap h, Slab s, long a, long i) {
+    /** Frees block {@code a} of span {@code s} into its heap, which the caller holds. */
+    private static void freeLocal(Slab s, long a) {
         if (Checks.ON) {
             long w = Shadow.word(a);
             long m = Shadow.bit(a);
@@ -156,12 +151,7 @@ public final class Front {
             }
             Shadow.set(w, aw & ~m);
         }
-        long[] mg = s.hotMag;
-        if (mg != null) {
-            Heap.push(mg, s.magBase, a, s);
-        } else {
-            h.freeToSpan(s, a, (int) i);
-        }
+        Heap.freeValidated(s, a);
     }
 
     /**
@@ -169,11 +159,11 @@ public final class Front {
      * span's shared heap and free locally (one CAS, nothing left to collect); otherwise the block
      * is queued as a remote free.
      */
-    private static void freeRemote(Slab s, long a, long i, Thread t) {
+    private static void freeRemote(Slab s, long a, Thread t) {
         if (t.isVirtual() && s.owner instanceof Heap h && h.shared && h.tryClaim(t)) {
             try {
                 if (s.owner == h) {
-                    freeLocal(h, s, a, i);
+                    freeLocal(s, a);
                     return;
                 }
             } finally {

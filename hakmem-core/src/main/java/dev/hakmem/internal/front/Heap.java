@@ -180,6 +180,20 @@ public final class Heap extends SlabOwner {
     }
 
     /**
+     * Frees block {@code a} of span {@code s}, already validated and marked not live, for the
+     * thread holding the span's heap: into the magazine if the span is current, else straight
+     * back into the span.
+     */
+    static void freeValidated(Slab s, long a) {
+        long[] mg = s.hotMag;
+        if (mg != null) {
+            push(mg, s.magBase, a, s);
+        } else {
+            ((Heap) s.owner).freeToSpan(s, a, (int) s.indexOf(a));
+        }
+    }
+
+    /**
      * Frees block {@code a} of hot span {@code s}, already validated and marked not live, into
      * magazine {@code m} ({@code s.hotMag}) at header index {@code b} ({@code s.magBase}).
      */

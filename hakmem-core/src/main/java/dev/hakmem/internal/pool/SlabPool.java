@@ -214,7 +214,12 @@ public final class SlabPool {
                 oldest = q;
             }
         }
-        Slab s = oldest.pollFirst();
+        return dissolveKept(oldest);
+    }
+
+    /** Dissolves the oldest kept span of queue {@code q} and returns its SuperSlab. Lock held. */
+    private static SuperSlab dissolveKept(ArrayDeque<Slab> q) {
+        Slab s = q.pollFirst();
         keptBytes -= spanBytes(s);
         dissolve(s, s.idleSince);
         return s.ss;
@@ -324,13 +329,13 @@ public final class SlabPool {
         s.owner = null;
         s.ownerThread = null;
         s.hotMag = null;
+        s.clearShadow();
         long now = System.nanoTime();
         long bytes = spanBytes(s);
         if (s.cls >= SizeClasses.SMALL_COUNT && bytes <= SPAN_CACHE_BYTES) {
             while (keptBytes + bytes > SPAN_CACHE_BYTES) {
                 dissolveOldestKept();
             }
-            s.clearShadow();
             s.remotePending = 0;
             s.idleSince = now;
             KEPT[s.cls - SizeClasses.SMALL_COUNT].addLast(s);
@@ -342,14 +347,13 @@ public final class SlabPool {
     }
 
     /**
-     * Unmakes span {@code s}: its shadow bits cleared, its slots free again in its SuperSlab, which
-     * goes to the cache (or to the OS) if that was its last span. {@code idleSince}: when the
-     * span's memory became idle, for decay. Lock held.
+     * Unmakes span {@code s}, released (its shadow bits cleared by {@link #releaseLocked}): its
+     * slots free again and clean in its SuperSlab, which goes to the cache (or to the OS) if that
+     * was its last span. {@code idleSince}: when the span's memory became idle, for decay. Lock held.
      */
     private static void dissolve(Slab s, long idleSince) {
         SuperSlab ss = s.ss;
         s.map(false);
-        s.clearShadow();
         int m = runMask(s.firstSlot, s.slots);
         ss.shadowDirty &= ~m;
         boolean wasFull = ss.usedMask == -1;
@@ -452,9 +456,7 @@ public final class SlabPool {
                         next = next == 0 || due - next < 0 ? due : next;
                         break;
                     }
-                    q.pollFirst();
-                    keptBytes -= spanBytes(s);
-                    dissolve(s, s.idleSince);
+                    dissolveKept(q);
                 }
             }
             for (SuperSlab ss : WITH_FREE) {

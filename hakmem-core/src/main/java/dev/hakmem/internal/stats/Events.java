@@ -104,10 +104,19 @@ public final class Events {
         String reason;
     }
 
+    /**
+     * Whether Flight Recorder has been initialised. Until then no recording can want an event, and
+     * the event classes stay unloaded: loading the first one registers it and starts JFR's
+     * metadata repository.
+     */
+    private static boolean recorderStarted() {
+        return FlightRecorder.isInitialized();
+    }
+
     /** A SuperSlab of {@code bytes} bytes at {@code address} was committed. */
     public static void superSlabMapped(long address, long bytes) {
-        if (!FlightRecorder.isInitialized()) {
-            return;  // no recording has ever run: do not load the event classes (registering them starts JFR's metadata)
+        if (!recorderStarted()) {
+            return;
         }
         SuperSlabMapped e = new SuperSlabMapped();
         if (e.shouldCommit()) {
@@ -119,8 +128,8 @@ public final class Events {
 
     /** The SuperSlab of {@code bytes} bytes at {@code address} was given back to the OS. */
     public static void superSlabUnmapped(long address, long bytes) {
-        if (!FlightRecorder.isInitialized()) {
-            return;  // no recording has ever run: do not load the event classes (registering them starts JFR's metadata)
+        if (!recorderStarted()) {
+            return;
         }
         SuperSlabUnmapped e = new SuperSlabUnmapped();
         if (e.shouldCommit()) {
@@ -132,8 +141,8 @@ public final class Events {
 
     /** A trim gave {@code bytesReleased} bytes back to the OS. */
     public static void trim(long bytesReleased) {
-        if (!FlightRecorder.isInitialized()) {
-            return;  // no recording has ever run: do not load the event classes (registering them starts JFR's metadata)
+        if (!recorderStarted()) {
+            return;
         }
         Trim e = new Trim();
         if (e.shouldCommit()) {
@@ -144,8 +153,8 @@ public final class Events {
 
     /** Mapping {@code requested} more bytes would pass the limit of {@code limit} bytes. */
     public static void limitReached(long requested, long limit) {
-        if (!FlightRecorder.isInitialized()) {
-            return;  // no recording has ever run: do not load the event classes (registering them starts JFR's metadata)
+        if (!recorderStarted()) {
+            return;
         }
         LimitReached e = new LimitReached();
         if (e.shouldCommit()) {
@@ -157,8 +166,8 @@ public final class Events {
 
     /** {@code operation} was called with {@code address} and failed for {@code reason}. */
     public static void misuse(String operation, long address, String reason) {
-        if (!FlightRecorder.isInitialized()) {
-            return;  // no recording has ever run: do not load the event classes (registering them starts JFR's metadata)
+        if (!recorderStarted()) {
+            return;
         }
         Misuse e = new Misuse();
         if (e.shouldCommit()) {

@@ -43,9 +43,10 @@ public final class HugeTier {
     static final int FREED_MEMORY = 4096;
     /**
      * Recently freed huge blocks: address to the number of the free that freed it last (an
-     * address handed out again leaves it); and (address, free number) pairs in order of freeing, to bound it. An address
-     * freed again (a cached mapping is often handed out at the same address) is forgotten only
-     * when its newest free leaves the window, not an older one. Guarded by FREED.
+     * address handed out again leaves it); and (address, free number) pairs in order of freeing,
+     * to bound it. An address freed again (a cached mapping is often handed out at the same
+     * address) is forgotten only when its newest free leaves the window, not an older one.
+     * Guarded by FREED.
      */
     private static final HashMap<Long, Long> FREED = new HashMap<>();
     private static final ArrayDeque<long[]> FREED_ORDER = new ArrayDeque<>();
