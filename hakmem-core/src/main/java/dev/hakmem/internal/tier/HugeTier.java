@@ -6,10 +6,9 @@ import dev.hakmem.internal.os.Os;
 import dev.hakmem.internal.pool.Decay;
 
 import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.HashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -17,8 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * aligned as asked by mapping {@code alignment} extra bytes and unmapping the ends.
  *
  * <ul>
- * <li>A concurrent sorted map from address to mapped length finds a block on free (and an
- *     interior address of one); a miss means the address is not hakmem's, unless it is among
+ * <li>A concurrent hash map from address to block finds a block on free (an interior address
+ *     is looked for by a scan, on the error path only); a miss means the address is not hakmem's, unless it is among
  *     the last {@value #FREED_MEMORY} huge blocks freed, which makes a second free an
  *     {@link IllegalStateException} rather than an unknown address.</li>
  * <li>A cache keeps freed mappings ({@code hakmem.hugeCache} entries, default 32, of at most
@@ -36,7 +35,7 @@ public final class HugeTier {
     /** A live block: its usable bytes (the page-rounded request) and the length of its mapping (up to twice that). */
     private record Block(long usable, long mapped) {}
 
-    private static final ConcurrentSkipListMap<Long, Block> BLOCKS = new ConcurrentSkipListMap<>();
+    private static final ConcurrentHashMap<Long, Block> BLOCKS = new ConcurrentHashMap<>();
     private static final AtomicLong LIVE = new AtomicLong();
     /** Largest block or alignment ever attempted: 2^46 bytes (64 TiB), well inside any address space. */
     public static final long MAX_SIZE = 1L << 46;
@@ -58,8 +57,14 @@ public final class HugeTier {
     /** A cached mapping. */
     private record Cached(long address, long length, long freedAt) {}
 
-    /** Guarded by itself. */
-    private static final ArrayDeque<Cached> CACHE = new ArrayDeque<>();
+    /**
+     * The cached mappings, in no order, {@code null} for a free slot; {@link #cacheCount} of them
+     * are set. A fixed array: taking the best fit or evicting the oldest is one scan of at most
+     * {@link #CACHE_MAX} slots and allocates nothing. Guarded by {@link #CACHE_LOCK}.
+     */
+    private static final Cached[] CACHE = new Cached[CACHE_MAX];
+    private static final Object CACHE_LOCK = new Object();
+    private static int cacheCount;
     private static long cachedBytes;
     private static final AtomicLong CACHE_HITS = new AtomicLong();
 
@@ -128,17 +133,24 @@ public final class HugeTier {
      * rounding would.
      */
     private static Cached fromCache(long len) {
-        Cached best = null;
-        synchronized (CACHE) {
-            for (Cached c : CACHE) {
-                if (c.length >= len && c.length - len <= len && (best == null || c.length < best.length)) {
-                    best = c;
-                }
-            }
-            if (best == null) {
+        Cached best;
+        synchronized (CACHE_LOCK) {
+            if (cacheCount == 0) {
                 return null;
             }
-            CACHE.remove(best);
+            int at = -1;
+            for (int i = 0; i < CACHE.length; i++) {
+                Cached c = CACHE[i];
+                if (c != null && c.length >= len && c.length - len <= len && (at < 0 || c.length < CACHE[at].length)) {
+                    at = i;
+                }
+            }
+            if (at < 0) {
+                return null;
+            }
+            best = CACHE[at];
+            CACHE[at] = null;
+            cacheCount--;
             cachedBytes -= best.length;
         }
         CACHE_HITS.incrementAndGet();
@@ -220,33 +232,57 @@ public final class HugeTier {
             return false;
         }
         long now = System.nanoTime();
-        synchronized (CACHE) {
-            while (!CACHE.isEmpty() && (CACHE.size() >= CACHE_MAX || cachedBytes + len > CACHE_BYTES)) {
-                Cached old = CACHE.pollFirst();
-                cachedBytes -= old.length;
-                unmap(old.address, old.length);
+        synchronized (CACHE_LOCK) {
+            while (cacheCount > 0 && (cacheCount >= CACHE_MAX || cachedBytes + len > CACHE_BYTES)) {
+                evict(oldest());
             }
-            CACHE.addLast(new Cached(a, len, now));
+            for (int i = 0; i < CACHE.length; i++) {
+                if (CACHE[i] == null) {
+                    CACHE[i] = new Cached(a, len, now);
+                    cacheCount++;
+                    break;
+                }
+            }
             cachedBytes += len;
         }
         Decay.schedule(now + Decay.DECAY_NANOS);
         return true;
     }
 
-    /** Mappings the OS refused to unmap: still mapped and charged, retried by trim and decay. Guarded by CACHE. */
+    /** Slot of the mapping cached longest. Lock held, cacheCount > 0. */
+    private static int oldest() {
+        int at = -1;
+        for (int i = 0; i < CACHE.length; i++) {
+            if (CACHE[i] != null && (at < 0 || CACHE[i].freedAt - CACHE[at].freedAt < 0)) {
+                at = i;
+            }
+        }
+        return at;
+    }
+
+    /** Unmaps the cached mapping in slot {@code i}. Lock held. */
+    private static void evict(int i) {
+        Cached c = CACHE[i];
+        CACHE[i] = null;
+        cacheCount--;
+        cachedBytes -= c.length;
+        unmap(c.address, c.length);
+    }
+
+    /** Mappings the OS refused to unmap: still mapped and charged, retried by trim and decay. Guarded by CACHE_LOCK. */
     private static final ArrayDeque<long[]> UNMAP_LATER = new ArrayDeque<>();
 
     private static void unmap(long a, long len) {
         if (Os.munmap(a, len)) {
             MemoryBudget.credit(len);
         } else {
-            synchronized (CACHE) {
+            synchronized (CACHE_LOCK) {
                 UNMAP_LATER.addLast(new long[] {a, len});
             }
         }
     }
 
-    /** Retries the unmaps the OS refused before. Lock on CACHE held. */
+    /** Retries the unmaps the OS refused before. CACHE_LOCK held. */
     private static void retryUnmaps() {
         for (int n = UNMAP_LATER.size(); n > 0; n--) {
             long[] m = UNMAP_LATER.pollFirst();
@@ -303,9 +339,14 @@ public final class HugeTier {
 
     /** The live huge block whose mapping contains {@code a} without starting there, as (start, usable length), or {@code null}. */
     public static Map.Entry<Long, Long> containing(long a) {
-        Map.Entry<Long, Block> e = BLOCKS.floorEntry(a);
-        return e != null && e.getKey() != a && a - e.getKey() < e.getValue().mapped
-                ? Map.entry(e.getKey(), e.getValue().usable) : null;
+        // error path only: a scan of the live huge blocks
+        for (Map.Entry<Long, Block> e : BLOCKS.entrySet()) {
+            long start = e.getKey();
+            if (start != a && Long.compareUnsigned(a - start, e.getValue().mapped) < 0) {
+                return Map.entry(start, e.getValue().usable);
+            }
+        }
+        return null;
     }
 
     /** Whether {@code a} is a recently freed huge block that has not been handed out again. */
@@ -322,7 +363,7 @@ public final class HugeTier {
 
     /** Bytes of cached (freed, still mapped) huge mappings. */
     public static long cachedBytes() {
-        synchronized (CACHE) {
+        synchronized (CACHE_LOCK) {
             return cachedBytes;
         }
     }
@@ -334,16 +375,17 @@ public final class HugeTier {
 
     /** Unmaps cached mappings idle since before {@code now - decay}; returns the next deadline or 0. */
     public static long decay(long now, long decay) {
-        synchronized (CACHE) {
+        synchronized (CACHE_LOCK) {
             retryUnmaps();
             long next = UNMAP_LATER.isEmpty() ? 0 : now + decay;
-            for (Iterator<Cached> it = CACHE.iterator(); it.hasNext(); ) {
-                Cached c = it.next();
+            for (int i = 0; i < CACHE.length; i++) {
+                Cached c = CACHE[i];
+                if (c == null) {
+                    continue;
+                }
                 long due = c.freedAt + decay;
                 if (due - now <= 0) {
-                    it.remove();
-                    cachedBytes -= c.length;
-                    unmap(c.address, c.length);
+                    evict(i);
                 } else if (next == 0 || due - next < 0) {
                     next = due;
                 }
@@ -354,12 +396,12 @@ public final class HugeTier {
 
     /** Unmaps every cached mapping. */
     public static void trimCache() {
-        synchronized (CACHE) {
+        synchronized (CACHE_LOCK) {
             retryUnmaps();
-            while (!CACHE.isEmpty()) {
-                Cached c = CACHE.pollFirst();
-                cachedBytes -= c.length;
-                unmap(c.address, c.length);
+            for (int i = 0; i < CACHE.length; i++) {
+                if (CACHE[i] != null) {
+                    evict(i);
+                }
             }
         }
     }
