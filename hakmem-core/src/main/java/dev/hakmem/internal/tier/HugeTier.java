@@ -69,6 +69,20 @@ public final class HugeTier {
     private static final AtomicLong CACHE_HITS = new AtomicLong();
 
     /**
+     * Tails of mappings waiting to be given back ({@code madvise(DONTNEED)}): mapping address to
+     * {start, length} of the part beyond 5/4 of the block that a cache hit handed the mapping to.
+     * No byte of the user's is in it, whether the block is still live or freed (its mapping then
+     * free in the cache). The decay thread purges them all {@link #TAIL_DELAY_NANOS} after the
+     * first is added; {@link #trimCache()} at once. An entry is replaced when the mapping is handed
+     * out again and leaves, unpurged, before the mapping is resized (a block may grow into its
+     * tail) or unmapped: all under the same lock as the purge, so a purge never reaches memory a
+     * block has grown into or a range the OS may have mapped again. Guarded by CACHE_LOCK.
+     */
+    private static final HashMap<Long, long[]> TAILS = new HashMap<>();
+    /** Delay of a tail purge: short, so the pages go back soon, long enough to batch many. */
+    static final long TAIL_DELAY_NANOS = Math.min(10_000_000L, Decay.DECAY_NANOS);
+
+    /**
      * A block of at least {@code size} bytes aligned to {@code alignment} (a power of two),
      * zeroed if {@code zero}.
      */
@@ -130,10 +144,12 @@ public final class HugeTier {
      * whole, without an {@code munmap} of its tail (a syscall and a TLB shootdown on every reuse);
      * beyond a quarter of {@code len} the tail's pages are given back with {@code madvise}, so a
      * block holds no more resident memory from the mapping's earlier use than a size class's
-     * rounding would.
+     * rounding would. That {@code madvise} is not made here but by the decay thread, in a batch,
+     * {@link #TAIL_DELAY_NANOS} later (see {@link #TAILS}): the allocating thread makes no syscall.
      */
     private static Cached fromCache(long len) {
         Cached best;
+        boolean tailsDue = false;
         synchronized (CACHE_LOCK) {
             if (cacheCount == 0) {
                 return null;
@@ -152,13 +168,22 @@ public final class HugeTier {
             CACHE[at] = null;
             cacheCount--;
             cachedBytes -= best.length;
+            // a tail still pending from the mapping's last block gives way to the new block's
+            TAILS.remove(best.address);
+            long keep = (len + len / 4 + Os.PAGE - 1) & -Os.PAGE;
+            if (best.length > keep) {
+                if (Decay.DECAY_NANOS == 0) {
+                    Os.madvise(best.address + keep, best.length - keep, Os.MADV_DONTNEED);
+                } else {
+                    TAILS.put(best.address, new long[] {best.address + keep, best.length - keep});
+                    tailsDue = true;
+                }
+            }
+        }
+        if (tailsDue) {
+            Decay.schedule(System.nanoTime() + TAIL_DELAY_NANOS);
         }
         CACHE_HITS.incrementAndGet();
-        long keep = len + len / 4;
-        if (best.length > keep) {
-            long from = (keep + Os.PAGE - 1) & -Os.PAGE;
-            Os.madvise(best.address + from, best.length - from, Os.MADV_DONTNEED);
-        }
         return best;
     }
 
@@ -273,6 +298,7 @@ public final class HugeTier {
     private static final ArrayDeque<long[]> UNMAP_LATER = new ArrayDeque<>();
 
     private static void unmap(long a, long len) {
+        dropTail(a);
         if (Os.munmap(a, len)) {
             MemoryBudget.credit(len);
         } else {
@@ -312,6 +338,7 @@ public final class HugeTier {
         if (len < 0) {
             return -1;
         }
+        dropTail(a);
         long newLen = Math.max(Os.PAGE, (newSize + Os.PAGE - 1) & -Os.PAGE);
         if (newLen <= len && newLen >= len / 2) {
             // within the mapping, and it stays at most twice the block: no syscall
@@ -376,6 +403,7 @@ public final class HugeTier {
     /** Unmaps cached mappings idle since before {@code now - decay}; returns the next deadline or 0. */
     public static long decay(long now, long decay) {
         synchronized (CACHE_LOCK) {
+            purgeTails();
             retryUnmaps();
             long next = UNMAP_LATER.isEmpty() ? 0 : now + decay;
             for (int i = 0; i < CACHE.length; i++) {
@@ -394,9 +422,29 @@ public final class HugeTier {
         }
     }
 
-    /** Unmaps every cached mapping. */
+    /**
+     * Forgets the pending tail of the mapping at {@code a}: before the mapping is unmapped (a
+     * purge must never reach a range the OS may have handed to someone else) or resized (the
+     * block may grow into its tail).
+     */
+    private static void dropTail(long a) {
+        synchronized (CACHE_LOCK) {
+            TAILS.remove(a);
+        }
+    }
+
+    /** Gives back every pending tail (see {@link #TAILS}). CACHE_LOCK held. */
+    private static void purgeTails() {
+        for (long[] t : TAILS.values()) {
+            Os.madvise(t[0], t[1], Os.MADV_DONTNEED);
+        }
+        TAILS.clear();
+    }
+
+    /** Unmaps every cached mapping (and gives back the pending tails of live blocks' mappings). */
     public static void trimCache() {
         synchronized (CACHE_LOCK) {
+            purgeTails();
             retryUnmaps();
             for (int i = 0; i < CACHE.length; i++) {
                 if (CACHE[i] != null) {
