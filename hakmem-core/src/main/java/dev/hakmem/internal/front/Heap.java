@@ -1,6 +1,8 @@
 package dev.hakmem.internal.front;
 
 import dev.hakmem.internal.Checks;
+import dev.hakmem.internal.Config;
+import dev.hakmem.internal.pool.Decay;
 import dev.hakmem.internal.pool.SlabPool;
 import dev.hakmem.internal.remote.RemoteFree;
 import dev.hakmem.internal.size.SizeClasses;
@@ -41,7 +43,19 @@ import java.lang.invoke.VarHandle;
  * if its span is the current one ({@link Slab#hotMag}); a block of any other span goes straight
  * back to it ({@link #freeToSpan}), so a span whose blocks are all freed is empty at once and
  * returns to the pool. Invariants: every block in this heap's magazines belongs to a span owned
- * by this heap; an idle heap pins at most one span per class.
+ * by this heap; an idle heap pins at most one span per class, and for at most the decay time its
+ * parked large spans (below).
+ *
+ * <h2>Parked large spans</h2>
+ * A span of a large class (above 32 KiB) holds one to a few blocks, so it empties as soon as they
+ * are freed; sent back to the pool each time, every large allocation and free would be a trip
+ * under the pool's lock. Instead an emptied large span is <em>parked</em> in {@link #parked}, one
+ * slot per large class, while the heap's parked spans stay within {@link #PARK_BYTES}
+ * ({@code hakmem.parkedSpanBytes}); the next refill of that class takes it back with no lock.
+ * A parked span belongs to no list and is not current; the slot is the only reference to it and
+ * is changed atomically (the owner takes a span with getAndSet, anyone else with compareAndSet),
+ * so the decay thread hands spans parked longer than the decay time to the pool while the heap's
+ * thread runs or sleeps, and {@link dev.hakmem.Hakmem#trim()} hands back all of them.
  *
  * <h2>Counters</h2>
  * {@code ctr[c*8 + k]}, plain longs summed by the stats snapshot: k = {@link #TAKEN} blocks moved
@@ -75,6 +89,10 @@ public final class Heap extends SlabOwner {
 
     private static final VarHandle THREAD;
     private static final VarHandle HINT;
+    private static final VarHandle PARKED = MethodHandles.arrayElementVarHandle(Slab[].class);
+
+    /** Bound of the bytes of empty large spans one heap keeps parked ({@code hakmem.parkedSpanBytes}). */
+    static final long PARK_BYTES = Math.max(0, Config.size("parkedSpanBytes", 8L << 20));
 
     static {
         try {
@@ -92,6 +110,10 @@ public final class Heap extends SlabOwner {
     /** Last span of each {@link #partial} list: spans join at the tail and are taken at the head. */
     private final Slab[] partialTail = new Slab[SizeClasses.COUNT];
     private final Slab[] full = new Slab[SizeClasses.COUNT];
+    /** Emptied spans of large class {@code SMALL_COUNT + i} at {@code i}, or null; see the class comment. */
+    private final Slab[] parked = new Slab[SizeClasses.COUNT - SizeClasses.SMALL_COUNT];
+    /** Bytes of the spans in {@link #parked}, as the owner last knew them (an upper bound). Owner only. */
+    private long parkedBytes;
 
     /** Identity for diagnostics. */
     final int id;
@@ -259,7 +281,7 @@ public final class Heap extends SlabOwner {
                 unlink(s);
             } else if (got > 0) {
                 break;
-            } else {
+            } else if (c < SizeClasses.SMALL_COUNT || (s = unpark(c)) == null) {
                 Heaps.reclaimDeadSometimes();
                 s = SlabPool.acquire(this, c);
             }
@@ -323,19 +345,107 @@ public final class Heap extends SlabOwner {
     private void settle(Slab s, boolean wasExhausted) {
         if (s == current[s.cls]) {
             if (s.used == 0 && s.cls >= SizeClasses.SMALL_COUNT) {
-                // an empty large span is worth more in the pool than kept for this thread
+                // an empty large span waits parked, for this heap's next block of its class
                 setCurrent(s.cls, null);
-                SlabPool.release(s);
+                park(s);
             }
             return;
         }
         if (s.used == 0) {
             unlink(s);
-            SlabPool.release(s);
+            if (s.cls >= SizeClasses.SMALL_COUNT) {
+                park(s);
+            } else {
+                SlabPool.release(s);
+            }
         } else if (wasExhausted) {
             unlink(s);
             link(s, PARTIAL);
         }
+    }
+
+    /**
+     * Parks empty large span {@code s} (current of no class, in no list), or gives it to the pool
+     * when that would take the heap's parked spans past {@link #PARK_BYTES}. A span parked
+     * earlier in the same slot goes to the pool.
+     */
+    private void park(Slab s) {
+        long bytes = (long) s.slots << SizeClasses.SLAB_SHIFT;
+        if (parkedBytes + bytes > PARK_BYTES && recountParked() + bytes > PARK_BYTES) {
+            SlabPool.release(s);
+            return;
+        }
+        s.idleSince = 0; // not yet seen by the decay thread, which stamps it (no clock read here)
+        Slab old = (Slab) PARKED.getAndSet(parked, s.cls - SizeClasses.SMALL_COUNT, s);
+        parkedBytes += bytes;
+        if (old != null) {
+            parkedBytes -= (long) old.slots << SizeClasses.SLAB_SHIFT;
+            SlabPool.release(old);
+        }
+        Decay.wake();
+    }
+
+    /**
+     * Bytes of the spans parked now ({@link #parkedBytes} counts those other threads took since
+     * the last recount as still parked, which errs on the safe side). Owner only.
+     */
+    private long recountParked() {
+        long bytes = 0;
+        for (int i = 0; i < parked.length; i++) {
+            Slab p = (Slab) PARKED.getVolatile(parked, i);
+            if (p != null) {
+                bytes += (long) p.slots << SizeClasses.SLAB_SHIFT;
+            }
+        }
+        parkedBytes = bytes;
+        return bytes;
+    }
+
+    /** Takes back the span parked for large class {@code c}, or returns null. Owner only. */
+    private Slab unpark(int c) {
+        int i = c - SizeClasses.SMALL_COUNT;
+        if (parked[i] == null) {
+            return null;
+        }
+        Slab s = (Slab) PARKED.getAndSet(parked, i, (Slab) null);
+        if (s != null) {
+            parkedBytes -= (long) s.slots << SizeClasses.SLAB_SHIFT;
+        }
+        return s;
+    }
+
+    /**
+     * Gives the pool every span parked for {@code idle} nanoseconds by {@code now}, or all of
+     * them if {@code all}. Any thread, any time: a span is taken with a compareAndSet, which the
+     * owner's getAndSet cannot both win. A parked span's idle time starts when a call of this
+     * method first sees it (it stamps {@code idleSince}), so parking reads no clock.
+     *
+     * @return when the next parked span will be due, or 0 if none is left parked
+     */
+    long releaseParked(long now, long idle, boolean all) {
+        long next = 0;
+        for (int i = 0; i < parked.length; i++) {
+            Slab p = (Slab) PARKED.getVolatile(parked, i);
+            if (p == null) {
+                continue;
+            }
+            long since = p.idleSince;
+            if (since == 0 && !all) {
+                // a racy stamp: should the owner take the span back and park it again meanwhile,
+                // the span only counts as idle from a little earlier than it is
+                p.idleSince = now;
+                since = now;
+            }
+            long due = since + idle;
+            if (all || due - now <= 0) {
+                if (PARKED.compareAndSet(parked, i, p, (Slab) null)) {
+                    SlabPool.release(p, since == 0 ? now : since);
+                }
+            } else if (next == 0 || due - next < 0) {
+                next = due;
+            }
+        }
+        return next;
     }
 
     /** Collects remote frees on every span of this heap that has some waiting. */
@@ -417,6 +527,8 @@ public final class Heap extends SlabOwner {
         }
         remoteHint = 1;
         collectRemote();
+        releaseParked(System.nanoTime(), 0, true);
+        parkedBytes = 0;
     }
 
     /** Adds {@code s} to a list: at the head of the full list, at the tail of the partial list. */

@@ -71,6 +71,27 @@ public final class Heaps {
     private static final long ADOPTION_GRACE = 1_000_000_000L;
     private static long heapsRetired;
 
+    static {
+        dev.hakmem.internal.pool.Decay.setHeapDecay(now -> releaseParked(now, false));
+    }
+
+    /**
+     * Hands the pool the large spans heaps keep parked (see {@link Heap}): those idle for the
+     * decay time, or all of them. Any thread; the registry lock only for the list of heaps.
+     *
+     * @return the next deadline (nanoTime) at which a parked span will be due, or 0 for none
+     */
+    static long releaseParked(long now, boolean all) {
+        long next = 0;
+        for (Heap h : all()) {
+            long due = h.releaseParked(now, dev.hakmem.internal.pool.Decay.DECAY_NANOS, all);
+            if (due != 0 && (next == 0 || due - next < 0)) {
+                next = due;
+            }
+        }
+        return next;
+    }
+
     /** Remote frees by threads with no heap of their own (virtual threads), per class. */
     static final LongAdder[] UNOWNED_FREES = new LongAdder[dev.hakmem.internal.size.SizeClasses.COUNT];
 
@@ -296,5 +317,6 @@ public final class Heaps {
             }
         }
         reclaimDead(true);
+        releaseParked(System.nanoTime(), true);
     }
 }

@@ -8,7 +8,8 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Gives idle memory back to the OS without any call from the user. One daemon thread,
  * {@code hakmem-decay}, started on first need, sleeps until the earliest deadline at which
- * something (free resident slots, cached SuperSlabs, cached huge mappings) will have been idle for
+ * something (large spans parked in thread heaps, free resident slots, kept spans, cached
+ * SuperSlabs, cached huge mappings, tails of reused huge mappings) will have been idle for
  * {@code hakmem.decayMs} (default 1000 ms), purges what is due, and parks without a timeout when
  * nothing is left to purge: an idle heap costs no CPU.
  */
@@ -17,6 +18,14 @@ public final class Decay {
 
     /** Idle time after which free memory is returned; {@code hakmem.decayMs}, 0 disables decay. */
     public static final long DECAY_NANOS = Math.max(0, Config.integer("decayMs", 1000)) * 1_000_000L;
+
+    /** The thread heaps' part (large spans they keep parked): given now, returns its next deadline or 0. */
+    private static volatile java.util.function.LongUnaryOperator heapDecay;
+
+    /** Installs the thread heaps' part of the decay (set once, by the heap registry). */
+    public static void setHeapDecay(java.util.function.LongUnaryOperator f) {
+        heapDecay = f;
+    }
 
     /** Earliest pending deadline (nanoTime), or {@link Long#MAX_VALUE} for none. */
     private static volatile long deadline = Long.MAX_VALUE;
@@ -43,6 +52,17 @@ public final class Decay {
                 deadline = due;
                 LockSupport.unpark(t);
             }
+        }
+    }
+
+    /**
+     * Asks for a decay pass now unless one is pending: for memory whose idle time the pass itself
+     * starts counting (spans parked in heaps), so the caller reads no clock. Cheap when a pass is
+     * pending, as it is while memory is idle.
+     */
+    public static void wake() {
+        if (deadline == Long.MAX_VALUE && DECAY_NANOS != 0) {
+            schedule(System.nanoTime());
         }
     }
 
@@ -75,10 +95,15 @@ public final class Decay {
                 LockSupport.parkNanos(Decay.class, d - now);
             } else if (due(now)) {
                 try {
+                    java.util.function.LongUnaryOperator heaps = heapDecay;
+                    // heaps first: the spans they hand over join the pool's idle memory below
+                    long parked = heaps == null ? 0 : heaps.applyAsLong(now);
                     long next = SlabPool.decay(now);
                     long huge = HugeTier.decay(now, DECAY_NANOS);
-                    if (huge != 0 && (next == 0 || huge - next < 0)) {
-                        next = huge;
+                    for (long due : new long[] {parked, huge}) {
+                        if (due != 0 && (next == 0 || due - next < 0)) {
+                            next = due;
+                        }
                     }
                     if (next != 0) {
                         schedule(next);

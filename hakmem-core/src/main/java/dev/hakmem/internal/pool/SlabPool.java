@@ -317,20 +317,28 @@ public final class SlabPool {
 
     /** Takes back an empty span (used == 0). The span object is dead afterwards. */
     public static void release(Slab s) {
+        release(s, System.nanoTime());
+    }
+
+    /** Takes back an empty span idle since {@code idleSince} (nanoTime), e.g. one a heap kept parked. */
+    public static void release(Slab s, long idleSince) {
         LOCK.lock();
         try {
-            releaseLocked(s);
+            releaseLocked(s, idleSince);
         } finally {
             LOCK.unlock();
         }
     }
 
     private static void releaseLocked(Slab s) {
+        releaseLocked(s, System.nanoTime());
+    }
+
+    private static void releaseLocked(Slab s, long now) {
         s.owner = null;
         s.ownerThread = null;
         s.hotMag = null;
         s.clearShadow();
-        long now = System.nanoTime();
         long bytes = spanBytes(s);
         if (s.cls >= SizeClasses.SMALL_COUNT && bytes <= SPAN_CACHE_BYTES) {
             while (keptBytes + bytes > SPAN_CACHE_BYTES) {

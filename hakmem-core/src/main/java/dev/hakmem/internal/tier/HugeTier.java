@@ -17,9 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  * <li>A concurrent hash map from address to block finds a block on free (an interior address
- *     is looked for by a scan, on the error path only); a miss means the address is not hakmem's, unless it is among
- *     the last {@value #FREED_MEMORY} huge blocks freed, which makes a second free an
- *     {@link IllegalStateException} rather than an unknown address.</li>
+ *     is looked for by a scan, on the error path only); a miss means the address is not
+ *     hakmem's, unless it is among the last {@value #FREED_MEMORY} huge blocks freed (a ring of
+ *     addresses), which makes a second free an {@link IllegalStateException} rather than an
+ *     unknown address.</li>
  * <li>A cache keeps freed mappings ({@code hakmem.hugeCache} entries, default 32, of at most
  *     {@code hakmem.hugeCacheBytes} in all, default 128 MiB) so a workload that frees and
  *     re-allocates huge blocks does not pay an mmap and a munmap each time (each a TLB
@@ -41,15 +42,13 @@ public final class HugeTier {
     public static final long MAX_SIZE = 1L << 46;
     static final int FREED_MEMORY = 4096;
     /**
-     * Recently freed huge blocks: address to the number of the free that freed it last (an
-     * address handed out again leaves it); and (address, free number) pairs in order of freeing,
-     * to bound it. An address freed again (a cached mapping is often handed out at the same
-     * address) is forgotten only when its newest free leaves the window, not an older one.
-     * Guarded by FREED.
+     * The addresses of the last {@value #FREED_MEMORY} frees of huge blocks, a ring, newest at
+     * {@code freedNext - 1}: an address that is not a live block (not in {@link #BLOCKS}) but is
+     * in here was a huge block, freed and not handed out again, so freeing it again is a double
+     * free. Written on every free (one store), read on error paths only. Guarded by FREED.
      */
-    private static final HashMap<Long, Long> FREED = new HashMap<>();
-    private static final ArrayDeque<long[]> FREED_ORDER = new ArrayDeque<>();
-    private static long freeCount;
+    private static final long[] FREED = new long[FREED_MEMORY];
+    private static int freedNext;
 
     static final int CACHE_MAX = Math.max(0, Config.integer("hugeCache", 32));
     static final long CACHE_BYTES = Config.size("hugeCacheBytes", 128L << 20);
@@ -106,9 +105,6 @@ public final class HugeTier {
         }
         BLOCKS.put(a, new Block(len, mapped));
         LIVE.addAndGet(len);
-        synchronized (FREED) {
-            FREED.remove(a);
-        }
         return a;
     }
 
@@ -217,13 +213,8 @@ public final class HugeTier {
         }
         // remembered before it leaves BLOCKS, so a racing second free finds it in one or the other
         synchronized (FREED) {
-            long n = ++freeCount;
-            FREED.put(a, n);
-            FREED_ORDER.addLast(new long[] {a, n});
-            if (FREED_ORDER.size() > FREED_MEMORY) {
-                long[] old = FREED_ORDER.pollFirst();
-                FREED.remove(old[0], old[1]);
-            }
+            FREED[freedNext] = a;
+            freedNext = (freedNext + 1) & (FREED_MEMORY - 1);
         }
         Block b = BLOCKS.remove(a);
         if (b == null) {
@@ -245,9 +236,6 @@ public final class HugeTier {
      * mapping of {@code mapped} bytes.
      */
     public static void reattach(long a, long usable, long mapped) {
-        synchronized (FREED) {
-            FREED.remove(a);
-        }
         BLOCKS.put(a, new Block(usable, mapped));
         LIVE.addAndGet(usable);
     }
@@ -378,8 +366,16 @@ public final class HugeTier {
 
     /** Whether {@code a} is a recently freed huge block that has not been handed out again. */
     public static boolean wasFreed(long a) {
+        if (BLOCKS.containsKey(a)) {
+            return false;
+        }
         synchronized (FREED) {
-            return FREED.containsKey(a);
+            for (long f : FREED) {
+                if (f == a && a != 0) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
