@@ -369,7 +369,7 @@ public final class Heap extends SlabOwner {
      * when that would take the heap's parked spans past {@link #PARK_BYTES}. A span parked
      * earlier in the same slot goes to the pool.
      */
-    private void park(Slab s) {
+    void park(Slab s) {
         long bytes = (long) s.slots << SizeClasses.SLAB_SHIFT;
         if (parkedBytes + bytes > PARK_BYTES && recountParked() + bytes > PARK_BYTES) {
             SlabPool.release(s);
@@ -402,7 +402,7 @@ public final class Heap extends SlabOwner {
     }
 
     /** Takes back the span parked for large class {@code c}, or returns null. Owner only. */
-    private Slab unpark(int c) {
+    Slab unpark(int c) {
         int i = c - SizeClasses.SMALL_COUNT;
         if (parked[i] == null) {
             return null;
@@ -527,6 +527,11 @@ public final class Heap extends SlabOwner {
         }
         remoteHint = 1;
         collectRemote();
+        flushParked();
+    }
+
+    /** Hands every parked span to the pool. Owner only (or no thread holds the heap). */
+    void flushParked() {
         releaseParked(System.nanoTime(), 0, true);
         parkedBytes = 0;
     }
