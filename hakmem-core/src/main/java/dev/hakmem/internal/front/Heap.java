@@ -54,8 +54,9 @@ import java.lang.invoke.VarHandle;
  * ({@code hakmem.parkedSpanBytes}); the next refill of that class takes it back with no lock.
  * A parked span belongs to no list and is not current; the slot is the only reference to it and
  * is changed atomically (the owner takes a span with getAndSet, anyone else with compareAndSet),
- * so the decay thread hands spans parked longer than the decay time to the pool while the heap's
- * thread runs or sleeps, and {@link dev.hakmem.Hakmem#trim()} hands back all of them.
+ * so the decay thread hands spans parked for the decay time (counted from its first look at them,
+ * so within one to two decay times) to the pool while the heap's thread runs or sleeps, and
+ * {@link dev.hakmem.Hakmem#trim()} hands back all of them.
  *
  * <h2>Counters</h2>
  * {@code ctr[c*8 + k]}, plain longs summed by the stats snapshot: k = {@link #TAKEN} blocks moved
