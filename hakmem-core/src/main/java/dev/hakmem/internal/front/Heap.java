@@ -383,6 +383,7 @@ public final class Heap extends SlabOwner {
             parkedBytes -= (long) old.slots << SizeClasses.SLAB_SHIFT;
             SlabPool.release(old);
         }
+        Heaps.noteParked();
         Decay.wake();
     }
 

@@ -76,18 +76,43 @@ public final class Heaps {
     }
 
     /**
+     * Set by a heap that parks a span, cleared by the scan below before it looks: the decay
+     * thread walks the heaps only when something was parked since its last walk or a parked span
+     * it saw is due, not on every wake-up (it wakes every 10 ms while huge-mapping tails wait).
+     */
+    static volatile boolean parkedSinceScan;
+    /** When the next parked span seen by the last walk falls due, or 0. Decay thread only. */
+    private static long parkedDue;
+
+    /** Notes that a span was parked (one read of a shared flag, a write only when it was clear). */
+    static void noteParked() {
+        if (!parkedSinceScan) {
+            parkedSinceScan = true;
+        }
+    }
+
+    /**
      * Hands the pool the large spans heaps keep parked (see {@link Heap}): those idle for the
      * decay time, or all of them. Any thread; the registry lock only for the list of heaps.
      *
      * @return the next deadline (nanoTime) at which a parked span will be due, or 0 for none
      */
     static long releaseParked(long now, boolean all) {
+        if (!all) {
+            if (!parkedSinceScan && (parkedDue == 0 || parkedDue - now > 0)) {
+                return parkedDue;
+            }
+            parkedSinceScan = false;
+        }
         long next = 0;
         for (Heap h : all()) {
             long due = h.releaseParked(now, dev.hakmem.internal.pool.Decay.DECAY_NANOS, all);
             if (due != 0 && (next == 0 || due - next < 0)) {
                 next = due;
             }
+        }
+        if (!all) {
+            parkedDue = next;
         }
         return next;
     }
