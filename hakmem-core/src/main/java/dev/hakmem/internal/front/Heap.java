@@ -371,7 +371,7 @@ public final class Heap extends SlabOwner {
      * earlier in the same slot goes to the pool.
      */
     void park(Slab s) {
-        long bytes = (long) s.slots << SizeClasses.SLAB_SHIFT;
+        long bytes = s.bytes();
         if (parkedBytes + bytes > PARK_BYTES && recountParked() + bytes > PARK_BYTES) {
             SlabPool.release(s);
             return;
@@ -380,7 +380,7 @@ public final class Heap extends SlabOwner {
         Slab old = (Slab) PARKED.getAndSet(parked, s.cls - SizeClasses.SMALL_COUNT, s);
         parkedBytes += bytes;
         if (old != null) {
-            parkedBytes -= (long) old.slots << SizeClasses.SLAB_SHIFT;
+            parkedBytes -= old.bytes();
             SlabPool.release(old);
         }
         Heaps.noteParked();
@@ -396,7 +396,7 @@ public final class Heap extends SlabOwner {
         for (int i = 0; i < parked.length; i++) {
             Slab p = (Slab) PARKED.getVolatile(parked, i);
             if (p != null) {
-                bytes += (long) p.slots << SizeClasses.SLAB_SHIFT;
+                bytes += p.bytes();
             }
         }
         parkedBytes = bytes;
@@ -411,7 +411,7 @@ public final class Heap extends SlabOwner {
         }
         Slab s = (Slab) PARKED.getAndSet(parked, i, (Slab) null);
         if (s != null) {
-            parkedBytes -= (long) s.slots << SizeClasses.SLAB_SHIFT;
+            parkedBytes -= s.bytes();
         }
         return s;
     }
@@ -443,8 +443,8 @@ public final class Heap extends SlabOwner {
                 if (PARKED.compareAndSet(parked, i, p, (Slab) null)) {
                     SlabPool.release(p, since == 0 ? now : since);
                 }
-            } else if (next == 0 || due - next < 0) {
-                next = due;
+            } else {
+                next = Decay.earlier(next, due);
             }
         }
         return next;

@@ -106,10 +106,8 @@ public final class Heaps {
         }
         long next = 0;
         for (Heap h : all()) {
-            long due = h.releaseParked(now, dev.hakmem.internal.pool.Decay.DECAY_NANOS, all);
-            if (due != 0 && (next == 0 || due - next < 0)) {
-                next = due;
-            }
+            next = dev.hakmem.internal.pool.Decay.earlier(next,
+                    h.releaseParked(now, dev.hakmem.internal.pool.Decay.DECAY_NANOS, all));
         }
         if (!all) {
             parkedDue = next;

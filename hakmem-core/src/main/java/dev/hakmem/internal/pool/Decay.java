@@ -66,6 +66,11 @@ public final class Decay {
         }
     }
 
+    /** The earlier of two deadlines (nanoTime), 0 standing for none. */
+    public static long earlier(long a, long b) {
+        return a == 0 || (b != 0 && b - a < 0) ? b : a;
+    }
+
     /** Takes the deadline if it has passed. */
     private static synchronized boolean due(long now) {
         long d = deadline;
@@ -98,13 +103,7 @@ public final class Decay {
                     java.util.function.LongUnaryOperator heaps = heapDecay;
                     // heaps first: the spans they hand over join the pool's idle memory below
                     long parked = heaps == null ? 0 : heaps.applyAsLong(now);
-                    long next = SlabPool.decay(now);
-                    long huge = HugeTier.decay(now, DECAY_NANOS);
-                    for (long due : new long[] {parked, huge}) {
-                        if (due != 0 && (next == 0 || due - next < 0)) {
-                            next = due;
-                        }
-                    }
+                    long next = earlier(earlier(parked, SlabPool.decay(now)), HugeTier.decay(now, DECAY_NANOS));
                     if (next != 0) {
                         schedule(next);
                     }

@@ -195,14 +195,10 @@ public final class SlabPool {
         if (s == null) {
             return null;
         }
-        keptBytes -= spanBytes(s);
+        keptBytes -= s.bytes();
         s.reuse(owner);
         STAGE_HITS[STAGE_EMPTY]++;
         return s;
-    }
-
-    private static long spanBytes(Slab s) {
-        return (long) s.slots << SizeClasses.SLAB_SHIFT;
     }
 
     /** Dissolves the kept span that has been idle longest and returns its SuperSlab. Lock held, keptBytes > 0. */
@@ -220,7 +216,7 @@ public final class SlabPool {
     /** Dissolves the oldest kept span of queue {@code q} and returns its SuperSlab. Lock held. */
     private static SuperSlab dissolveKept(ArrayDeque<Slab> q) {
         Slab s = q.pollFirst();
-        keptBytes -= spanBytes(s);
+        keptBytes -= s.bytes();
         dissolve(s, s.idleSince);
         return s.ss;
     }
@@ -339,7 +335,7 @@ public final class SlabPool {
         s.ownerThread = null;
         s.hotMag = null;
         s.clearShadow();
-        long bytes = spanBytes(s);
+        long bytes = s.bytes();
         if (s.cls >= SizeClasses.SMALL_COUNT && bytes <= SPAN_CACHE_BYTES) {
             while (keptBytes + bytes > SPAN_CACHE_BYTES) {
                 dissolveOldestKept();
@@ -461,7 +457,7 @@ public final class SlabPool {
                 for (Slab s = q.peekFirst(); s != null; s = q.peekFirst()) {
                     long due = s.idleSince + Decay.DECAY_NANOS;
                     if (due - now > 0) {
-                        next = next == 0 || due - next < 0 ? due : next;
+                        next = Decay.earlier(next, due);
                         break;
                     }
                     dissolveKept(q);
@@ -475,7 +471,7 @@ public final class SlabPool {
                 if (due - now <= 0) {
                     purgeIdleSlots(ss);
                 } else {
-                    next = next == 0 || due - next < 0 ? due : next;
+                    next = Decay.earlier(next, due);
                 }
             }
             for (SuperSlab ss : CACHE) {
@@ -486,7 +482,7 @@ public final class SlabPool {
                 if (due - now <= 0) {
                     purgeIdleSlots(ss);
                 } else {
-                    next = next == 0 || due - next < 0 ? due : next;
+                    next = Decay.earlier(next, due);
                 }
             }
             return next;

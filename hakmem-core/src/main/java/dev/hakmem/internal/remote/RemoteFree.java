@@ -70,7 +70,7 @@ public final class RemoteFree {
      */
     public static int collect(Slab s) {
         int n = 0;
-        long span = (long) s.slots << 16;
+        long span = s.bytes();
         for (long off = 0; off < span; off += 512) {
             long w = Shadow.word(s.base + off);
             // volatile, not opaque: ordered after the claim of remotePending, so a push whose

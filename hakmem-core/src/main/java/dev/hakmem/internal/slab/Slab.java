@@ -103,6 +103,11 @@ public final class Slab {
         this.freeMap = new long[(capacity + 63) >>> 6];
     }
 
+    /** Length of the span in bytes: its slabs times 64 KiB. */
+    public long bytes() {
+        return (long) slots << SizeClasses.SLAB_SHIFT;
+    }
+
     /** Block index of {@code a}, which must lie in this span; exact only when {@code a} is a block start. */
     public long indexOf(long a) {
         return ((a - base) * magic) >>> SizeClasses.MAGIC_SHIFT;

@@ -68,7 +68,7 @@ public final class SlabMap {
         for (long x = (a & -(long) SizeClasses.SLAB_SIZE) - SizeClasses.SLAB_SIZE; x >= superSlab; x -= SizeClasses.SLAB_SIZE) {
             Slab c = of(x);
             if (c != null) {
-                return a - c.base < ((long) c.slots << SizeClasses.SLAB_SHIFT) ? c : null;
+                return a - c.base < c.bytes() ? c : null;
             }
         }
         return null;

@@ -410,8 +410,8 @@ public final class HugeTier {
                 long due = c.freedAt + decay;
                 if (due - now <= 0) {
                     evict(i);
-                } else if (next == 0 || due - next < 0) {
-                    next = due;
+                } else {
+                    next = Decay.earlier(next, due);
                 }
             }
             return next;
