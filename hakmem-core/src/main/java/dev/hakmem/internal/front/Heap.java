@@ -43,7 +43,7 @@ import java.lang.invoke.VarHandle;
  * if its span is the current one ({@link Slab#hotMag}); a block of any other span goes straight
  * back to it ({@link #freeToSpan}), so a span whose blocks are all freed is empty at once and
  * returns to the pool. Invariants: every block in this heap's magazines belongs to a span owned
- * by this heap; an idle heap pins at most one span per class, and for at most the decay time its
+ * by this heap; an idle heap pins at most one span per class, and for one to two decay times its
  * parked large spans (below).
  *
  * <h2>Parked large spans</h2>
