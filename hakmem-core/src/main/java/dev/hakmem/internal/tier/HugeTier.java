@@ -366,12 +366,12 @@ public final class HugeTier {
 
     /** Whether {@code a} is a recently freed huge block that has not been handed out again. */
     public static boolean wasFreed(long a) {
-        if (BLOCKS.containsKey(a)) {
+        if (a == 0 || BLOCKS.containsKey(a)) {
             return false;
         }
         synchronized (FREED) {
             for (long f : FREED) {
-                if (f == a && a != 0) {
+                if (f == a) {
                     return true;
                 }
             }
