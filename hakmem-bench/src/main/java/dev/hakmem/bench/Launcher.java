@@ -46,6 +46,12 @@ import java.util.Optional;
 public final class Launcher {
 
     private static final double JVM_SECONDS = 1.0;
+    /**
+     * Least time a fork may take before it is killed. Untimed work can dwarf the measured runs:
+     * jdk-arena frees the up to 409,600 blocks xmalloc leaves queued at the end of each run at
+     * ~80 us each (a shared-arena close), 30-40 s per run, which overran 120 s on this VM.
+     */
+    private static final double MIN_TIMEOUT_SECONDS = 300;
 
     private Launcher() {}
 
@@ -139,7 +145,7 @@ public final class Launcher {
                 for (String a : allocators) {
                     step++;
                     Path log = logs.resolve(String.format(Locale.ROOT, "%03d-%s-%s.log", step, c.driver(), a));
-                    double timeout = Math.max(120, 20 * estimates[step - 1]);
+                    double timeout = Math.max(MIN_TIMEOUT_SECONDS, 20 * estimates[step - 1]);
                     ForkResult r = Fork.run(c, a, options.runs(), options.warmup(), options.forkJvmArgs(), preloads.get(a),
                             log, timeout);
                     progress.stepDone();
