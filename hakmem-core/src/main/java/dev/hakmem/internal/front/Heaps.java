@@ -1,6 +1,8 @@
 package dev.hakmem.internal.front;
 
 import dev.hakmem.internal.Config;
+import dev.hakmem.internal.pool.Decay;
+import dev.hakmem.internal.size.SizeClasses;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -57,7 +59,7 @@ public final class Heaps {
     }
 
     /** Counters of heaps retired after their thread died ({@link Heap#addCounters} layout), guarded by LOCK. */
-    private static final long[] RETIRED = new long[dev.hakmem.internal.size.SizeClasses.COUNT * 4];
+    private static final long[] RETIRED = new long[SizeClasses.COUNT * 4];
     /** Calls of {@link #reclaimDeadSometimes}, counted without synchronisation. */
     private static int poolTrips;
     /** nanoTime of the last scan for dead threads' heaps. */
@@ -72,7 +74,7 @@ public final class Heaps {
     private static long heapsRetired;
 
     static {
-        dev.hakmem.internal.pool.Decay.setHeapDecay(now -> releaseParked(now, false));
+        Decay.setHeapDecay(now -> releaseParked(now, false));
     }
 
     /**
@@ -106,8 +108,8 @@ public final class Heaps {
         }
         long next = 0;
         for (Heap h : all()) {
-            next = dev.hakmem.internal.pool.Decay.earlier(next,
-                    h.releaseParked(now, dev.hakmem.internal.pool.Decay.DECAY_NANOS, all));
+            next = Decay.earlier(next,
+                    h.releaseParked(now, Decay.DECAY_NANOS, all));
         }
         if (!all) {
             parkedDue = next;
@@ -116,7 +118,7 @@ public final class Heaps {
     }
 
     /** Remote frees by threads with no heap of their own (virtual threads), per class. */
-    static final LongAdder[] UNOWNED_FREES = new LongAdder[dev.hakmem.internal.size.SizeClasses.COUNT];
+    static final LongAdder[] UNOWNED_FREES = new LongAdder[SizeClasses.COUNT];
 
     static {
         for (int c = 0; c < UNOWNED_FREES.length; c++) {
@@ -273,9 +275,9 @@ public final class Heaps {
      * lists), platform and shared: an estimate from the arrays' sizes.
      */
     public static long heapMetadataBytes() {
-        long perHeap = 16 + 8L * (1 + dev.hakmem.internal.size.SizeClasses.COUNT * Heap.STRIDE)
-                + 16 + 8L * (dev.hakmem.internal.size.SizeClasses.COUNT << Heap.CTR_SHIFT)
-                + 3 * (16 + 4L * dev.hakmem.internal.size.SizeClasses.COUNT) + 64;
+        long perHeap = 16 + 8L * (1 + SizeClasses.COUNT * Heap.STRIDE)
+                + 16 + 8L * (SizeClasses.COUNT << Heap.CTR_SHIFT)
+                + 3 * (16 + 4L * SizeClasses.COUNT) + 64;
         LOCK.lock();
         try {
             return perHeap * (ALL.size() + STRIPES);
@@ -301,7 +303,7 @@ public final class Heaps {
      * 2 refills, 3 remote frees.
      */
     public static long[] counters() {
-        long[] sum = new long[dev.hakmem.internal.size.SizeClasses.COUNT * 4];
+        long[] sum = new long[SizeClasses.COUNT * 4];
         for (Heap h : all()) {
             h.addCounters(sum);
         }
@@ -313,7 +315,7 @@ public final class Heaps {
         } finally {
             LOCK.unlock();
         }
-        for (int c = 0; c < dev.hakmem.internal.size.SizeClasses.COUNT; c++) {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
             long n = UNOWNED_FREES[c].sum();
             sum[c * 4 + 1] += n;
             sum[c * 4 + 3] += n;

@@ -4,6 +4,7 @@ import dev.hakmem.internal.Config;
 import dev.hakmem.internal.tier.HugeTier;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongUnaryOperator;
 
 /**
  * Gives idle memory back to the OS without any call from the user. One daemon thread,
@@ -20,10 +21,10 @@ public final class Decay {
     public static final long DECAY_NANOS = Math.max(0, Config.integer("decayMs", 1000)) * 1_000_000L;
 
     /** The thread heaps' part (large spans they keep parked): given now, returns its next deadline or 0. */
-    private static volatile java.util.function.LongUnaryOperator heapDecay;
+    private static volatile LongUnaryOperator heapDecay;
 
     /** Installs the thread heaps' part of the decay (set once, by the heap registry). */
-    public static void setHeapDecay(java.util.function.LongUnaryOperator f) {
+    public static void setHeapDecay(LongUnaryOperator f) {
         heapDecay = f;
     }
 
@@ -100,7 +101,7 @@ public final class Decay {
                 LockSupport.parkNanos(Decay.class, d - now);
             } else if (due(now)) {
                 try {
-                    java.util.function.LongUnaryOperator heaps = heapDecay;
+                    LongUnaryOperator heaps = heapDecay;
                     // heaps first: the spans they hand over join the pool's idle memory below
                     long parked = heaps == null ? 0 : heaps.applyAsLong(now);
                     long next = earlier(earlier(parked, SlabPool.decay(now)), HugeTier.decay(now, DECAY_NANOS));
