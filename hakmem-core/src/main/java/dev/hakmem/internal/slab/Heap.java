@@ -1,0 +1,404 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.internal.os.DecayClock;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A thread heap: the magazines ({@link Magazines}), the spans it owns ({@link SpanLists}), its
+ * parked large spans ({@link ParkedSpans}) and its counters ({@link Counters}), and the
+ * operations that move blocks between them, the spans and the pool.
+ *
+ * <p><b>Who holds a heap.</b> Everything but the parked spans, the remote-free hint and the holder
+ * field itself is used only by the thread holding the heap, {@link #holder()}: for a platform
+ * thread's heap that thread, for life ({@link #bind}); for a shared heap (virtual threads, see
+ * {@link SharedHeaps}) the thread that claimed it ({@link #tryClaim}) until it lets go
+ * ({@link #unclaim}). The holder field is written by compare-and-set and released with a
+ * release store, so the next holder sees everything the last one did.
+ *
+ * <p><b>Where a freed block goes.</b> A local free puts a block into the magazine only if its
+ * span is the current one of its class ({@link Span#hotMag}); a block of any other span goes
+ * straight back to that span ({@link #freeToSpan}), so a span whose blocks are all freed is
+ * empty at once and leaves: a large span to the parked slots, any other to the pool.
+ *
+ * <p>Invariants: every block in the magazines belongs to a span this heap owns; an idle heap pins
+ * at most its current span of each class, and for one to two decay times its parked spans.
+ */
+final class Heap {
+    final long[] mag = Magazines.create();
+    final Counters counters = new Counters();
+    private final SpanLists lists = new SpanLists(mag);
+    private final ParkedSpans parked = new ParkedSpans();
+
+    /** Identity for diagnostics. */
+    final int id;
+    /** True for heaps shared by virtual threads (claimed per operation). */
+    final boolean shared;
+    /** Slot in {@link Heaps}' table, or -1. Registry lock. */
+    int tableSlot = -1;
+    /** nanoTime when a scan first found this heap's thread dead, or 0. Registry lock. */
+    long deadSince;
+
+    /** The thread holding the heap, or null. See the class comment. */
+    private volatile Thread thread;
+    /** The platform thread owning the heap for life, or null (a shared heap, or none yet). Registry lock. */
+    private Thread platformThread;
+    /** 1 when one of this heap's spans got its first remote free since the last collect. */
+    private volatile int remoteHint;
+
+    private static final VarHandle THREAD;
+    private static final VarHandle HINT;
+
+    static {
+        try {
+            THREAD = MethodHandles.lookup().findVarHandle(Heap.class, "thread", Thread.class);
+            HINT = MethodHandles.lookup().findVarHandle(Heap.class, "remoteHint", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    Heap(int id, boolean shared) {
+        this.id = id;
+        this.shared = shared;
+    }
+
+    /** Java-heap bytes of one heap: its object and every array it owns (an estimate, for stats). */
+    static long footprint() {
+        return 64 + 16 + 8L * (1 + SizeClasses.COUNT * Magazines.STRIDE)
+                + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint();
+    }
+
+    // ------------------------------------------------------------------ holder
+
+    /** The thread holding the heap now, or null (volatile read). */
+    Thread holder() {
+        return thread;
+    }
+
+    /** The platform thread owning the heap for life, or null. */
+    Thread platformThread() {
+        return platformThread;
+    }
+
+    /**
+     * Makes platform thread {@code t} (or nobody) the owner for life and tells every span the heap
+     * owns. Registry lock held; no other thread holds the heap.
+     */
+    void bind(Thread t) {
+        assert !shared;
+        thread = t;
+        deadSince = 0;
+        platformThread = t;
+        mag[Magazines.OWNER] = t == null ? Magazines.NO_OWNER : t.threadId();
+        lists.setOwnerThread(t);
+    }
+
+    /** Claims an unheld heap for {@code t} (compare-and-set); pair with {@link #unclaim()}. */
+    boolean tryClaim(Thread t) {
+        return thread == null && THREAD.compareAndSet(this, (Thread) null, t);
+    }
+
+    /** Lets go of a claimed heap (release store: the next holder sees what this one did). */
+    void unclaim() {
+        assert thread == Thread.currentThread() : "unclaim by " + Thread.currentThread() + " of " + this;
+        THREAD.setRelease(this, (Thread) null);
+    }
+
+    // ------------------------------------------------------------------ remote-free hint
+
+    /** A remote freer: notes that one of this heap's spans has remote frees waiting. */
+    void raiseHint() {
+        if (remoteHint == 0) {
+            remoteHint = 1;
+        }
+    }
+
+    /** Whether the hint is raised (volatile read; for checks and tests). */
+    boolean isHintRaised() {
+        return remoteHint != 0;
+    }
+
+    /** Holder: takes the hint (getAndSet 0) and returns whether it was raised. */
+    boolean takeHint() {
+        return (int) HINT.getAndSet(this, 0) != 0;
+    }
+
+    // ------------------------------------------------------------------ hot path
+
+    /** Allocates a block of class {@code c}. Caller holds the heap. */
+    long alloc(int c) {
+        long a = Magazines.pop(mag, c);
+        return a != 0 ? a : refill(c);
+    }
+
+    /**
+     * Frees block {@code a} of span {@code s}, already validated and marked not live, for the
+     * thread holding the span's heap: into the magazine if the span is current, else straight
+     * back into the span.
+     */
+    static void freeValidated(Span s, long a) {
+        long[] mg = s.hotMag;
+        if (mg != null) {
+            if (!Magazines.push(mg, s.magBase, a)) {
+                s.owner.flush(s.cls, a);
+            }
+        } else {
+            s.owner.freeToSpan(s, (int) s.indexOf(a));
+        }
+    }
+
+    /** Frees block {@code i} of span {@code s} of this heap, not current, validated and marked not live: back into the span. */
+    private void freeToSpan(Span s, int i) {
+        counters.inc(s.cls, Counters.SPAN_FREES);
+        boolean wasExhausted = s.exhausted();
+        s.giveIndex(i);
+        if (s.used == 0 || wasExhausted) {
+            settle(s, wasExhausted);
+        }
+    }
+
+    // ------------------------------------------------------------------ refill and flush
+
+    /**
+     * The magazine of class {@code c} is empty: take a batch from spans, return one block.
+     *
+     * <p>The batch is filled from the current span and, when that runs dry, from the next spans
+     * of the partial list, which become current in turn (exhausted ones go to the full list), so
+     * a current span with only a few free blocks left does not make every few allocations a
+     * refill. A span comes from the parked slot or the pool only while nothing was taken. The
+     * blocks are then stacked so that those of the oldest span are popped first, leaving the new
+     * current span's blocks at the bottom: the spans given up empty out and nothing but the
+     * current span stays pinned by the magazine.
+     */
+    long refill(int c) {
+        counters.inc(c, Counters.REFILLS);
+        int b = Magazines.base(c);
+        int batch = SizeClasses.batch(c);
+        int got = 0;
+        int spans = 0;
+        Span s = lists.current(c);
+        while (true) {
+            if (s != null) {
+                int n = s.take(mag, b + 2 + got, batch - got);
+                if (n > 0) {
+                    got += n;
+                    spans++;
+                    if (got == batch) {
+                        break;
+                    }
+                }
+                if (s.claimPending() && RemoteFree.collect(s) > 0) {
+                    continue;
+                }
+                lists.setCurrent(c, null);
+                lists.link(s, SpanLists.FULL);
+            }
+            if (remoteHint != 0) {
+                collectRemote(false);
+            }
+            s = lists.partialHead(c);
+            if (s != null) {
+                lists.unlink(s);
+            } else if (got > 0) {
+                break;
+            } else if (c < SizeClasses.SMALL_COUNT || (s = takeParked(c)) == null) {
+                Heaps.reclaimDeadSometimes();
+                s = SpanPool.acquire(this, c);
+            }
+            lists.setCurrent(c, s);
+        }
+        if (spans > 1) {
+            reverse(mag, b + 2, b + 2 + got);
+        }
+        counters.add(c, Counters.TAKEN, got);
+        mag[b] = Magazines.withCount(mag[b], got - 1);
+        long a = mag[b + 1 + got];
+        Magazines.markLive(a);
+        return a;
+    }
+
+    private static void reverse(long[] m, int from, int to) {
+        for (int i = from, j = to - 1; i < j; i++, j--) {
+            long t = m[i];
+            m[i] = m[j];
+            m[j] = t;
+        }
+    }
+
+    /** The magazine of class {@code c} is full: give its oldest batch back, then push {@code a}. */
+    void flush(int c, long a) {
+        int b = Magazines.base(c);
+        long hdr = mag[b];
+        int n = Magazines.count(hdr);
+        int batch = Math.min(SizeClasses.batch(c), n);
+        counters.add(c, Counters.FLUSHED, batch);
+        for (int i = 0; i < batch; i++) {
+            giveBack(mag[b + 2 + i]);
+        }
+        System.arraycopy(mag, b + 2 + batch, mag, b + 2, n - batch);
+        n -= batch;
+        mag[b + 2 + n] = a;
+        mag[b] = Magazines.withCount(hdr, n + 1);
+    }
+
+    /** Returns a block from a magazine to its span, releasing the span if it became empty. */
+    private void giveBack(long x) {
+        Span s = SpanMap.of(x);
+        assert s != null && s.owner == this : "magazine block 0x" + Long.toHexString(x) + " of a span not owned: " + s;
+        boolean wasExhausted = s.exhausted();
+        s.give(x);
+        settle(s, wasExhausted);
+    }
+
+    /** After blocks came back to span {@code s}: move it between lists, park it or release it when empty. */
+    private void settle(Span s, boolean wasExhausted) {
+        assert s.consistent() : "span bookkeeping broken: " + s;
+        if (s == lists.current(s.cls)) {
+            if (s.used == 0 && s.cls >= SizeClasses.SMALL_COUNT) {
+                // an empty large span waits parked, for this heap's next block of its class
+                lists.setCurrent(s.cls, null);
+                park(s);
+            }
+            return;
+        }
+        if (s.used == 0) {
+            lists.unlink(s);
+            if (s.cls >= SizeClasses.SMALL_COUNT) {
+                park(s);
+            } else {
+                SpanPool.release(s);
+            }
+        } else if (wasExhausted) {
+            lists.unlink(s);
+            lists.link(s, SpanLists.PARTIAL);
+        }
+    }
+
+    /** Parks empty large span {@code s}; what the slot cannot keep goes to the pool. Holder only. */
+    void park(Span s) {
+        Span out = parked.park(s);
+        if (out != null) {
+            SpanPool.release(out);
+        }
+        if (out != s) {
+            ParkedSpans.noteParked();
+            DecayClock.wake();
+        }
+    }
+
+    // ------------------------------------------------------------------ remote frees
+
+    /** Collects remote frees on every span of this heap that has some waiting (all spans if {@code force}). */
+    void collectRemote(boolean force) {
+        if (!takeHint() && !force) {
+            return;
+        }
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            Span cur = lists.current(c);
+            if (cur != null && cur.claimPending()) {
+                RemoteFree.collect(cur);
+            }
+            collectList(lists.fullHead(c));
+            collectList(lists.partialHead(c));
+        }
+    }
+
+    private void collectList(Span s) {
+        while (s != null) {
+            Span next = s.next;
+            if (s.claimPending()) {
+                boolean wasExhausted = s.exhausted();
+                if (RemoteFree.collect(s) > 0) {
+                    settle(s, wasExhausted);
+                }
+            }
+            s = next;
+        }
+    }
+
+    // ------------------------------------------------------------------ giving everything back
+
+    /** Empties every magazine back into the spans, collects remote frees, hands parked spans over (trim, thread exit). */
+    void flushAll() {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            int b = Magazines.base(c);
+            long hdr = mag[b];
+            int n = Magazines.count(hdr);
+            mag[b] = Magazines.withCount(hdr, 0);
+            counters.add(c, Counters.FLUSHED, n);
+            for (int i = 0; i < n; i++) {
+                giveBack(mag[b + 2 + i]);
+            }
+            Span cur = lists.current(c);
+            if (cur != null && cur.used == 0) {
+                lists.setCurrent(c, null);
+                SpanPool.release(cur);
+            }
+        }
+        collectRemote(true);
+        parked.flush();
+    }
+
+    /**
+     * The owning thread has died: empties the magazines and hands every span to the pool (empty
+     * ones are released, the others become orphans that any heap may take, with their pending
+     * remote frees). Registry lock held; no thread holds this heap.
+     */
+    void abandon() {
+        flushAll();
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            Span cur = lists.current(c);
+            if (cur != null) {
+                lists.setCurrent(c, null);
+                handOver(cur);
+            }
+            for (Span s = lists.partialHead(c); s != null; s = lists.partialHead(c)) {
+                lists.unlink(s);
+                handOver(s);
+            }
+            for (Span s = lists.fullHead(c); s != null; s = lists.fullHead(c)) {
+                lists.unlink(s);
+                handOver(s);
+            }
+        }
+    }
+
+    private static void handOver(Span s) {
+        if (s.used == 0) {
+            SpanPool.release(s);
+        } else {
+            Orphans.add(s);
+        }
+    }
+
+    /**
+     * Any thread: hands the pool this heap's parked spans idle for the decay time, or all of them.
+     *
+     * @return when the next parked span will be due, or {@link DecayClock#NONE}
+     */
+    long handOverParked(long now, boolean all) {
+        return parked.handOver(now, DecayClock.DECAY_NANOS, all);
+    }
+
+    /** Holder: takes back the span parked for large class {@code c}, or returns null. */
+    Span takeParked(int c) {
+        return parked.take(c);
+    }
+
+    /** Holder: hands every parked span to the pool. */
+    void flushParked() {
+        parked.flush();
+    }
+
+    /** Adds this heap's counters to {@code t} (racy reads: exact only when the heap is quiet). */
+    void addCounters(Counters.Totals t) {
+        counters.addTo(t, mag);
+    }
+
+    @Override
+    public String toString() {
+        return "Heap#" + id + (shared ? "(shared)" : "") + "[" + thread + "]";
+    }
+}
