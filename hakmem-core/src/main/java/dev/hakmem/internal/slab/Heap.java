@@ -1,5 +1,6 @@
 package dev.hakmem.internal.slab;
 
+import dev.hakmem.internal.config.Checks;
 import dev.hakmem.internal.os.DecayClock;
 
 import java.lang.invoke.MethodHandles;
@@ -339,6 +340,35 @@ final class Heap {
         }
         collectRemote(true);
         parked.flush();
+        assert !Checks.ON || everySpanHoldsOnlyLiveBlocks() : "used != live after flushAll: " + this;
+    }
+
+    /**
+     * With the magazines empty and remote frees collected, every block out of a span is live:
+     * {@code used = cached + live + remote} with {@code cached = remote = 0} (remote frees queued
+     * since the collect still count as live: their LIVE bit stays set until collected). For asserts.
+     */
+    private boolean everySpanHoldsOnlyLiveBlocks() {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            if (!holdsOnlyLive(lists.current(c))) {
+                return false;
+            }
+            for (Span s = lists.partialHead(c); s != null; s = s.next) {
+                if (!holdsOnlyLive(s)) {
+                    return false;
+                }
+            }
+            for (Span s = lists.fullHead(c); s != null; s = s.next) {
+                if (!holdsOnlyLive(s)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean holdsOnlyLive(Span s) {
+        return s == null || (s.consistent() && s.used == Shadow.countLive(s.base, s.blockSize, s.carved));
     }
 
     /**

@@ -112,6 +112,18 @@ final class Shadow {
         return (getOpaque(w) & m) != 0 && (getOpaque(w + 8) & m) == 0;
     }
 
+    /** How many of the first {@code carved} blocks of {@code blockSize} bytes from {@code base} are LIVE (for asserts; any thread, opaque reads). */
+    static int countLive(long base, int blockSize, int carved) {
+        int n = 0;
+        for (int i = 0; i < carved; i++) {
+            long a = base + (long) i * blockSize;
+            if ((getOpaque(word(a)) & bit(a)) != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Zeroes the shadow of {@code [from, from + bytes)} of the reservation. */
     static void clear(long from, long bytes) {
         long w = word(from);
