@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * When idle memory is due to go back to the OS: the decay time and the earliest pending
  * deadline. Every part of the allocator that holds free memory (spans parked in thread heaps,
- * the slab pool, the huge-mapping cache) calls {@link #schedule} with the moment its oldest idle
+ * the span pool, the huge-mapping cache) calls {@link #schedule} with the moment its oldest idle
  * memory will have waited {@link #DECAY_NANOS}; the one decay thread
  * ({@code dev.hakmem.internal.DecayThread}) waits in {@link #awaitDue()} until the earliest of
  * them, asks every source to give back what is due, and schedules the next deadline they report.

@@ -11,7 +11,7 @@ import dev.hakmem.internal.os.Reservation;
  * off = a - BASE            (unsigned; off &gt;= SIZE: not ours)
  * TOP[off &gt;&gt;&gt; 30][(off &gt;&gt;&gt; 16) &amp; 16383]  -&gt;  Span, or null for a free slab slot
  * </pre>
- * Written only under the slab pool's lock, when a span is formatted or released; read without
+ * Written only under the span pool's lock, when a span is formatted or released; read without
  * synchronisation (a free of a live block happens after its allocation, which happened after
  * the span was formatted).
  *
