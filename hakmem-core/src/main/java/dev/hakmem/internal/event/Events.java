@@ -30,12 +30,8 @@ import jdk.jfr.Name;
 public final class Events {
     private Events() {}
 
-    /** A SuperSlab was mapped read-write. */
-    @Name("dev.hakmem.SuperSlabMapped")
-    @Label("SuperSlab Mapped")
-    @Category("hakmem")
-    @Description("hakmem committed a SuperSlab (2 MiB) with mmap")
-    static final class SuperSlabMapped extends Event {
+    /** A SuperSlab's mapping changed: the fields both SuperSlab events carry. */
+    abstract static class SuperSlabEvent extends Event {
         @Label("Address")
         @MemoryAddress
         long address;
@@ -45,19 +41,20 @@ public final class Events {
         long bytes;
     }
 
+    /** A SuperSlab was mapped read-write. */
+    @Name("dev.hakmem.SuperSlabMapped")
+    @Label("SuperSlab Mapped")
+    @Category("hakmem")
+    @Description("hakmem committed a SuperSlab (2 MiB) with mmap")
+    static final class SuperSlabMapped extends SuperSlabEvent {
+    }
+
     /** A SuperSlab was returned to the OS. */
     @Name("dev.hakmem.SuperSlabUnmapped")
     @Label("SuperSlab Unmapped")
     @Category("hakmem")
     @Description("hakmem gave a SuperSlab back to the OS")
-    static final class SuperSlabUnmapped extends Event {
-        @Label("Address")
-        @MemoryAddress
-        long address;
-
-        @Label("Size")
-        @DataAmount
-        long bytes;
+    static final class SuperSlabUnmapped extends SuperSlabEvent {
     }
 
     /** {@code Hakmem.trim()} ran. */
@@ -115,23 +112,19 @@ public final class Events {
 
     /** A SuperSlab of {@code bytes} bytes at {@code address} was committed. */
     public static void superSlabMapped(long address, long bytes) {
-        if (!recorderStarted()) {
-            return;
-        }
-        SuperSlabMapped e = new SuperSlabMapped();
-        if (e.shouldCommit()) {
-            e.address = address;
-            e.bytes = bytes;
-            e.commit();
+        if (recorderStarted()) {
+            commit(new SuperSlabMapped(), address, bytes);
         }
     }
 
     /** The SuperSlab of {@code bytes} bytes at {@code address} was given back to the OS. */
     public static void superSlabUnmapped(long address, long bytes) {
-        if (!recorderStarted()) {
-            return;
+        if (recorderStarted()) {
+            commit(new SuperSlabUnmapped(), address, bytes);
         }
-        SuperSlabUnmapped e = new SuperSlabUnmapped();
+    }
+
+    private static void commit(SuperSlabEvent e, long address, long bytes) {
         if (e.shouldCommit()) {
             e.address = address;
             e.bytes = bytes;

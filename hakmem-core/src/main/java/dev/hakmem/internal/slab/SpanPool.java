@@ -245,15 +245,7 @@ public final class SpanPool {
         try {
             long next = SpanCache.decay(now);
             for (SuperSlab ss : WITH_FREE) {
-                if (ss.idleSlots() == 0) {
-                    continue;
-                }
-                long due = ss.idleSince + DecayClock.DECAY_NANOS;
-                if (due - now <= 0) {
-                    ss.purgeIdleSlots();
-                } else {
-                    next = DecayClock.earlier(next, due);
-                }
+                next = DecayClock.earlier(next, ss.decayIdleSlots(now));
             }
             return DecayClock.earlier(next, SuperSlabCache.decay(now));
         } finally {

@@ -1,5 +1,6 @@
 package dev.hakmem.internal.slab;
 
+import dev.hakmem.internal.os.DecayClock;
 import dev.hakmem.internal.os.Os;
 import dev.hakmem.internal.os.Reservation;
 
@@ -75,6 +76,24 @@ final class SuperSlab {
             }
             idle &= ~runMask(first, len);
         }
+    }
+
+    /**
+     * The decay of its resident free slots: purges them if they have been idle since before
+     * {@code now - DECAY}. Pool lock held.
+     *
+     * @return when they will be due, or {@link DecayClock#NONE} if none is left resident
+     */
+    long decayIdleSlots(long now) {
+        if (idleSlots() == 0) {
+            return DecayClock.NONE;
+        }
+        long due = idleSince + DecayClock.DECAY_NANOS;
+        if (due - now > 0) {
+            return due;
+        }
+        purgeIdleSlots();
+        return DecayClock.NONE;
     }
 
     @Override

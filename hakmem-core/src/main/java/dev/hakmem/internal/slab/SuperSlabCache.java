@@ -120,15 +120,7 @@ final class SuperSlabCache {
     static long decay(long now) {
         long next = DecayClock.NONE;
         for (SuperSlab ss : CACHE) {
-            if (ss.touchedMask == 0) {
-                continue;
-            }
-            long due = ss.idleSince + DecayClock.DECAY_NANOS;
-            if (due - now <= 0) {
-                ss.purgeIdleSlots();
-            } else {
-                next = DecayClock.earlier(next, due);
-            }
+            next = DecayClock.earlier(next, ss.decayIdleSlots(now));
         }
         return next;
     }
