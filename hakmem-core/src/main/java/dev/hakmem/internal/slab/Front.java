@@ -12,20 +12,20 @@ import java.lang.foreign.MemorySegment;
  *
  * <pre>
  * malloc(size &lt;= 32 KiB):  class = table[(size+7)/8]
- *                          magazines = MAGS[threadId &amp; MASK], used if word 0 == threadId
+ *                          t = the carrier ({@link Carriers}: the thread itself, or a virtual thread's carrier)
+ *                          magazines = MAGS[t.id &amp; MASK], used if word 0 == t.id (acquire)
  *                          pop the class magazine, set the block's LIVE bit      -- else refill
  * free(a):                 span = SpanMap[a]                       (none -&gt; huge tier or exception)
- *                          a must be a block start (multiply-shift division, no divide)
  *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned and
- *                          span.ownerThread == current thread: clear LIVE, push into span.hotMag
- *                          if the span is current, else back into the span; no division needed
- *                          otherwise (slow path): the full checks below
- *                          span.ownerThread == current thread: LIVE set, REMOTE clear -&gt; clear LIVE,
- *                          push if the span is the class's current one, else back into the span
- *                          else: remote free (one atomic OR)
+ *                          span.ownerThread == the carrier:
+ *                            a platform thread: clear LIVE, push into span.hotMag if the span is
+ *                            current, else back into the span; no division needed
+ *                            a virtual thread: the same once its carrier's heap is idle (acquire)
+ *                          otherwise (slow path): the full checks, then as above, or a remote
+ *                          free (one atomic OR)
  * </pre>
- * Everything else (first use of a thread, virtual threads, refill, flush, big blocks, errors)
- * is in separate methods.
+ * Everything else (first use of a thread, shared heaps, refill, flush, big blocks, errors) is in
+ * separate methods.
  */
 public final class Front {
     private Front() {}
@@ -34,37 +34,49 @@ public final class Front {
 
     public static long malloc(long size) {
         if (Long.compareUnsigned(size, SizeClasses.MAX_SMALL) <= 0) {
-            int c = SizeClasses.classOf(size);
-            Thread t = Thread.currentThread();
-            long tid = t.threadId();
-            long[] m = Heaps.MAGS[(int) tid & Heaps.MASK];
-            if (m[0] == tid) {
-                long a = Magazines.pop(m, c);
-                // the heap is looked up only on a miss: m[0] == tid means table slot tid & MASK is ours
-                return a != 0 ? a : Heaps.HEAPS[(int) tid & Heaps.MASK].refill(c);
-            }
-            return allocSlow(t, c);
+            return allocSmall(SizeClasses.classOf(size));
         }
         return mallocBig(size);
     }
 
-    /** A block of class {@code c}. */
-    public static long allocClass(int c) {
-        Thread t = Thread.currentThread();
-        Heap h = Heaps.fast(t);
-        return h != null ? h.alloc(c) : allocSlow(t, c);
+    /** A block of class {@code c} from the carrier's heap, else from the slow path. */
+    private static long allocSmall(int c) {
+        Thread t = Carriers.current();
+        long tid = t.threadId();
+        int i = (int) tid & Heaps.MASK;
+        long[] m = Heaps.MAGS[i];
+        if (Magazines.owner(m) == tid) {
+            long a = Magazines.pop(m, c);
+            // the heap is looked up only on a miss: word 0 == tid means table slot i is ours
+            return a != 0 ? a : Heaps.HEAPS[i].refill(c);
+        }
+        return allocSlow(t, c);
     }
 
-    private static long allocSlow(Thread t, int c) {
-        if (t.isVirtual()) {
-            Heap h = SharedHeaps.claim(t);
-            try {
-                return h.alloc(c);
-            } finally {
-                h.unclaim();
-            }
+    /** A block of class {@code c}. */
+    public static long allocClass(int c) {
+        return allocSmall(c);
+    }
+
+    /**
+     * The fast path missed: a platform thread without a heap yet; a virtual thread whose carrier
+     * has no heap yet (one is made, then the fast path is tried again) or whose carrier's heap is
+     * BUSY; or a virtual thread without carriers. The last two claim a shared heap.
+     */
+    private static long allocSlow(Thread carrier, int c) {
+        Thread t = Thread.currentThread();
+        if (!t.isVirtual()) {
+            return Heaps.ofPlatformThread(t).alloc(c);
         }
-        return Heaps.ofPlatformThread(t).alloc(c);
+        if (Carriers.AVAILABLE && Heaps.prepareCarrier(carrier)) {
+            return allocSmall(c);
+        }
+        Heap h = SharedHeaps.claim(t);
+        try {
+            return h.alloc(c);
+        } finally {
+            h.unclaim();
+        }
     }
 
     /** Blocks above the mid tier (large classes, huge mappings), and negative sizes. */
@@ -108,10 +120,19 @@ public final class Front {
                 long free = lw & ~Shadow.get(w + 8);
                 // bit 0 of (free >>> granule): live and not queued as a remote free; it beats
                 // (a & 7) only when it is 1 and a is 8-byte aligned: one compare for both
-                if (((free >>> (a >>> 3)) & 1) > (a & 7) && s.ownerThread == Thread.currentThread()) {
-                    Shadow.set(w, lw & ~Shadow.bit(a));
-                    Heap.freeValidated(s, a);
-                    return;
+                if (((free >>> (a >>> 3)) & 1) > (a & 7)) {
+                    Thread c = Carriers.current();
+                    if (s.ownerThread == c) {
+                        if (c == Thread.currentThread()) {
+                            // a platform thread and its own heap: nobody else touches it
+                            Shadow.set(w, lw & ~Shadow.bit(a));
+                            Heap.freeValidated(s, a);
+                            return;
+                        }
+                        if (Heap.freeOnCarrier(s, a, c)) {
+                            return;
+                        }
+                    }
                 }
             }
             freeSlow(s, a);
@@ -126,9 +147,16 @@ public final class Front {
         long i = (o * s.magic) >>> SizeClasses.MAGIC_SHIFT;
         if (!Checks.ON || (i * s.blockSize == o && i < s.carved)) {
             Thread t = Thread.currentThread();
-            if (s.ownerThread == t) {
-                freeLocal(s, a);
-                return;
+            Thread c = Carriers.current();
+            if (s.ownerThread == c) {
+                if (c == t) {
+                    freeLocal(s, a);
+                    return;
+                }
+                if (Heap.carrierHeapIdle(c) && s.ownerThread == c) {
+                    freeLocal(s, a);
+                    return;
+                }
             }
             freeRemote(s, a, t);
             return;

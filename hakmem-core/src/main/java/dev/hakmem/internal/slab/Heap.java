@@ -23,6 +23,27 @@ import java.lang.invoke.VarHandle;
  * straight back to that span ({@link #freeToSpan}), so a span whose blocks are all freed is
  * empty at once and leaves: a large span to the parked slots, any other to the pool.
  *
+ * <p><b>Carrier heaps and the BUSY protocol.</b> With {@link Carriers#AVAILABLE}, a virtual thread
+ * uses the heap of its carrier (a platform thread) with the platform fast paths, no atomics: the
+ * virtual threads mounted on one carrier run one at a time, and one is unmounted only when it
+ * blocks, which no fast path does. A slow path (refill, flush, a span leaving) may block on the
+ * pool's lock; the virtual thread is then unmounted, another runs on the carrier, and the first
+ * may go on later on another carrier. So every slow path brackets itself:
+ * <pre>
+ * o = markBusy(mag)          mag[0] = BUSY (plain): every fast path on the carrier misses from now on;
+ *                            the others on this carrier only run after this thread blocked (a full fence)
+ * ... slow path ...          may block, and finish on another carrier
+ * unmarkBusy(mag, o)         mag[0] = owner id (release store): the slow path's last write to the heap
+ * </pre>
+ * and a fast path on a carrier's heap first reads {@code mag[0]} with acquire ordering
+ * ({@link Magazines#owner}): it finds its carrier's id, so no slow path is running and it sees
+ * every write the last one made, or BUSY (or another id) and goes to its slow path, which uses a
+ * shared heap or a remote free. Span fields a virtual thread reads on the free path are read again
+ * after that acquire ({@link #freeOnCarrier}). A heap whose carrier has died may still be BUSY
+ * (its last slow path goes on elsewhere): adoption and retirement skip it until it is not
+ * ({@link #quiescent}). For a platform thread's own heap the bracket costs two plain stores and
+ * changes nothing.
+ *
  * <p>Invariants: every block in the magazines belongs to a span this heap owns; an idle heap pins
  * at most its current span of each class, and for one to two decay times its parked spans.
  */
@@ -150,14 +171,59 @@ final class Heap {
         }
     }
 
+    /**
+     * Whether virtual thread on carrier {@code c} may use its carrier's heap now: its magazine's
+     * owner word is {@code c}'s id (acquire), so no slow path is running on it and everything the
+     * last one wrote is visible. Span fields must be read (again) after this.
+     */
+    static boolean carrierHeapIdle(Thread c) {
+        long tid = c.threadId();
+        return Magazines.owner(Heaps.MAGS[(int) tid & Heaps.MASK]) == tid;
+    }
+
+    /**
+     * A virtual thread on carrier {@code c} frees live block {@code a} of span {@code s}, which
+     * looked owned by {@code c} (a racy read): done if the carrier's heap is idle and, read again
+     * after that, still owns the span; else nothing is done and the caller takes the slow path.
+     */
+    static boolean freeOnCarrier(Span s, long a, Thread c) {
+        if (!carrierHeapIdle(c) || s.ownerThread != c) {
+            return false;
+        }
+        long w = Shadow.word(a);
+        long lw = Shadow.get(w);
+        long m = Shadow.bit(a);
+        if (Checks.ON) {
+            if ((lw & m) == 0 || (Shadow.get(w + 8) & m) != 0) {
+                return false; // changed meanwhile: the slow path says what
+            }
+            Shadow.set(w, lw & ~m);
+        }
+        freeValidated(s, a);
+        return true;
+    }
+
     /** Frees block {@code i} of span {@code s} of this heap, not current, validated and marked not live: back into the span. */
     private void freeToSpan(Span s, int i) {
         counters.inc(s.cls, Counters.SPAN_FREES);
         boolean wasExhausted = s.exhausted();
         s.giveIndex(i);
         if (s.used == 0 || wasExhausted) {
-            settle(s, wasExhausted);
+            long o = Magazines.markBusy(mag);
+            try {
+                settle(s, wasExhausted);
+            } finally {
+                Magazines.unmarkBusy(mag, o);
+            }
         }
+    }
+
+    /**
+     * Whether no slow path is running on this heap (acquire), e.g. one a virtual thread started
+     * on a carrier that has died since. Adoption and retirement wait for it.
+     */
+    boolean quiescent() {
+        return Magazines.owner(mag) != Magazines.BUSY;
     }
 
     // ------------------------------------------------------------------ refill and flush
@@ -174,6 +240,15 @@ final class Heap {
      * current span stays pinned by the magazine.
      */
     long refill(int c) {
+        long o = Magazines.markBusy(mag);
+        try {
+            return refillBusy(c);
+        } finally {
+            Magazines.unmarkBusy(mag, o);
+        }
+    }
+
+    private long refillBusy(int c) {
         counters.inc(c, Counters.REFILLS);
         int b = Magazines.base(c);
         int batch = SizeClasses.batch(c);
@@ -230,6 +305,15 @@ final class Heap {
 
     /** The magazine of class {@code c} is full: give its oldest batch back, then push {@code a}. */
     void flush(int c, long a) {
+        long o = Magazines.markBusy(mag);
+        try {
+            flushBusy(c, a);
+        } finally {
+            Magazines.unmarkBusy(mag, o);
+        }
+    }
+
+    private void flushBusy(int c, long a) {
         int b = Magazines.base(c);
         long hdr = mag[b];
         int n = Magazines.count(hdr);

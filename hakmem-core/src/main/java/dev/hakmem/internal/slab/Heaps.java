@@ -118,6 +118,44 @@ public final class Heaps {
         }
     }
 
+    /**
+     * Makes sure carrier {@code c} (the current thread's carrier, {@link Carriers}) has a heap in
+     * the table, creating or adopting one. Called by a virtual thread whose fast path missed; it
+     * may block on the registry lock (and go on on another carrier), so it holds no heap here and
+     * the caller simply retries its fast path.
+     *
+     * @return {@code true} if a heap was made for {@code c}; {@code false} if {@code c} has one
+     *         already (the miss was a slow path running on it) or its table slot belongs to
+     *         another live thread: the caller uses a shared heap
+     */
+    static boolean prepareCarrier(Thread c) {
+        if (fast(c) != null) {
+            return false;
+        }
+        LOCK.lock();
+        try {
+            int slot = (int) c.threadId() & MASK;
+            Heap there = HEAPS[slot];
+            Thread other = there.holder();
+            if (there == NOBODY || other == null || !other.isAlive()) {
+                Heap h = adoptDead();
+                if (h == null) {
+                    h = new Heap(nextId++, false);
+                    ALL.add(h);
+                }
+                h.bind(c);
+                clearSlot(h);
+                HEAPS[slot] = h;
+                MAGS[slot] = h.mag;
+                h.tableSlot = slot;
+                return true;
+            }
+            return other == c;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
     /** Takes {@code h} out of the table if it is there. LOCK held. */
     private static void clearSlot(Heap h) {
         if (h.tableSlot >= 0 && HEAPS[h.tableSlot] == h) {
@@ -126,11 +164,14 @@ public final class Heaps {
         }
     }
 
-    /** A heap whose thread has died (its last actions are visible: we saw it dead). LOCK held. */
+    /**
+     * A heap whose thread has died and on which no slow path runs any more (its last actions are
+     * visible: we saw the thread dead, and the heap quiescent). LOCK held.
+     */
     private static Heap adoptDead() {
         for (Heap h : ALL) {
             Thread owner = h.holder();
-            if (owner != null && !owner.isAlive()) {
+            if (owner != null && !owner.isAlive() && h.quiescent()) {
                 return h;
             }
         }
@@ -173,8 +214,8 @@ public final class Heaps {
             for (int i = ALL.size() - 1; i >= 0; i--) {
                 Heap h = ALL.get(i);
                 Thread owner = h.holder();
-                if (owner == null || owner.isAlive()) {
-                    continue;
+                if (owner == null || owner.isAlive() || !h.quiescent()) {
+                    continue;  // alive, or a virtual thread still finishes a slow path on a dead carrier's heap
                 }
                 if (!wait) {
                     if (h.deadSince == 0) {
@@ -278,6 +319,17 @@ public final class Heaps {
         Thread me = Thread.currentThread();
         if (!me.isVirtual()) {
             ofPlatformThread(me).flushAll();
+        } else {
+            Thread c = Carriers.current();
+            Heap h = fast(c);
+            if (h != null && c != me && Heap.carrierHeapIdle(c)) {
+                long o = Magazines.markBusy(h.mag);
+                try {
+                    h.flushAll();
+                } finally {
+                    Magazines.unmarkBusy(h.mag, o);
+                }
+            }
         }
         for (Heap h : SharedHeaps.all()) {
             if (h.tryClaim(me)) {

@@ -2,6 +2,9 @@ package dev.hakmem.internal.slab;
 
 import dev.hakmem.internal.config.Checks;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * The layout of a heap's magazines: per size class a stack of free block addresses, all in one
  * {@code long[]}, a fixed {@link #STRIDE} apart, so a class's slot is a multiply by a constant and
@@ -9,7 +12,8 @@ import dev.hakmem.internal.config.Checks;
  * the thread holding the heap uses.
  *
  * <pre>
- * mag[0]                  owner: the id of the platform thread that owns the heap, or {@link #NO_OWNER}
+ * mag[0]                  owner: the id of the platform thread that owns the heap, {@link #NO_OWNER},
+ *                         or {@link #BUSY} while a slow path of a carrier's heap runs (see {@link Heap})
  * b = base(c) = 1 + c * STRIDE
  * mag[b]                  header: count in the low 32 bits, capacity in the high 32 bits
  * mag[b+1]                pushes: local frees into the magazine, counted next to the header they update anyway
@@ -38,6 +42,9 @@ final class Magazines {
     static final int OWNER = 0;
     /** {@code mag[OWNER]} of a heap no platform thread owns. */
     static final long NO_OWNER = -1;
+    /** {@code mag[OWNER]} while a slow path runs on the heap (it equals no thread id, so every fast path misses). */
+    static final long BUSY = -2;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
     private static final long CAPACITY_MASK = 0xFFFF_FFFF_0000_0000L;
 
     /** A new magazine array: every class empty with its configured capacity, no owner. */
@@ -48,6 +55,23 @@ final class Magazines {
             m[base(c)] = (long) SizeClasses.cacheCapacity(c) << 32;
         }
         return m;
+    }
+
+    /** The owner word (acquire: after it, everything the last slow path wrote to the heap is visible). */
+    static long owner(long[] m) {
+        return (long) SLOT.getAcquire(m, OWNER);
+    }
+
+    /** Marks the heap BUSY (plain store) and returns the owner word it replaced. Holder only. */
+    static long markBusy(long[] m) {
+        long o = m[OWNER];
+        m[OWNER] = BUSY;
+        return o;
+    }
+
+    /** Ends a slow path: puts back the owner word {@link #markBusy} returned (release store, the slow path's last write). */
+    static void unmarkBusy(long[] m, long owner) {
+        SLOT.setRelease(m, OWNER, owner);
     }
 
     /** Index of class {@code c}'s header. */
