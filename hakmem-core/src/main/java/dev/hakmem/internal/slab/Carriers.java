@@ -51,8 +51,10 @@ final class Carriers {
                 Object jla = lookup.findStatic(secrets, "getJavaLangAccess", MethodType.methodType(access)).invoke();
                 carrier = lookup.findVirtual(access, "currentCarrierThread", MethodType.methodType(Thread.class))
                         .bindTo(jla);
-                if ((Thread) carrier.invokeExact() != Thread.currentThread()) {
-                    throw new IllegalStateException("the carrier of a platform thread is not the thread itself");
+                Thread got = (Thread) carrier.invokeExact();
+                Thread me = Thread.currentThread();
+                if (got == null || got.isVirtual() || (!me.isVirtual() && got != me)) {
+                    throw new IllegalStateException("currentCarrierThread() answered " + got + " on " + me);
                 }
             } catch (Throwable e) {
                 carrier = null;

@@ -2,6 +2,7 @@ package dev.hakmem.internal.slab;
 
 import dev.hakmem.Hakmem;
 import dev.hakmem.Stats;
+import dev.hakmem.testing.ChildJvm;
 import dev.hakmem.internal.os.Os;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -194,5 +195,48 @@ class ThreadLifecycleTest {
         assertTrue(metadata < 64 * MIB, "metadata " + metadata);
         assertTrue(heapsDuring - heapsBefore < 8, "virtual threads must not get heaps of their own");
         assertEquals(start.liveBytes(), Hakmem.stats().liveBytes());
+    }
+
+    /**
+     * 1,000,000 virtual threads alive at once, each holding a block: the allocator's own memory
+     * grows with carriers, not with threads. Heaps: at most the platform heaps before plus one per
+     * carrier (and a few for the JVM's helper threads); their Java-heap metadata and the free blocks
+     * cached in their magazines stay under fixed bounds (printed, and asserted below 64 MiB and
+     * 32 MiB). In a child JVM: the threads need a larger Java heap than the test JVM's.
+     */
+    @Test
+    @Timeout(300)
+    void aMillionVirtualThreadsKeepMemoryBoundedByCores() throws Exception {
+        ChildJvm.Result r = ChildJvm.of(MillionVirtualThreadsChild.class)
+                .jvmArgs("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-Xmx4g", "-Xss256k")
+                .args("1000000").timeout(java.time.Duration.ofSeconds(280)).run();
+        System.out.println("1,000,000 live virtual threads: " + r.output().strip());
+        assertEquals(0, r.exit(), r.output());
+        java.util.Map<String, Long> m = new java.util.HashMap<>();
+        for (String kv : r.output().lines().filter(l -> l.startsWith("threads=")).findFirst().orElseThrow().split(" ")) {
+            String[] p = kv.split("=");
+            if (p[1].matches("-?\\d+")) {
+                m.put(p[0], Long.parseLong(p[1]));
+            }
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertTrue(m.get("heapsDuring") - m.get("heapsBefore") <= cores + 8,
+                "heaps grow with carriers, not threads: " + r.output());
+        assertTrue(m.get("metadataBytes") < 64 * MIB, "heap metadata " + m.get("metadataBytes"));
+        assertTrue(m.get("cachedBytes") < 32 * MIB, "cached blocks " + m.get("cachedBytes"));
+    }
+
+    /**
+     * Without {@code --add-exports java.base/jdk.internal.access}, virtual threads cannot see their
+     * carrier: they share the striped heaps, and no heap is made for a carrier.
+     */
+    @Test
+    @Timeout(120)
+    void withoutTheExportVirtualThreadsShareTheStripedHeaps() throws Exception {
+        ChildJvm.Result r = ChildJvm.of(MillionVirtualThreadsChild.class).args("100000")
+                .timeout(java.time.Duration.ofSeconds(110)).run();
+        System.out.println("100,000 virtual threads without the export: " + r.output().strip());
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("carriers=false") && r.output().contains("heapsDuring=0"), r.output());
     }
 }
