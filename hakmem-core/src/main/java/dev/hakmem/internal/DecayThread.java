@@ -13,10 +13,13 @@ import dev.hakmem.internal.slab.SpanPool;
  *
  * <pre>
  * Heaps.decayParked    large spans parked in thread heaps  -&gt; the pool     (first: they join the pool's idle memory)
+ * Heaps.decayHeaps     free pages of spans in use (swept by their holders, or by this thread
+ *                      for heaps idle since the last pass), magazines of idle heaps, dead threads' heaps
  * SpanPool.decay       kept spans, free resident slots, cached SuperSlabs  -&gt; madvise / dissolve
  * HugeTier.decay       cached huge mappings, tails of reused mappings       -&gt; munmap / madvise
  * </pre>
- * With nothing pending the thread parks without a timeout: an idle allocator costs no CPU.
+ * While a thread heap holds memory the thread wakes once per decay time; with nothing pending it
+ * parks without a timeout: an allocator holding nothing costs no CPU.
  */
 final class DecayThread {
     private DecayThread() {}
@@ -37,6 +40,7 @@ final class DecayThread {
             long now = DecayClock.awaitDue();
             try {
                 long next = Heaps.decayParked(now);
+                next = DecayClock.earlier(next, Heaps.decayHeaps(now));
                 next = DecayClock.earlier(next, SpanPool.decay(now));
                 next = DecayClock.earlier(next, HugeTier.decay(now));
                 if (next != DecayClock.NONE) {

@@ -66,9 +66,12 @@ public final class Front {
     private static long allocSlow(Thread carrier, int c) {
         Thread t = Thread.currentThread();
         if (!t.isVirtual()) {
-            return Heaps.ofPlatformThread(t).alloc(c);
-        }
-        if (Carriers.AVAILABLE && Heaps.prepareCarrier(carrier)) {
+            Heap own = Heaps.ofPlatformThread(t);
+            if (own.notBorrowed()) {
+                return own.alloc(c);
+            }
+            // borrowed by a thread giving memory back while this one was blocked: a shared heap meanwhile
+        } else if (Carriers.AVAILABLE && Heaps.prepareCarrier(carrier)) {
             return allocSmall(c);
         }
         Heap h = SharedHeaps.claim(t);
@@ -124,12 +127,11 @@ public final class Front {
                     Thread c = Carriers.current();
                     if (s.ownerThread == c) {
                         if (c == Thread.currentThread()) {
-                            // a platform thread and its own heap: nobody else touches it
-                            Shadow.set(w, lw & ~Shadow.bit(a));
-                            Heap.freeValidated(s, a);
-                            return;
-                        }
-                        if (Heap.freeOnCarrier(s, a, c)) {
+                            // a platform thread and its own heap (unless borrowed while it was blocked)
+                            if (Heap.freeOwn(s, a, w, lw)) {
+                                return;
+                            }
+                        } else if (Heap.freeOnCarrier(s, a, c)) {
                             return;
                         }
                     }
@@ -150,7 +152,11 @@ public final class Front {
             Thread c = Carriers.current();
             if (s.ownerThread == c) {
                 if (c == t) {
-                    freeLocal(s, a);
+                    if (s.owner.notBorrowed()) {
+                        freeLocal(s, a);
+                        return;
+                    }
+                    freeRemote(s, a, t); // borrowed by a thread giving memory back: its owner collects later
                     return;
                 }
                 if (Heap.carrierHeapIdle(c) && s.ownerThread == c) {
@@ -200,7 +206,7 @@ public final class Front {
             throw Errors.notLive("free", a, s);
         }
         Heap mine = Heaps.fast(t);
-        if (mine != null) {
+        if (mine != null && mine.notBorrowed()) {
             mine.counters.inc(s.cls, Counters.REMOTE_FREES);
         } else {
             Heaps.countUnownedFree(s.cls);

@@ -30,10 +30,10 @@ import java.lang.invoke.VarHandle;
  * pool's lock; the virtual thread is then unmounted, another runs on the carrier, and the first
  * may go on later on another carrier. So every slow path brackets itself:
  * <pre>
- * o = markBusy(mag)          mag[0] = BUSY (plain): every fast path on the carrier misses from now on;
- *                            the others on this carrier only run after this thread blocked (a full fence)
+ * o = enterSlow()            mag[0]: owner id -&gt; BUSY (compare-and-set): every fast path on the carrier
+ *                            misses from now on; the others on this carrier only run after this thread blocked
  * ... slow path ...          may block, and finish on another carrier
- * unmarkBusy(mag, o)         mag[0] = owner id (release store): the slow path's last write to the heap
+ * exitSlow(o)                mag[0] = owner id (release store): the slow path's last write to the heap
  * </pre>
  * and a fast path on a carrier's heap first reads {@code mag[0]} with acquire ordering
  * ({@link Magazines#owner}): it finds its carrier's id, so no slow path is running and it sees
@@ -61,6 +61,8 @@ final class Heap {
     int tableSlot = -1;
     /** nanoTime when a scan first found this heap's thread dead, or 0. Registry lock. */
     long deadSince;
+    /** {@link #activity()} at the decay thread's last pass. Decay thread only. */
+    long activityAtLastDecay = -1;
 
     /** The thread holding the heap, or null. See the class comment. */
     private volatile Thread thread;
@@ -68,6 +70,8 @@ final class Heap {
     private Thread platformThread;
     /** 1 when one of this heap's spans got its first remote free since the last collect. */
     private volatile int remoteHint;
+    /** Set by the decay thread once per decay time: the holder sweeps its spans' free pages on its next slow path. */
+    private volatile boolean sweepRequested;
 
     private static final VarHandle THREAD;
     private static final VarHandle HINT;
@@ -172,6 +176,39 @@ final class Heap {
     }
 
     /**
+     * The owner thread frees block {@code a} of span {@code s} of its own heap: done (LIVE
+     * cleared with {@code lw}, the LIVE word the caller read) unless the heap is borrowed right
+     * now (see {@link #tryBorrow}); then nothing is done and the caller takes the slow path. The
+     * span's fields the caller read before this check are stable: a borrower only releases empty
+     * spans and never changes the current span of a class that holds a live block.
+     */
+    static boolean freeOwn(Span s, long a, long w, long lw) {
+        long[] mg = s.hotMag;
+        if (mg != null) {
+            if (Magazines.owner(mg) == Magazines.BUSY) {
+                return false;
+            }
+            Shadow.set(w, lw & ~Shadow.bit(a));
+            if (!Magazines.push(mg, s.magBase, a)) {
+                s.owner.flush(s.cls, a);
+            }
+            return true;
+        }
+        Heap h = s.owner;
+        if (Magazines.owner(h.mag) == Magazines.BUSY) {
+            return false;
+        }
+        Shadow.set(w, lw & ~Shadow.bit(a));
+        h.freeToSpan(s, (int) s.indexOf(a));
+        return true;
+    }
+
+    /** Whether the owner of this platform heap may use it (it is not borrowed; acquire). */
+    boolean notBorrowed() {
+        return Magazines.owner(mag) != Magazines.BUSY;
+    }
+
+    /**
      * Whether virtual thread on carrier {@code c} may use its carrier's heap now: its magazine's
      * owner word is {@code c}'s id (acquire), so no slow path is running on it and everything the
      * last one wrote is visible. Span fields must be read (again) after this.
@@ -209,13 +246,34 @@ final class Heap {
         boolean wasExhausted = s.exhausted();
         s.giveIndex(i);
         if (s.used == 0 || wasExhausted) {
-            long o = Magazines.markBusy(mag);
+            long o = enterSlow();
             try {
                 settle(s, wasExhausted);
             } finally {
-                Magazines.unmarkBusy(mag, o);
+                exitSlow(o);
             }
         }
+    }
+
+    /**
+     * Starts a slow path: the owner word goes from the owner's id ({@link Magazines#NO_OWNER} for
+     * a shared heap) to BUSY by compare-and-set. It can only fail for a moment: a borrower
+     * ({@link #tryBorrow}) that found the owner running and is putting the word back.
+     *
+     * @return the owner word, for {@link #exitSlow}
+     */
+    long enterSlow() {
+        Thread p = platformThread;
+        long o = p == null ? Magazines.NO_OWNER : p.threadId();
+        while (!Magazines.compareAndSetOwner(mag, o, Magazines.BUSY)) {
+            Thread.onSpinWait();
+        }
+        return o;
+    }
+
+    /** Ends a slow path: the owner word {@code o} back (release store, the slow path's last write to the heap). */
+    void exitSlow(long o) {
+        Magazines.unmarkBusy(mag, o);
     }
 
     /**
@@ -240,15 +298,18 @@ final class Heap {
      * current span stays pinned by the magazine.
      */
     long refill(int c) {
-        long o = Magazines.markBusy(mag);
+        long o = enterSlow();
         try {
             return refillBusy(c);
         } finally {
-            Magazines.unmarkBusy(mag, o);
+            exitSlow(o);
         }
     }
 
     private long refillBusy(int c) {
+        if (sweepRequested) {
+            sweep(false);
+        }
         counters.inc(c, Counters.REFILLS);
         int b = Magazines.base(c);
         int batch = SizeClasses.batch(c);
@@ -305,15 +366,18 @@ final class Heap {
 
     /** The magazine of class {@code c} is full: give its oldest batch back, then push {@code a}. */
     void flush(int c, long a) {
-        long o = Magazines.markBusy(mag);
+        long o = enterSlow();
         try {
             flushBusy(c, a);
         } finally {
-            Magazines.unmarkBusy(mag, o);
+            exitSlow(o);
         }
     }
 
     private void flushBusy(int c, long a) {
+        if (sweepRequested) {
+            sweep(false);
+        }
         int b = Magazines.base(c);
         long hdr = mag[b];
         int n = Magazines.count(hdr);
@@ -407,6 +471,16 @@ final class Heap {
 
     /** Empties every magazine back into the spans, collects remote frees, hands parked spans over (trim, thread exit). */
     void flushAll() {
+        flushAll(true);
+    }
+
+    /**
+     * Empties every magazine back into the spans, releasing the spans that empty, hands parked
+     * spans over, and collects remote frees if {@code collect} (not when the heap is borrowed:
+     * collecting changes LIVE bits, which the owner's free path reads before it looks at the
+     * owner word; see {@link #tryBorrow}).
+     */
+    void flushAll(boolean collect) {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             int b = Magazines.base(c);
             long hdr = mag[b];
@@ -422,9 +496,11 @@ final class Heap {
                 SpanPool.release(cur);
             }
         }
-        collectRemote(true);
+        if (collect) {
+            collectRemote(true);
+        }
         parked.flush();
-        assert !Checks.ON || everySpanHoldsOnlyLiveBlocks() : "used != live after flushAll: " + this;
+        assert !collect || !Checks.ON || everySpanHoldsOnlyLiveBlocks() : "used != live after flushAll: " + this;
     }
 
     /**
@@ -485,6 +561,93 @@ final class Heap {
         } else {
             Orphans.add(s);
         }
+    }
+
+    // ------------------------------------------------------------------ free pages of spans in use
+
+    /** Decay thread: asks the holder to sweep on its next slow path (one volatile read there). */
+    void requestSweep() {
+        if (!sweepRequested) {
+            sweepRequested = true;
+        }
+    }
+
+    /**
+     * Gives back the free pages of the spans this heap uses (current and partial; full ones have
+     * none): those free at this sweep and the last one, or all of them if {@code now}. Holder only
+     * (a slow path, or a borrower).
+     *
+     * @return bytes given back
+     */
+    long sweep(boolean now) {
+        sweepRequested = false;
+        long bytes = 0;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            Span cur = lists.current(c);
+            if (cur != null && cur.mayHaveFreePages()) {
+                bytes += cur.purgeFreePages(now);
+            }
+            for (Span s = lists.partialHead(c); s != null; s = s.next) {
+                if (s.mayHaveFreePages()) {
+                    bytes += s.purgeFreePages(now);
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /** Whether the heap has anything to give back: a span, a cached block or a parked span (racy; for the decay thread). */
+    boolean holdsMemory() {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            if (lists.current(c) != null || lists.partialHead(c) != null || lists.fullHead(c) != null
+                    || Magazines.count(mag, c) != 0) {
+                return true;
+            }
+        }
+        return parked.holdsAny();
+    }
+
+    /** Slow paths and flushes so far, to tell an idle heap (racy; for the decay thread). */
+    long activity() {
+        long n = 0;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            n += counters.get(c, Counters.REFILLS) + counters.get(c, Counters.FLUSHED) + Magazines.pushes(mag, c);
+        }
+        return n;
+    }
+
+    /**
+     * Another thread takes this platform thread's heap while its owner is blocked: the owner word
+     * goes from the owner's id to BUSY (compare-and-set: fails while a slow path runs on the
+     * heap), then the owner's state must say it is parked, sleeping, waiting or blocked on a
+     * monitor, i.e. not inside a fast path, which never blocks (else the word goes back and the
+     * heap is left alone). From then on every path of the owner sees BUSY: malloc uses a shared
+     * heap, free queues the block as a remote free. The borrower may flush the magazines, release
+     * and park empty spans and give back free pages; it never collects remote frees, so the LIVE
+     * bits stay the owner's alone (its free path reads them before the owner word). Pair with
+     * {@link #endBorrow}. The owner of a carrier's heap is the carrier: idle, it runs no virtual
+     * thread.
+     */
+    boolean tryBorrow() {
+        Thread t = platformThread;
+        if (shared || t == null) {
+            return false;
+        }
+        long tid = t.threadId();
+        if (!Magazines.compareAndSetOwner(mag, tid, Magazines.BUSY)) {
+            return false;
+        }
+        Thread.State st = t.getState();
+        if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING || st == Thread.State.BLOCKED) {
+            return true;
+        }
+        Magazines.unmarkBusy(mag, tid);
+        return false;
+    }
+
+    /** Ends a borrow: the owner word goes back to the owner's id (release store). */
+    void endBorrow() {
+        Magazines.unmarkBusy(mag, platformThread.threadId());
     }
 
     /**

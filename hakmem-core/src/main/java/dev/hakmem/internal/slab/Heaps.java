@@ -322,23 +322,90 @@ public final class Heaps {
     }
 
     /**
-     * Gives back everything this thread can reach safely: the calling thread's own heap, every
-     * shared heap not held right now, the heaps of exited threads (abandoned to the pool), and
-     * every heap's parked spans.
+     * The decay pass over the thread heaps (besides their parked spans): asks every heap's holder
+     * to sweep its spans' free pages on its next slow path; empties the heaps idle since the last
+     * pass whose owner is blocked (borrowed: magazines flushed, empty spans released, free pages
+     * given back; see {@link Heap#tryBorrow}); and retires the heaps of threads that died.
+     * Decay thread only.
+     *
+     * @return the next deadline (one decay time on) while some heap holds memory, else {@link DecayClock#NONE}
+     */
+    public static long decayHeaps(long now) {
+        reclaimDead(false);
+        boolean holding = false;
+        for (Heap h : all()) {
+            if (h.shared) {
+                if (h.holdsMemory() && h.tryClaim(Thread.currentThread())) {
+                    try {
+                        if (h.activity() == h.activityAtLastDecay) {
+                            h.flushAll();
+                            h.sweep(true);
+                        } else {
+                            h.sweep(false);
+                        }
+                        h.activityAtLastDecay = h.activity();
+                    } finally {
+                        h.unclaim();
+                    }
+                }
+            } else {
+                long activity = h.activity();
+                if (activity == h.activityAtLastDecay && h.holdsMemory() && h.tryBorrow()) {
+                    try {
+                        h.flushAll(false);
+                        h.sweep(true);
+                    } finally {
+                        h.endBorrow();
+                    }
+                } else {
+                    h.requestSweep();
+                }
+                h.activityAtLastDecay = activity;
+            }
+            holding |= h.holdsMemory();
+        }
+        return holding ? now + DecayClock.DECAY_NANOS : DecayClock.NONE;
+    }
+
+    /**
+     * Gives back everything this thread can reach safely: the calling thread's own heap, the heaps
+     * of other threads that are blocked right now (borrowed), every shared heap not held right now,
+     * the heaps of exited threads (abandoned to the pool), every heap's parked spans, and the free
+     * pages of the spans of all these heaps.
      */
     public static void flushReachable() {
         Thread me = Thread.currentThread();
         if (!me.isVirtual()) {
-            ofPlatformThread(me).flushAll();
+            Heap h = ofPlatformThread(me);
+            if (h.notBorrowed()) {
+                long o = h.enterSlow();
+                try {
+                    h.flushAll();
+                    h.sweep(true);
+                } finally {
+                    h.exitSlow(o);
+                }
+            }
         } else {
             Thread c = Carriers.current();
             Heap h = fast(c);
             if (h != null && c != me && Heap.carrierHeapIdle(c)) {
-                long o = Magazines.markBusy(h.mag);
+                long o = h.enterSlow();
                 try {
                     h.flushAll();
+                    h.sweep(true);
                 } finally {
-                    Magazines.unmarkBusy(h.mag, o);
+                    h.exitSlow(o);
+                }
+            }
+        }
+        for (Heap h : all()) {
+            if (!h.shared && h.platformThread() != me && h.tryBorrow()) {
+                try {
+                    h.flushAll(false);
+                    h.sweep(true);
+                } finally {
+                    h.endBorrow();
                 }
             }
         }
@@ -346,6 +413,7 @@ public final class Heaps {
             if (h.tryClaim(me)) {
                 try {
                     h.flushAll();
+                    h.sweep(true);
                 } finally {
                     h.unclaim();
                 }

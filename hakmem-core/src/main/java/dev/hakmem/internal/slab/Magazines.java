@@ -62,14 +62,12 @@ final class Magazines {
         return (long) SLOT.getAcquire(m, OWNER);
     }
 
-    /** Marks the heap BUSY (plain store) and returns the owner word it replaced. Holder only. */
-    static long markBusy(long[] m) {
-        long o = m[OWNER];
-        m[OWNER] = BUSY;
-        return o;
+    /** Compare-and-set of the owner word (a borrower taking an idle heap). */
+    static boolean compareAndSetOwner(long[] m, long expected, long value) {
+        return SLOT.compareAndSet(m, OWNER, expected, value);
     }
 
-    /** Ends a slow path: puts back the owner word {@link #markBusy} returned (release store, the slow path's last write). */
+    /** Ends a slow path or a borrow: puts the owner word back (release store, the last write to the heap). */
     static void unmarkBusy(long[] m, long owner) {
         SLOT.setRelease(m, OWNER, owner);
     }

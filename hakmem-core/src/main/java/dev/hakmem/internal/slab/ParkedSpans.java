@@ -79,6 +79,16 @@ final class ParkedSpans {
         return s;
     }
 
+    /** Whether any span is parked (racy). */
+    boolean holdsAny() {
+        for (int i = 0; i < slots.length; i++) {
+            if (SLOT.getOpaque(slots, i) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Owner: bytes parked now (spans others took since the last recount still counted). */
     private long recount() {
         long b = 0;

@@ -1,5 +1,7 @@
 package dev.hakmem.internal.slab;
 
+import dev.hakmem.internal.os.Os;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
@@ -86,6 +88,14 @@ final class Span {
     /** Which list of its owner the span is on: {@link SpanLists#NONE}, {@code PARTIAL} or {@code FULL}. */
     byte list;
 
+    // ---- pages given back while the span is in use (see purgeFreePages) ----
+    /** Pages (4 KiB) purged with madvise and not written since: bit p = page p. Null until the first purge. */
+    private long[] purged;
+    /** Pages free at the last sweep: the candidates of the next one. Null until the first sweep. */
+    private long[] freeAtLastSweep;
+    /** Number of bits set in {@link #purged}. */
+    int purgedPages;
+
     private static final VarHandle PENDING;
 
     static {
@@ -165,7 +175,137 @@ final class Span {
             dst[at + n++] = base + (long) (carved++) * blockSize;
         }
         used += n;
+        if (purgedPages > 0) {
+            for (int k = at; k < at + n; k++) {
+                unpurge(dst[k] - base);
+            }
+        }
         return n;
+    }
+
+    // ------------------------------------------------------------------ purging free pages
+
+    /** Pages of the span. */
+    int pages() {
+        return slots << (SizeClasses.SLAB_SHIFT - PAGE_SHIFT);
+    }
+
+    static final int PAGE_SHIFT = 12;
+    static final int PAGE = 1 << PAGE_SHIFT;
+
+    /** A block taken out from offset {@code o} will be written: its pages are resident again. */
+    private void unpurge(long o) {
+        int first = (int) (o >>> PAGE_SHIFT);
+        int last = (int) ((o + blockSize - 1) >>> PAGE_SHIFT);
+        for (int p = first; p <= last; p++) {
+            long m = 1L << p;
+            if ((purged[p >>> 6] & m) != 0) {
+                purged[p >>> 6] &= ~m;
+                purgedPages--;
+            }
+        }
+    }
+
+    /** Whether the span has enough free bytes that whole pages may be free (a cheap filter for sweeps). */
+    boolean mayHaveFreePages() {
+        long free = (long) freeCount * blockSize + (long) (capacity - carved) * blockSize;
+        return free >= 2L * PAGE || (blockSize >= PAGE && (freeCount > 0 || carved < capacity));
+    }
+
+    /**
+     * The pages that hold no block out of the span (every block overlapping them is available or
+     * never carved, and the tail past the last block), into {@code into} (bit p = page p).
+     */
+    long[] freePages(long[] into) {
+        int pages = pages();
+        java.util.Arrays.fill(into, 0, (pages + 63) >>> 6, 0);
+        for (int p = 0; p < pages; p += 64) {
+            int n = Math.min(64, pages - p);
+            into[p >>> 6] = n == 64 ? -1L : (1L << n) - 1;
+        }
+        long[] fm = freeMap;
+        for (int w = 0; w < fm.length; w++) {
+            int firstBlock = w << 6;
+            if (firstBlock >= carved) {
+                break;
+            }
+            long out = ~fm[w];
+            int inWord = Math.min(64, carved - firstBlock);
+            if (inWord < 64) {
+                out &= (1L << inWord) - 1;
+            }
+            while (out != 0) {
+                int b = Long.numberOfTrailingZeros(out);
+                out &= out - 1;
+                long o = (long) (firstBlock + b) * blockSize;
+                int first = (int) (o >>> PAGE_SHIFT);
+                int last = (int) ((o + blockSize - 1) >>> PAGE_SHIFT);
+                for (int p = first; p <= last; p++) {
+                    into[p >>> 6] &= ~(1L << p);
+                }
+            }
+        }
+        return into;
+    }
+
+    /**
+     * Gives back ({@code madvise(DONTNEED)}) the pages of the span that hold no block out of the
+     * span and are not given back yet: all of them if {@code now}, else only those that were free
+     * at the last sweep too (so pages freed and taken again between two sweeps, a decay time
+     * apart, are left alone: churn costs no system call). Holder of the span's heap only: it reads
+     * the free map, and nothing may take a block from the span meanwhile.
+     *
+     * @return bytes given back
+     */
+    long purgeFreePages(boolean now) {
+        int words = (pages() + 63) >>> 6;
+        long[] free = freePages(new long[words]);
+        if (purged == null) {
+            purged = new long[words];
+        }
+        long[] candidates = free.clone();
+        if (!now) {
+            long[] last = freeAtLastSweep;
+            freeAtLastSweep = free.clone();
+            if (last == null) {
+                return 0;
+            }
+            for (int i = 0; i < words; i++) {
+                candidates[i] &= last[i];
+            }
+        }
+        long bytes = 0;
+        for (int i = 0; i < words; i++) {
+            candidates[i] &= ~purged[i];
+        }
+        int p = 0;
+        int pages = pages();
+        while (p < pages) {
+            if ((candidates[p >>> 6] & (1L << p)) == 0) {
+                p++;
+                continue;
+            }
+            int q = p;
+            while (q < pages && (candidates[q >>> 6] & (1L << q)) != 0) {
+                q++;
+            }
+            if (Os.madvise(base + ((long) p << PAGE_SHIFT), (long) (q - p) << PAGE_SHIFT, Os.MADV_DONTNEED)) {
+                for (int r = p; r < q; r++) {
+                    purged[r >>> 6] |= 1L << r;
+                }
+                purgedPages += q - p;
+                bytes += (long) (q - p) << PAGE_SHIFT;
+            }
+            p = q;
+        }
+        return bytes;
+    }
+
+    /** Forgets the purge state (the span leaves its heap: the pool tracks its memory by slot). */
+    void forgetPurges() {
+        purged = null;
+        freeAtLastSweep = null;
+        purgedPages = 0;
     }
 
     /** Puts block {@code a} (a block start of this span, out of the span) back. Owner only. */

@@ -12,14 +12,14 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Two virtual threads on one carrier: the first marks the carrier's heap BUSY with a plain store
+ * Two virtual threads on one carrier: the first marks the carrier's heap BUSY ({@code enterSlow})
  * and then blocks; the scheduler unmounts it and mounts the second on the same carrier. The
  * hand-over between them is a synchronizing action of the scheduler (modelled here by a volatile
  * write and read, as the JDK's unmount and mount are), so the second one's fast path sees BUSY and
- * keeps out: the plain store needs no fence of its own.
+ * keeps out.
  */
 @JCStressTest
-@Description("Thread 1 is a virtual thread on carrier C: markBusy (plain store), then it blocks and the scheduler "
+@Description("Thread 1 is a virtual thread on carrier C: enterSlow (owner id -> BUSY), then it blocks and the scheduler "
         + "unmounts it (a volatile write). Thread 2 is the next virtual thread on C: mounted (volatile read of the "
         + "hand-over), it reads the owner word as the fast path does. Result: 1 if mounted after thread 1 blocked, "
         + "then 1 if the fast path saw BUSY (0 if it saw C's id).")
@@ -35,12 +35,12 @@ public class CarrierHandOffTest {
     volatile boolean unmounted;
 
     public CarrierHandOffTest() {
-        h.mag[Magazines.OWNER] = tid;
+        h.bind(CARRIER);
     }
 
     @Actor
     public void firstBlocks() {
-        Magazines.markBusy(h.mag);
+        h.enterSlow();
         unmounted = true;
     }
 

@@ -20,7 +20,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @JCStressTest
 @Description("A heap of carrier C is BUSY (a slow path started on C and blocked). Thread 1 is that slow path, "
         + "resumed on another carrier: it writes the heap's magazine header and a counter (plain stores) and "
-        + "ends with unmarkBusy (release store of C's id). Thread 2 is a virtual thread now on C: it reads the "
+        + "ends with exitSlow (release store of C's id). Thread 2 is a virtual thread now on C: it reads the "
         + "owner word with acquire as the fast path does; if it is C's id it reads the header count and the "
         + "counter, else it reports -1, -1.")
 @Outcome(id = "-1, -1", expect = ACCEPTABLE, desc = "The fast path saw BUSY and kept out of the heap.")
@@ -36,8 +36,8 @@ public class CarrierHeapResumeTest {
     final long owner;
 
     public CarrierHeapResumeTest() {
-        h.mag[Magazines.OWNER] = tid;             // the heap of carrier C, as bind() leaves it
-        owner = Magazines.markBusy(h.mag);        // a slow path began on C
+        h.bind(CARRIER);                          // the heap of carrier C
+        owner = h.enterSlow();                    // a slow path began on C
     }
 
     @Actor
@@ -45,7 +45,7 @@ public class CarrierHeapResumeTest {
         int b = Magazines.base(CLASS);
         h.mag[b] = Magazines.withCount(h.mag[b], 7);
         h.counters.inc(CLASS, Counters.REFILLS);
-        Magazines.unmarkBusy(h.mag, owner);
+        h.exitSlow(owner);
     }
 
     @Actor

@@ -19,7 +19,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @JCStressTest
 @Description("The heap of a carrier that has died (a thread that is not alive) is BUSY. Thread 1 is the slow path "
         + "that began on it, finishing on another carrier: plain writes of a magazine header and a counter, then "
-        + "unmarkBusy. Thread 2 is the registry: if the heap is quiescent (acquire) it reads the header count and "
+        + "exitSlow. Thread 2 is the registry: if the heap is quiescent (acquire) it reads the header count and "
         + "the counter as abandoning it would, else -1, -1.")
 @Outcome(id = "-1, -1", expect = ACCEPTABLE, desc = "Still BUSY: the registry leaves the heap for later.")
 @Outcome(id = "3, 1", expect = ACCEPTABLE_INTERESTING, desc = "Quiescent: the registry sees all of the slow path.")
@@ -34,7 +34,7 @@ public class CarrierHeapRetireTest {
 
     public CarrierHeapRetireTest() {
         h.bind(DEAD);                        // the carrier's heap
-        owner = Magazines.markBusy(h.mag);   // a virtual thread's slow path began on it before it ended
+        owner = h.enterSlow();               // a virtual thread's slow path began on it before it ended
     }
 
     @Actor
@@ -42,7 +42,7 @@ public class CarrierHeapRetireTest {
         int b = Magazines.base(CLASS);
         h.mag[b] = Magazines.withCount(h.mag[b], 3);
         h.counters.inc(CLASS, Counters.FLUSHED);
-        Magazines.unmarkBusy(h.mag, owner);
+        h.exitSlow(owner);
     }
 
     @Actor
