@@ -59,6 +59,9 @@ public final class Heaps {
         }
     }
 
+    /** Heaps borrowed so far (decay and trim), for tests and diagnostics. */
+    static final LongAdder BORROWS = new LongAdder();
+
     /** Calls of {@link #reclaimDeadSometimes}, counted without synchronisation. */
     private static int poolTrips;
     /** nanoTime of the last scan for dead threads' heaps. */
@@ -351,6 +354,7 @@ public final class Heaps {
             } else {
                 long activity = h.activity();
                 if (activity == h.activityAtLastDecay && h.holdsMemory() && h.tryBorrow()) {
+                    BORROWS.increment();
                     try {
                         h.flushAll(false);
                         h.sweep(true);
@@ -401,6 +405,7 @@ public final class Heaps {
         }
         for (Heap h : all()) {
             if (!h.shared && h.platformThread() != me && h.tryBorrow()) {
+                BORROWS.increment();
                 try {
                     h.flushAll(false);
                     h.sweep(true);

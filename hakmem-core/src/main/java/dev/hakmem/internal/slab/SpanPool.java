@@ -100,6 +100,8 @@ public final class SpanPool {
                 s = format(ss, 0, k, cls, owner);
             }
             assert s.owner == owner && s.list == SpanLists.NONE : "acquired span not handed over: " + s;
+            // a heap holds memory: the decay thread watches the heaps from now on (see Heaps.decayHeaps)
+            DecayClock.wake();
             return s;
         } finally {
             LOCK.unlock();

@@ -1,0 +1,194 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.Hakmem;
+import dev.hakmem.internal.os.Reservation;
+import dev.hakmem.testing.BlockPattern;
+import dev.hakmem.testing.ProcFs;
+
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Child JVM for {@link GiveBackTest}, run with a short {@code hakmem.decayMs}. Scenarios:
+ * <ul>
+ * <li>{@code idle}: the main thread fills 64 MiB of 8 KiB blocks and frees every other one, so
+ *     half of every span's pages hold no live block; then it sleeps. The decay thread borrows its
+ *     idle heap and gives those pages back: resident memory in hakmem's reservation drops by about
+ *     32 MiB. The live blocks keep their bytes.</li>
+ * <li>{@code active}: the same, but the thread keeps allocating and freeing small blocks all along
+ *     (it is never blocked, so never borrowed): its own slow paths sweep when the decay thread asks.</li>
+ * <li>{@code borrowStress}: threads that alternate bursts of mixed allocations and frees (every
+ *     byte checked, a quarter freed by another thread) with sleeps, while the decay thread and a
+ *     thread calling {@code trim()} in a loop borrow their heaps whenever they sleep: nothing is lost
+ *     or handed out twice, and borrows did happen.</li>
+ * </ul>
+ * Prints {@code key=value} figures and {@code OK}, or throws.
+ */
+public final class GiveBackChild {
+    private GiveBackChild() {}
+
+    static final int BLOCK = 8192;
+    static final int COUNT = 8192;
+    static final long MIB = 1 << 20;
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "idle" -> partlyFree(false);
+            case "active" -> partlyFree(true);
+            case "borrowStress" -> borrowStress(Double.parseDouble(args[1]));
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+        System.out.println("OK " + args[0]);
+    }
+
+    static long resident() throws Exception {
+        return ProcFs.residentKib(Reservation.BASE, Reservation.BASE + Reservation.SIZE);
+    }
+
+    static void partlyFree(boolean active) throws Exception {
+        long[] blocks = new long[COUNT];
+        for (int i = 0; i < COUNT; i++) {
+            blocks[i] = Hakmem.malloc(BLOCK);
+            BlockPattern.fill(blocks[i], BLOCK, BlockPattern.off(i));
+        }
+        for (int i = 0; i < COUNT; i += 2) {
+            Hakmem.free(blocks[i]);
+        }
+        long before = resident();
+        // waits until about 32 MiB went back, for at most 20 s (a busy machine delays the decay thread)
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        long after = before;
+        SplittableRandom r = new SplittableRandom(1);
+        long[] small = new long[256];
+        while (before - after < 30 << 10 && System.nanoTime() - deadline < 0) {
+            if (active) {
+                // a thread that never blocks: allocation and free of small blocks in a loop
+                for (int k = 0; k < 100; k++) {
+                    for (int i = 0; i < small.length; i++) {
+                        small[i] = Hakmem.malloc(16 + r.nextInt(200));
+                    }
+                    for (long x : small) {
+                        Hakmem.free(x);
+                    }
+                }
+            } else {
+                LockSupport.parkNanos(50_000_000L);
+            }
+            after = resident();
+        }
+        for (int i = 1; i < COUNT; i += 2) {
+            BlockPattern.verify(blocks[i], BLOCK, BlockPattern.off(i), "live block after the give-back");
+        }
+        long madvised = Hakmem.stats().madviseCalls();
+        System.out.printf("beforeKiB=%d afterKiB=%d droppedKiB=%d madvise=%d borrows=%d%n", before, after,
+                before - after, madvised, Heaps.BORROWS.sum());
+        // the freed blocks' memory is usable again
+        for (int i = 0; i < COUNT; i += 2) {
+            blocks[i] = Hakmem.malloc(BLOCK);
+            BlockPattern.fill(blocks[i], BLOCK, BlockPattern.off(i + COUNT));
+        }
+        for (int i = 0; i < COUNT; i++) {
+            BlockPattern.verify(blocks[i], BLOCK, BlockPattern.off(i % 2 == 0 ? i + COUNT : i), "block after refill");
+            Hakmem.free(blocks[i]);
+        }
+    }
+
+    static void borrowStress(double seconds) throws Exception {
+        int threads = 4;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        ConcurrentHashMap<Long, Boolean> live = new ConcurrentHashMap<>();
+        ConcurrentHashMap<Long, Long>[] handOff = new ConcurrentHashMap[threads];
+        for (int t = 0; t < threads; t++) {
+            handOff[t] = new ConcurrentHashMap<>();
+        }
+        Thread[] all = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            int me = t;
+            all[t] = Thread.ofPlatform().name("stress-" + t).start(() -> {
+                SplittableRandom r = new SplittableRandom(me);
+                long[] addr = new long[512];
+                long[] size = new long[512];
+                try {
+                    while (!stop.get()) {
+                        for (int k = 0; k < 2000; k++) {
+                            int i = r.nextInt(addr.length);
+                            if (addr[i] != 0) {
+                                BlockPattern.verify(addr[i], size[i], (int) (addr[i] & 4095), "stress block");
+                                live.remove(addr[i]);
+                                if (r.nextInt(4) == 0) {
+                                    // hand it to the next thread, which frees it (a remote free)
+                                    handOff[(me + 1) % threads].put(addr[i], size[i]);
+                                } else {
+                                    Hakmem.free(addr[i]);
+                                }
+                                addr[i] = 0;
+                            } else {
+                                long n = r.nextInt(8) == 0 ? 1024 + r.nextInt(63 * 1024) : 16 + r.nextInt(1000);
+                                long a = Hakmem.malloc(n);
+                                if (live.putIfAbsent(a, Boolean.TRUE) != null) {
+                                    throw new AssertionError("block 0x" + Long.toHexString(a) + " handed out twice");
+                                }
+                                BlockPattern.fill(a, n, (int) (a & 4095));
+                                addr[i] = a;
+                                size[i] = n;
+                            }
+                        }
+                        for (var e : handOff[me].entrySet()) {
+                            if (handOff[me].remove(e.getKey()) != null) {
+                                BlockPattern.verify(e.getKey(), e.getValue(), (int) (e.getKey() & 4095), "handed-off block");
+                                Hakmem.free(e.getKey());
+                            }
+                        }
+                        // blocked: the decay thread (5 ms decay) may borrow the heap, which is idle after a long park
+                        LockSupport.parkNanos(r.nextInt(8) == 0 ? 30_000_000 + r.nextInt(30_000_000) : r.nextInt(4_000_000));
+                    }
+                    for (int i = 0; i < addr.length; i++) {
+                        if (addr[i] != 0) {
+                            live.remove(addr[i]);
+                            Hakmem.free(addr[i]);
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+        }
+        // and a thread calling trim() all along: it borrows the heap of every thread blocked at that moment
+        Thread trimmer = Thread.ofPlatform().name("trimmer").start(() -> {
+            try {
+                while (!stop.get()) {
+                    Hakmem.trim();
+                    LockSupport.parkNanos(1_000_000);
+                }
+            } catch (Throwable e) {
+                failure.compareAndSet(null, e);
+            }
+        });
+        Thread.sleep((long) (seconds * 1000));
+        stop.set(true);
+        trimmer.join();
+        for (Thread t : all) {
+            t.join();
+        }
+        for (var m : handOff) {
+            for (long a : m.keySet()) {
+                Hakmem.free(a);
+            }
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        Hakmem.trim();
+        System.out.printf("borrows=%d live=%d%n", Heaps.BORROWS.sum(), Hakmem.stats().liveBytes());
+        if (Hakmem.stats().liveBytes() != 0) {
+            throw new AssertionError("live bytes left: " + Hakmem.stats());
+        }
+        if (Heaps.BORROWS.sum() < 3) {
+            throw new AssertionError("the decay thread borrowed heaps only " + Heaps.BORROWS.sum() + " times");
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.testing.ChildJvm;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Free pages of spans still in use go back to the OS with no call from the user: through the
+ * holder's own sweep while its thread is busy, and by the decay thread borrowing the heap while
+ * its thread is blocked; borrowing is safe against the owner waking up (see {@link GiveBackChild}).
+ */
+class GiveBackTest {
+
+    static ChildJvm.Result run(String... args) throws Exception {
+        return ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=100", "-Dhakmem.jmx=false", "-ea")
+                .args(args).timeout(Duration.ofSeconds(100)).run();
+    }
+
+    static Map<String, Long> figures(String output) {
+        Map<String, Long> m = new HashMap<>();
+        for (String line : output.lines().toList()) {
+            for (String kv : line.split(" ")) {
+                String[] p = kv.split("=");
+                if (p.length == 2 && p[1].matches("-?\\d+")) {
+                    m.put(p[0], Long.parseLong(p[1]));
+                }
+            }
+        }
+        return m;
+    }
+
+    @Test
+    void freePagesOfAnIdleThreadsSpansGoBack() throws Exception {
+        ChildJvm.Result r = run("idle");
+        System.out.println("give-back, idle thread: " + r.output().strip());
+        assertEquals(0, r.exit(), r.output());
+        Map<String, Long> m = figures(r.output());
+        assertTrue(m.get("droppedKiB") >= 24 << 10, "about 32 MiB of free pages given back: " + r.output());
+        assertTrue(m.get("borrows") >= 1, "the decay thread borrowed the idle heap: " + r.output());
+    }
+
+    @Test
+    void freePagesOfABusyThreadsSpansGoBack() throws Exception {
+        ChildJvm.Result r = run("active");
+        System.out.println("give-back, busy thread: " + r.output().strip());
+        assertEquals(0, r.exit(), r.output());
+        Map<String, Long> m = figures(r.output());
+        assertTrue(m.get("droppedKiB") >= 24 << 10, "about 32 MiB of free pages given back: " + r.output());
+    }
+
+    @Test
+    void borrowingHeapsOfBlockedThreadsIsSafe() throws Exception {
+        ChildJvm.Result r = ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=5", "-Dhakmem.jmx=false", "-ea")
+                .args("borrowStress", "6").timeout(Duration.ofSeconds(100)).run();
+        System.out.println("borrow stress: " + r.output().strip());
+        assertTrue(r.exit() == 0 && r.output().contains("OK borrowStress"), r.output());
+    }
+}

@@ -1,0 +1,65 @@
+package dev.hakmem.internal.slab;
+
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.III_Result;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+/**
+ * A borrower against a running owner: the owner's fast path checks the owner word once and then
+ * works on its magazine with plain stores; a borrower may take the heap only while the owner is
+ * blocked, which it finds out from the owner's thread state after its compare-and-set. Against a
+ * running owner it must give the heap back untouched.
+ */
+@JCStressTest
+@Description("Thread 1 owns the heap (it binds it to itself) and runs a fast path: if the owner word is its id, a "
+        + "plain read-modify-write of its magazine header's count (+1). Thread 2 waits until the heap is bound, then "
+        + "tryBorrow(): if it gets the heap, the same read-modify-write (+1), endBorrow. Result: 1 if the owner's fast "
+        + "path ran, 1 if the borrow succeeded, the final count.")
+@Outcome(id = "1, 0, 1", expect = ACCEPTABLE, desc = "The owner was running: the borrower gave the heap back untouched.")
+@Outcome(id = "0, 0, 0", expect = ACCEPTABLE_INTERESTING, desc = "The owner's check came during the borrower's brief "
+        + "hold (then it takes its slow path), and the borrower gave up.")
+@Outcome(expect = FORBIDDEN, desc = "The borrower took the heap of a running owner (both counted, or a count lost).")
+@State
+public class HeapBorrowVsOwnerTest {
+    static final int CLASS = 2;
+    final Heap h = new Heap(-8000, false);
+    volatile boolean bound;
+
+    @Actor
+    public void owner(III_Result r) {
+        Thread me = Thread.currentThread();
+        h.bind(me);
+        bound = true;
+        if (Magazines.owner(h.mag) == me.threadId()) {
+            int b = Magazines.base(CLASS);
+            h.mag[b] = Magazines.withCount(h.mag[b], Magazines.count(h.mag[b]) + 1);
+            r.r1 = 1;
+        }
+    }
+
+    @Actor
+    public void borrower(III_Result r) {
+        while (!bound) {
+            Thread.onSpinWait();
+        }
+        if (h.tryBorrow()) {
+            int b = Magazines.base(CLASS);
+            h.mag[b] = Magazines.withCount(h.mag[b], Magazines.count(h.mag[b]) + 1);
+            h.endBorrow();
+            r.r2 = 1;
+        }
+    }
+
+    @Arbiter
+    public void done(III_Result r) {
+        r.r3 = Magazines.count(h.mag, CLASS);
+    }
+}
