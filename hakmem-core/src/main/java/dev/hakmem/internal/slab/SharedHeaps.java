@@ -3,6 +3,7 @@ package dev.hakmem.internal.slab;
 import dev.hakmem.internal.config.Config;
 
 import java.util.List;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Heaps for threads that own none: a small, fixed set of striped heaps (twice the number of cores
@@ -24,17 +25,27 @@ final class SharedHeaps {
         }
     }
 
-    /** Claims a shared heap for {@code t}; pair with {@link Heap#unclaim()}. */
+    /**
+     * Claims a shared heap for {@code t}; pair with {@link Heap#unclaim()}. Tries every stripe in
+     * turn; once all were held a few rounds running, it parks between rounds (1 us, doubling up to
+     * 1 ms). Parking, not yielding: a holder may itself be parked (its refill waits for the pool's
+     * lock), and virtual threads that only yield would keep the carriers busy while the virtual
+     * thread the lock was handed to waits for one.
+     */
     static Heap claim(Thread t) {
         int i = (int) (t.threadId() * 0x9E3779B9L >>> 16) & (STRIPES - 1);
-        for (int spins = 0; ; spins++) {
-            Heap h = STRIPE[i];
-            if (h.tryClaim(t)) {
-                return h;
+        for (int round = 0; ; round++) {
+            for (int k = 0; k < STRIPES; k++) {
+                Heap h = STRIPE[i];
+                if (h.tryClaim(t)) {
+                    return h;
+                }
+                i = (i + 1) & (STRIPES - 1);
             }
-            i = (i + 1) & (STRIPES - 1);
-            if ((spins & (STRIPES - 1)) == STRIPES - 1) {
-                Thread.yield();
+            if (round < 4) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(1000L << Math.min(round - 4, 10));
             }
         }
     }
