@@ -18,10 +18,25 @@ import java.util.List;
  */
 public final class EpollCombos {
 
-    private static final Throwable UNAVAILABILITY = Epoll.isAvailable() ? null : Epoll.unavailabilityCause();
+    private static final Throwable UNAVAILABILITY = probe();
     private static volatile EventLoopGroup group;
 
     private EpollCombos() {}
+
+    /** Null when epoll works here: the library loads and makes a socket; else why not. */
+    private static Throwable probe() {
+        if (!Epoll.isAvailable()) {
+            return Epoll.unavailabilityCause();
+        }
+        try {
+            io.netty.channel.unix.Socket s = io.netty.channel.unix.Socket.newSocketStream();
+            s.close();
+            io.netty.channel.unix.Errors.newIOException("probe", -1); // the errno table the library fills in
+            return null;
+        } catch (Throwable e) {
+            return e;
+        }
+    }
 
     /** Whether epoll's native library loads here (the {@code @EnabledIf} condition of the epoll tests). */
     public static boolean available() {
