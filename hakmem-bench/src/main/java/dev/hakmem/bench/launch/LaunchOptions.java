@@ -47,13 +47,18 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
 
               --quick            the default: every driver once, scaled down to a few minutes in all
               --full             every case of benchmarks.md at its defaults (long: tens of minutes)
-              --suite NAME       quick, full, threads or warmup:
+              --suite NAME       quick, full, threads, warmup or netty:
                                    threads: larson, xmalloc (PAIRS 1 and 2) and cache-scratch on platform
                                             and virtual threads, hakmem and glibc, 3 runs (a few minutes)
                                    warmup:  throughput per 10 ms window over the first 2 s of fresh JVMs
                                             (random-mixed 16-1024 B, WS 256, seed 42) for hakmem with and
                                             without the AOT cache and glibc; --runs JVMs per variant
                                             (default 5); writes warmup.csv, warmup.png, report.md
+                                   netty:   a Netty HTTP/1.1 server on loopback, one JVM per allocator
+                                            (hakmem-netty, netty-pooled, netty-adaptive, unpooled) and
+                                            fork, loaded by wrk (installed if missing) with 256 B - 1 MiB
+                                            responses; requests/s, latency, RSS (~4 min per fork;
+                                            --seconds per measured run, default 10)
               --drivers a,b      only these drivers (names: %s)
               --allocators x,y   only these allocators, in this order (default: all of %s;
                                  hakmem,glibc for the threads and warmup suites)
@@ -84,7 +89,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
             """.formatted(String.join(", ", Drivers.names()), String.join(",", Allocators.NAMES));
 
     /** The suites {@code --suite} knows. */
-    public static final List<String> SUITES = List.of("quick", "full", "threads", "warmup");
+    public static final List<String> SUITES = List.of("quick", "full", "threads", "warmup", "netty");
 
     /**
      * Parses {@code args}.
@@ -155,6 +160,11 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'");
             }
+        }
+        if (suite.equals("netty")) { // its own allocator names, checked by NettySuite; --seconds: per measured run
+            return new LaunchOptions(List.of(), allocators == null ? List.of() : List.copyOf(allocators), 1, warmup, forks,
+                    out == null ? Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                            : out, suite, List.copyOf(jvmArgs), aotCache, seconds, windowMs, list, help);
         }
         boolean small = suite.equals("threads") || suite.equals("warmup");
         if (allocators == null) {
