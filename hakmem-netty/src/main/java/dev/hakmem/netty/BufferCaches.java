@@ -1,5 +1,6 @@
 package dev.hakmem.netty;
 
+import io.netty.util.concurrent.FastThreadLocal;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Reference;
@@ -14,25 +15,27 @@ import java.util.List;
  *
  * <p>A platform thread has its own cache: a stack of released buffer objects and two counters
  * (direct and heap bytes) that only it writes, so allocating and releasing take no lock and no
- * atomic instruction. A full stack hands half of its objects to the shared cache, an empty one
+ * atomic instruction (the cache is a Netty {@code FastThreadLocal}: an array slot on Netty's event
+ * loop threads, a {@code ThreadLocal} elsewhere). A full stack hands half of its objects to the shared cache, an empty one
  * takes a batch from it, so objects flow from threads that release to threads that allocate.
  * Virtual threads, which may be many and short-lived, use the shared cache directly, under its
  * lock ({@code hakmem.netty.threadCache=0} sends platform threads there too).
  *
  * <p>The used-memory figures are the sum of every thread's counters, of the shared ones and of
- * those of threads that have ended (folded in once their cache is garbage collected). A buffer
+ * those of threads that have ended (folded into totals, and their cached objects dropped, at the
+ * next reading or the next new thread's registration). A buffer
  * released by another thread than the one that allocated it is subtracted from the releasing
  * thread's counter: each counter alone can be negative, the sum is exact.
  */
 final class BufferCaches {
 
     /** Released buffer objects each platform thread keeps for reuse. */
-    static final int THREAD_CACHE = Knobs.intValue("threadCache", 256, 0);
+    static final int THREAD_CACHE = Knobs.intValue("threadCache", 1024, 0);
     /** Released buffer objects the shared cache keeps. */
-    static final int SHARED_CACHE = Knobs.intValue("sharedCache", 1024, 0);
+    static final int SHARED_CACHE = Knobs.intValue("sharedCache", 8192, 0);
 
     private final HakmemByteBufAllocator alloc;
-    private final ThreadLocal<Local> locals;
+    private final FastThreadLocal<Local> locals;
     private final Shared shared = new Shared();
 
     /** Guards the registry and the folded totals. */
@@ -44,13 +47,18 @@ final class BufferCaches {
 
     BufferCaches(HakmemByteBufAllocator alloc) {
         this.alloc = alloc;
-        this.locals = THREAD_CACHE > 0 ? ThreadLocal.withInitial(this::newLocal) : null;
+        this.locals = THREAD_CACHE > 0 ? new FastThreadLocal<>() {
+            @Override
+            protected Local initialValue() {
+                return newLocal();
+            }
+        } : null;
     }
 
     private Local newLocal() {
         Local local = new Local(this);
         synchronized (registryLock) {
-            foldEnded();
+            sweep();
             registry.add(local.counters);
         }
         return local;
@@ -65,30 +73,52 @@ final class BufferCaches {
         return t.isVirtual() ? null : locals.get();
     }
 
-    /** A buffer object for a new buffer of {@code bytes} bytes, which are counted as used. */
+    /**
+     * A buffer object for a new buffer of {@code bytes} bytes, which are counted as used. Its
+     * {@link HakmemByteBuf#owner} is this thread's cache (null on the shared one), so a release
+     * or resize on the same thread finds the cache without a thread-local lookup.
+     */
     HakmemByteBuf take(int bytes) {
         Local local = local();
         if (local != null) {
             local.counters.addDirect(bytes);
-            return local.take();
+            HakmemByteBuf b = local.take();
+            if (b.owner != local) {
+                b.owner = local; // a reference store only when the object changes thread
+            }
+            return b;
         }
-        return shared.take(this, bytes);
+        HakmemByteBuf b = shared.take(this, bytes);
+        if (b.owner != null) {
+            b.owner = null;
+        }
+        return b;
     }
 
     /** Takes back a released buffer object, whose {@code bytes} bytes are no longer used. */
     void give(HakmemByteBuf buf, int bytes) {
-        Local local = local();
+        Local local = buf.owner;
+        if (local == null || local.thread != Thread.currentThread()) {
+            local = local();
+        }
         if (local != null) {
             local.counters.addDirect(-bytes);
+            if (buf.owner != local) {
+                buf.owner = local; // a cached object points at the cache that holds it
+            }
             local.give(buf);
         } else {
+            buf.owner = null;
             shared.give(buf, bytes);
         }
     }
 
-    /** Counts a change of {@code delta} bytes in live direct buffers. */
-    void countDirect(long delta) {
-        Local local = local();
+    /** Counts a change of {@code delta} bytes in {@code buf}, a live direct buffer. */
+    void countDirect(HakmemByteBuf buf, long delta) {
+        Local local = buf.owner;
+        if (local == null || local.thread != Thread.currentThread()) {
+            local = local();
+        }
         if (local != null) {
             local.counters.addDirect(delta);
         } else {
@@ -109,7 +139,7 @@ final class BufferCaches {
     /** Bytes of live direct buffers: the sum of their capacities. */
     long usedDirect() {
         synchronized (registryLock) {
-            foldEnded();
+            sweep();
             long sum = foldedDirect + shared.direct();
             for (Counters c : registry) {
                 sum += c.direct();
@@ -121,7 +151,7 @@ final class BufferCaches {
     /** Bytes of live heap buffers: the sum of their arrays' lengths. */
     long usedHeap() {
         synchronized (registryLock) {
-            foldEnded();
+            sweep();
             long sum = foldedHeap + shared.heap();
             for (Counters c : registry) {
                 sum += c.heap();
@@ -139,18 +169,40 @@ final class BufferCaches {
     /** Threads whose counters are still summed one by one (not yet folded); for tests. */
     int registeredThreads() {
         synchronized (registryLock) {
-            foldEnded();
+            sweep();
             return registry.size();
         }
     }
 
-    /** Moves the counts of threads whose cache was collected into the folded totals. Under the lock. */
-    private void foldEnded() {
+    /**
+     * Folds the counts of threads that have ended into the totals and drops their caches'
+     * objects. Under the lock. A thread's counters no longer change once it has ended: a buffer
+     * it allocated is released or resized by another thread, which counts that in its own.
+     */
+    private void sweep() {
         for (Reference<? extends Local> r; (r = ended.poll()) != null; ) {
             Counters c = (Counters) r;
+            fold(c);
+            registry.remove(c);
+        }
+        for (java.util.Iterator<Counters> it = registry.iterator(); it.hasNext(); ) {
+            Counters c = it.next();
+            Local local = c.get();
+            if (local == null || !local.thread.isAlive()) {
+                fold(c);
+                it.remove();
+                if (local != null) {
+                    local.drop(); // its thread is gone: nobody touches this cache any more
+                }
+            }
+        }
+    }
+
+    private void fold(Counters c) {
+        if (!c.folded) {
+            c.folded = true;
             foldedDirect += c.direct();
             foldedHeap += c.heap();
-            registry.remove(c);
         }
     }
 
@@ -177,6 +229,8 @@ final class BufferCaches {
         /** Written by the owner thread only (opaque stores, so readers see whole, recent values). */
         private long direct;
         private long heap;
+        /** Whether these counts are in the folded totals (under the registry lock). */
+        private boolean folded;
 
         Counters(Local local, ReferenceQueue<Local> queue) {
             super(local, queue);
@@ -201,6 +255,7 @@ final class BufferCaches {
 
     /** A platform thread's cache: used by that thread only. */
     static final class Local {
+        final Thread thread = Thread.currentThread();
         private final BufferCaches caches;
         private final HakmemByteBuf[] stack = new HakmemByteBuf[THREAD_CACHE];
         private int size;
@@ -223,6 +278,12 @@ final class BufferCaches {
             stack[n] = null;
             size = n;
             return b;
+        }
+
+        /** Forgets the cached objects (only once the owner thread has ended). */
+        void drop() {
+            java.util.Arrays.fill(stack, 0, size, null);
+            size = 0;
         }
 
         void give(HakmemByteBuf buf) {

@@ -42,6 +42,8 @@ final class HakmemByteBuf extends AbstractReferenceCountedByteBuf {
     private long address;
     private int capacity;
     private ByteBuffer tmpNioBuf;
+    /** The cache of the thread that allocated this buffer (null: the shared one); set by {@link BufferCaches#take}. */
+    BufferCaches.Local owner;
 
     HakmemByteBuf(HakmemByteBufAllocator alloc, BufferCaches caches) {
         super(0);
@@ -94,7 +96,7 @@ final class HakmemByteBuf extends AbstractReferenceCountedByteBuf {
         if (newCapacity < old) {
             trimIndicesToCapacity(newCapacity);
         }
-        caches.countDirect((long) newCapacity - old);
+        caches.countDirect(this, (long) newCapacity - old);
         return this;
     }
 

@@ -22,8 +22,8 @@ import io.netty.util.internal.PlatformDependent;
  * no longer uses returns to hakmem's caches and, after {@code hakmem.decayMs}, to the OS. A
  * capacity change is a {@link Hakmem#realloc(long, long)}: in place while the new capacity
  * stays in the block's size class. The {@code ByteBuf} objects are recycled per thread
- * ({@code hakmem.netty.threadCache}, default 256 per platform thread, and a shared
- * {@code hakmem.netty.sharedCache}, default 1024), so a buffer costs no JDK object beyond
+ * ({@code hakmem.netty.threadCache}, default 1024 per platform thread, and a shared
+ * {@code hakmem.netty.sharedCache}, default 8192), so a buffer costs no JDK object beyond
  * those of Netty's pooled buffers; an NIO {@code ByteBuffer} over the block is made only when
  * Netty asks for one. Memory is accessed through the FFM API, with the same speed whether or
  * not Netty may use {@code sun.misc.Unsafe}.

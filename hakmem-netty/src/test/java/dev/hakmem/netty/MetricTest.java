@@ -125,7 +125,7 @@ class MetricTest {
         onThreads(others);
         assertExact(m, keep, "after cross-thread releases and resizes");
 
-        // the threads have ended: once their caches are collected their counts are folded in
+        // the threads have ended: their counts are folded into totals (at this reading, or once collected)
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (alloc.registeredThreads() > 1 && System.nanoTime() < deadline) {
             System.gc();
