@@ -103,12 +103,8 @@ final class BufferCaches {
         }
         if (local != null) {
             local.counters.addDirect(-bytes);
-            if (buf.owner != local) {
-                buf.owner = local; // a cached object points at the cache that holds it
-            }
             local.give(buf);
         } else {
-            buf.owner = null;
             shared.give(buf, bytes);
         }
     }

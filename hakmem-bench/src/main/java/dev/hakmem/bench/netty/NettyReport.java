@@ -105,7 +105,7 @@ public final class NettyReport {
         writeCsvs(out, cells, jvms);
         System.setProperty("java.awt.headless", "true");
         requestsChart(out.resolve("requests.png"), allocators, sizes, cells, WrkResult::requestsPerSec, true,
-                "requests/s relative to the fastest at that size (medians; higher is better)",
+                "requests/s, fastest at each size = 1",
                 "HTTP/1.1 server: requests per second (absolute figures in report.md)");
         requestsChart(out.resolve("latency-p99.png"), allocators, sizes, cells, WrkResult::p99Ms, false,
                 "p99 latency, ms (median over forks, lower is better)", "HTTP/1.1 server: 99th percentile latency");

@@ -77,7 +77,8 @@ class NettySocketSuiteTest {
     void everyBufferReleased() throws InterruptedException {
         // channels close asynchronously: the last buffers are released on their event loops
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (ALLOC.metric().usedDirectMemory() != 0 && System.nanoTime() < deadline) {
+        while ((ALLOC.metric().usedDirectMemory() != 0 || ALLOC.metric().usedHeapMemory() != 0)
+                && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
         assertEquals(0, ALLOC.metric().usedDirectMemory(), "direct bytes still held after the test");
