@@ -18,6 +18,7 @@ import dev.hakmem.bench.report.ReportWriter;
 import dev.hakmem.bench.report.ResultRow;
 import dev.hakmem.bench.report.ResultsCsv;
 import dev.hakmem.bench.report.ThreadsComparison;
+import dev.hakmem.bench.netty.NettySuite;
 import dev.hakmem.bench.warmup.AotCache;
 import dev.hakmem.bench.warmup.WarmupSuite;
 import java.io.IOException;
@@ -80,6 +81,9 @@ public final class Launcher {
     static int run(LaunchOptions options, String[] args) throws IOException, InterruptedException {
         if (options.suiteName().equals("warmup")) {
             return WarmupSuite.run(options, args);
+        }
+        if (options.suiteName().equals("netty")) {
+            return NettySuite.run(options, args);
         }
         if (options.aotCache() != null) {
             Optional<String> stale = AotCache.staleness(options.aotCache(), System.getProperty("java.class.path"));
@@ -274,5 +278,7 @@ public final class Launcher {
         Suite.threads().forEach(c -> System.out.println("  " + c));
         System.out.println("warmup suite (--suite warmup): random-mixed 16-1024 B, WS 256, seed 42 in fresh JVMs, "
                 + "ops per 10 ms window for 2 s; hakmem without and with the AOT cache, glibc");
+        System.out.println("netty suite (--suite netty): Netty HTTP/1.1 server loaded by wrk, 256 B - 1 MiB responses; "
+                + "hakmem-netty, netty-pooled, netty-adaptive, unpooled");
     }
 }

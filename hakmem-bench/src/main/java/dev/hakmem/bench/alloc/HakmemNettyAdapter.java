@@ -1,5 +1,6 @@
 package dev.hakmem.bench.alloc;
 
+import dev.hakmem.netty.HakmemByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -8,28 +9,10 @@ import io.netty.buffer.ByteBufAllocator;
  * {@code HakmemByteBufAllocator} ({@code directBuffer(n, n)} and {@code release()}), so the
  * comparison with {@code netty-pooled} and {@code netty-adaptive} runs through the same Netty
  * code. Blocks are direct {@code ByteBuf}s; the table keeps them beside their addresses.
- *
- * <p>The allocator is looked up by name once, when the adapter is made, so this module compiles
- * without hakmem-netty; it must be on the class path at run time (a dependency of this module).
  */
 final class HakmemNettyAdapter implements Allocator {
 
-    static final String ALLOCATOR_CLASS = "dev.hakmem.netty.HakmemByteBufAllocator";
-
-    private final ByteBufAllocator netty;
-
-    HakmemNettyAdapter() {
-        this.netty = load();
-    }
-
-    private static ByteBufAllocator load() {
-        try {
-            return (ByteBufAllocator) Class.forName(ALLOCATOR_CLASS).getField("DEFAULT").get(null);
-        } catch (ReflectiveOperationException | LinkageError e) {
-            throw new IllegalStateException("hakmem-netty: " + ALLOCATOR_CLASS
-                    + " is not on the class path (add the dev.hakmem:hakmem-netty dependency)", e);
-        }
-    }
+    private final ByteBufAllocator netty = HakmemByteBufAllocator.DEFAULT;
 
     @Override
     public String name() {

@@ -47,7 +47,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
 
               --quick            the default: every driver once, scaled down to a few minutes in all
               --full             every case of benchmarks.md at its defaults (long: tens of minutes)
-              --suite NAME       quick, full, threads or warmup:
+              --suite NAME       quick, full, threads, warmup or netty:
                                    threads: larson, xmalloc (PAIRS 1 and 2), cache-scratch and requests on
                                             platform and virtual threads, hakmem and the native allocators,
                                             3 runs (about 5 minutes)
@@ -55,6 +55,11 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                                             (random-mixed 16-1024 B, WS 256, seed 42) for hakmem with and
                                             without the AOT cache and glibc; --runs JVMs per variant
                                             (default 5); writes warmup.csv, warmup.png, report.md
+                                   netty:   a Netty HTTP/1.1 server on loopback, one JVM per allocator
+                                            (hakmem-netty, netty-pooled, netty-adaptive, unpooled) and
+                                            fork, loaded by wrk (installed if missing) with 256 B - 1 MiB
+                                            responses; requests/s, latency, RSS (~4 min per fork;
+                                            --seconds per measured run, default 10)
               --drivers a,b      only these drivers (names: %s)
               --allocators x,y   only these allocators, in this order (default: all of %s;
                                  hakmem and the native allocators for the threads suite,
@@ -86,7 +91,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
             """.formatted(String.join(", ", Drivers.names()), String.join(",", Allocators.NAMES));
 
     /** The suites {@code --suite} knows. */
-    public static final List<String> SUITES = List.of("quick", "full", "threads", "warmup");
+    public static final List<String> SUITES = List.of("quick", "full", "threads", "warmup", "netty");
 
     /**
      * Parses {@code args}.
@@ -157,6 +162,11 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                 }
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'");
             }
+        }
+        if (suite.equals("netty")) { // its own allocator names, checked by NettySuite; --seconds: per measured run
+            return new LaunchOptions(List.of(), allocators == null ? List.of() : List.copyOf(allocators), 1, warmup, forks,
+                    out == null ? Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
+                            : out, suite, List.copyOf(jvmArgs), aotCache, seconds, windowMs, list, help);
         }
         if (allocators == null) {
             allocators = switch (suite) {
