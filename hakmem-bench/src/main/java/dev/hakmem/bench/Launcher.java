@@ -10,6 +10,9 @@ import dev.hakmem.bench.launch.ForkResult;
 import dev.hakmem.bench.launch.LaunchOptions;
 import dev.hakmem.bench.launch.Progress;
 import dev.hakmem.bench.launch.Suite;
+import dev.hakmem.bench.memory.MemoryDriver;
+import dev.hakmem.bench.memory.MemoryDrivers;
+import dev.hakmem.bench.memory.MemorySuite;
 import dev.hakmem.bench.report.CaseSummary;
 import dev.hakmem.bench.report.ChartWriter;
 import dev.hakmem.bench.report.MachineInfo;
@@ -80,6 +83,9 @@ public final class Launcher {
     static int run(LaunchOptions options, String[] args) throws IOException, InterruptedException {
         if (options.suiteName().equals("warmup")) {
             return WarmupSuite.run(options, args);
+        }
+        if (options.suiteName().equals("memory")) {
+            return MemorySuite.run(options, args);
         }
         if (options.aotCache() != null) {
             Optional<String> stale = AotCache.staleness(options.aotCache(), System.getProperty("java.class.path"));
@@ -274,5 +280,9 @@ public final class Launcher {
         Suite.threads().forEach(c -> System.out.println("  " + c));
         System.out.println("warmup suite (--suite warmup): random-mixed 16-1024 B, WS 256, seed 42 in fresh JVMs, "
                 + "ops per 10 ms window for 2 s; hakmem without and with the AOT cache, glibc");
+        System.out.println("memory suite (--suite memory; " + String.join(", ", MemorySuite.ALLOCATORS) + ", Netty's where they fit):");
+        for (MemoryDriver d : MemoryDrivers.ALL) {
+            System.out.println("  " + d.name() + ": " + d.description());
+        }
     }
 }
