@@ -4,8 +4,8 @@ import dev.hakmem.bench.alloc.Allocator;
 
 /**
  * A fragmentation workload of the memory suite. It allocates through an {@link Allocator}'s
- * block tables on the threads of a {@link Crew}, writes every byte of every block it allocates
- * (so each block's pages are resident), counts every allocation and free in {@link LiveBytes},
+ * block tables on the threads of a {@link Crew}, touches every page of every block it allocates
+ * (so the block's pages are resident), counts every allocation and free in {@link LiveBytes},
  * and frees every block before {@link #run} returns.
  */
 public interface MemoryDriver {

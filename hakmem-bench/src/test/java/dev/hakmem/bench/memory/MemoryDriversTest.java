@@ -53,6 +53,22 @@ class MemoryDriversTest {
     }
 
     @Test
+    void touchWritesEveryPageTheBlockOverlaps() {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment m = arena.allocate(5 * 4096, 4096);
+            long block = m.address() + 4000; // bytes 4000-12299: pages 0, 1, 2 and 3
+            Blocks.touch(block, 8300, (byte) 7);
+            java.util.List<Long> written = new java.util.ArrayList<>();
+            for (long i = 0; i < m.byteSize(); i++) {
+                if (m.get(java.lang.foreign.ValueLayout.JAVA_BYTE, i) == 7) {
+                    written.add(i);
+                }
+            }
+            assertEquals(List.of(4000L, 4096L, 8192L, 12288L, 12299L), written);
+        }
+    }
+
+    @Test
     void liveBytesCountsExactlyAndKeepsThePeak() {
         LiveBytes live = new LiveBytes();
         live.allocated(100);
