@@ -58,7 +58,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                                    memory:  fragmentation drivers (frag-refill, frag-phases, frag-remote,
                                             server-day): RSS over live bytes, after free-all, after trim,
                                             for hakmem, the native allocators and Netty's; one JVM per
-                                            driver, allocator and fork (about 6 minutes per fork); writes
+                                            driver, allocator and fork (6-9 minutes per fork); writes
                                             results.csv, series.csv, report.md, one chart per driver
               --drivers a,b      only these drivers (names: %s)
               --allocators x,y   only these allocators, in this order (default: all of %s;

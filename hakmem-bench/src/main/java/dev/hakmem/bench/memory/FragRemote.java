@@ -92,8 +92,11 @@ final class FragRemote implements MemoryDriver {
         w.crew().runOnAll(t -> {
             Xorshift64Star random = new Xorshift64Star(w.seed() + t);
             if (t < PRODUCERS) {
-                produce(t, random, pool, queues, live, max, start, end, cycle);
-                producing.decrementAndGet();
+                try {
+                    produce(t, random, pool, queues, live, max, start, end, cycle);
+                } finally {
+                    producing.decrementAndGet(); // also when it failed, or the consumers would wait for ever
+                }
             } else {
                 consume(queues.get(t - PRODUCERS), random, pool, live, max, start, cycle, producing);
             }

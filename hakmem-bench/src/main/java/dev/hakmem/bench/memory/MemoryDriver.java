@@ -20,8 +20,8 @@ public interface MemoryDriver {
     int threads();
 
     /**
-     * Whether Netty's allocators run it: drivers of buffer-like blocks (64 B and up, at most a few
-     * hundred thousand live at once) do; those that hold millions of 16-byte objects do not
+     * Whether Netty's allocators run it: drivers of buffer-like blocks (32 B and up, at most a few
+     * hundred thousand live at once) do; those that hold millions of blocks from 16 B up do not
      * (Netty is no general-purpose malloc, and a {@code ByteBuf} object per block would need
      * more Java heap than the blocks themselves).
      */

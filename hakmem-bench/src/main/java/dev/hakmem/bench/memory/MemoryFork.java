@@ -112,9 +112,17 @@ final class MemoryFork {
         for (String line : lines) {
             if (line.startsWith(MemoryMain.SAMPLE + "\t")) {
                 String[] f = line.split("\t");
-                samples.add(new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
+                try {
+                    samples.add(new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
+                } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+                    problem = problem != null ? problem : "malformed sample line: " + line;
+                }
             } else if (line.startsWith(MemoryResult.PREFIX + "\t")) {
-                result = MemoryResult.parse(line);
+                try {
+                    result = MemoryResult.parse(line);
+                } catch (IllegalArgumentException e) {
+                    problem = problem != null ? problem : e.getMessage();
+                }
             } else if (problem == null && !line.startsWith("\tat ")
                     && (line.contains("Exception") || line.contains("Error") || line.startsWith("error"))) {
                 problem = line.trim();
@@ -127,7 +135,7 @@ final class MemoryFork {
             error = "exit status " + p.exitValue() + ": " + (problem != null ? problem
                     : lines.isEmpty() ? "no output" : lines.get(lines.size() - 1).trim());
         } else if (result == null) {
-            error = "no " + MemoryResult.PREFIX + " line in the output";
+            error = "no " + MemoryResult.PREFIX + " line in the output" + (problem == null ? "" : " (" + problem + ")");
         }
         return new Outcome(error == null ? result : null, samples.toArray(long[][]::new), error, seconds);
     }
