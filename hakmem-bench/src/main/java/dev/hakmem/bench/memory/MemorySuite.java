@@ -200,7 +200,8 @@ public final class MemorySuite {
         Map<String, String> charts = new LinkedHashMap<>();
         Map<String, String> descriptions = new LinkedHashMap<>();
         for (MemoryDriver d : drivers) {
-            descriptions.put(d.name(), d.description() + ".");
+            String desc = d.description();
+            descriptions.put(d.name(), Character.toUpperCase(desc.charAt(0)) + desc.substring(1) + ".");
             List<Series> chosen = new ArrayList<>();
             for (String a : allocators) {
                 List<MemoryResult> mine = results.stream().filter(r -> r.driver().equals(d.name()) && r.allocator().equals(a)).toList();
