@@ -280,7 +280,8 @@ public final class Launcher {
         Suite.threads().forEach(c -> System.out.println("  " + c));
         System.out.println("warmup suite (--suite warmup): random-mixed 16-1024 B, WS 256, seed 42 in fresh JVMs, "
                 + "ops per 10 ms window for 2 s; hakmem without and with the AOT cache, glibc");
-        System.out.println("memory suite (--suite memory; " + String.join(", ", MemorySuite.ALLOCATORS) + ", Netty's where they fit):");
+        System.out.println("memory suite (--suite memory; " + String.join(", ", MemorySuite.ALLOCATORS)
+                + ", the Netty ones where the driver fits them):");
         for (MemoryDriver d : MemoryDrivers.ALL) {
             System.out.println("  " + d.name() + ": " + d.description());
         }
