@@ -10,6 +10,9 @@ import dev.hakmem.bench.launch.ForkResult;
 import dev.hakmem.bench.launch.LaunchOptions;
 import dev.hakmem.bench.launch.Progress;
 import dev.hakmem.bench.launch.Suite;
+import dev.hakmem.bench.memory.MemoryDriver;
+import dev.hakmem.bench.memory.MemoryDrivers;
+import dev.hakmem.bench.memory.MemorySuite;
 import dev.hakmem.bench.report.CaseSummary;
 import dev.hakmem.bench.report.ChartWriter;
 import dev.hakmem.bench.report.MachineInfo;
@@ -84,6 +87,9 @@ public final class Launcher {
         }
         if (options.suiteName().equals("netty")) {
             return NettySuite.run(options, args);
+        }
+        if (options.suiteName().equals("memory")) {
+            return MemorySuite.run(options, args);
         }
         if (options.aotCache() != null) {
             Optional<String> stale = AotCache.staleness(options.aotCache(), System.getProperty("java.class.path"));
@@ -280,5 +286,10 @@ public final class Launcher {
                 + "ops per 10 ms window for 2 s; hakmem without and with the AOT cache, glibc");
         System.out.println("netty suite (--suite netty): Netty HTTP/1.1 server loaded by wrk, 256 B - 1 MiB responses; "
                 + "hakmem-netty, netty-pooled, netty-adaptive, unpooled");
+        System.out.println("memory suite (--suite memory; " + String.join(", ", MemorySuite.ALLOCATORS)
+                + ", the Netty ones where the driver fits them):");
+        for (MemoryDriver d : MemoryDrivers.ALL) {
+            System.out.println("  " + d.name() + ": " + d.description());
+        }
     }
 }

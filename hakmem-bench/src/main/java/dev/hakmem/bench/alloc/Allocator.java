@@ -1,5 +1,7 @@
 package dev.hakmem.bench.alloc;
 
+import java.util.Optional;
+
 /**
  * One allocator under test, as the drivers see it.
  *
@@ -36,5 +38,14 @@ public interface Allocator {
     /** The allocator's own OS counters, or {@code null} if it keeps none (only hakmem does). */
     default AllocatorCounters counters() {
         return null;
+    }
+
+    /**
+     * The allocator's own call that gives free memory back to the OS, or empty if its API has
+     * none. A native library's symbol is looked up on the first call (in the process's global
+     * scope, so the preloaded library's); a missing symbol is an {@link IllegalStateException}.
+     */
+    default Optional<Trim> trim() {
+        return Optional.empty();
     }
 }

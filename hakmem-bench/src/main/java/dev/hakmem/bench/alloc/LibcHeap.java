@@ -49,7 +49,12 @@ public final class LibcHeap implements NativeHeap {
         return ProcMaps.fileContaining(MALLOC_ADDRESS.address());
     }
 
-    private static MemorySegment globalSymbol(String name) {
+    /**
+     * The address of {@code name} as {@code dlsym(RTLD_DEFAULT, name)} finds it.
+     *
+     * @throws IllegalStateException if the process's global scope has no such symbol
+     */
+    static MemorySegment globalSymbol(String name) {
         MemorySegment dlsym = LINKER.defaultLookup().find("dlsym")
                 .orElseThrow(() -> new IllegalStateException("dlsym not found in the C library"));
         MethodHandle handle = LINKER.downcallHandle(dlsym,

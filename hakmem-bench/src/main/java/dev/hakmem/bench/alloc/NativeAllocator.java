@@ -1,10 +1,13 @@
 package dev.hakmem.bench.alloc;
 
+import java.util.Optional;
+
 /** An {@link Allocator} over a {@link NativeHeap} whose blocks are plain addresses. */
 final class NativeAllocator implements Allocator {
 
     private final String name;
     private final NativeHeap heap;
+    private Optional<Trim> trim;
 
     NativeAllocator(String name, NativeHeap heap) {
         this.name = name;
@@ -29,5 +32,14 @@ final class NativeAllocator implements Allocator {
     @Override
     public AllocatorCounters counters() {
         return heap instanceof HakmemHeap ? HakmemHeap.counters() : null;
+    }
+
+    /** See {@link NativeTrims}; resolved on the first call. */
+    @Override
+    public synchronized Optional<Trim> trim() {
+        if (trim == null) {
+            trim = heap instanceof NullHeap ? Optional.empty() : NativeTrims.forAdapter(name);
+        }
+        return trim;
     }
 }

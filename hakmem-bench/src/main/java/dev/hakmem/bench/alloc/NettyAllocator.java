@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
 
 /**
  * Netty's pooled or adaptive allocator: {@code directBuffer(n, n)} and {@code release()}.
@@ -38,6 +39,21 @@ final class NettyAllocator implements Allocator {
     @Override
     public BlockTable newTable(int capacity, boolean freedByOtherThreads) {
         return new Table(netty, capacity);
+    }
+
+    /**
+     * Pooled: {@code PooledByteBufAllocator.trimCurrentThreadCache()}, the only trim its API has:
+     * it empties the calling thread's cache back into the arenas, so per thread. A chunk goes back
+     * to the JDK (which frees its memory) when it empties after having been more than a quarter
+     * used, never on request. Adaptive: none.
+     */
+    @Override
+    public Optional<Trim> trim() {
+        if (netty instanceof PooledByteBufAllocator pooled) {
+            return Optional.of(new Trim("PooledByteBufAllocator.trimCurrentThreadCache()", true,
+                    pooled::trimCurrentThreadCache));
+        }
+        return Optional.empty();
     }
 
     /** Direct buffers and their native addresses. */

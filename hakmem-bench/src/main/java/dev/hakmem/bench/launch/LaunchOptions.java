@@ -47,7 +47,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
 
               --quick            the default: every driver once, scaled down to a few minutes in all
               --full             every case of benchmarks.md at its defaults (long: tens of minutes)
-              --suite NAME       quick, full, threads, warmup or netty:
+              --suite NAME       quick, full, threads, warmup, netty or memory:
                                    threads: larson, xmalloc (PAIRS 1 and 2), cache-scratch and requests on
                                             platform and virtual threads, hakmem and the native allocators,
                                             3 runs (about 5 minutes)
@@ -60,6 +60,11 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                                             fork, loaded by wrk (installed if missing) with 256 B - 1 MiB
                                             responses; requests/s, latency, RSS (~4 min per fork;
                                             --seconds per measured run, default 10)
+                                   memory:  fragmentation drivers (frag-refill, frag-phases, frag-remote,
+                                            server-day): RSS over live bytes, after free-all, after trim,
+                                            for hakmem, the native allocators and Netty's; one JVM per
+                                            driver, allocator and fork (6-9 minutes per fork); writes
+                                            results.csv, series.csv, report.md, one chart per driver
               --drivers a,b      only these drivers (names: %s)
               --allocators x,y   only these allocators, in this order (default: all of %s;
                                  hakmem and the native allocators for the threads suite,
@@ -91,7 +96,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
             """.formatted(String.join(", ", Drivers.names()), String.join(",", Allocators.NAMES));
 
     /** The suites {@code --suite} knows. */
-    public static final List<String> SUITES = List.of("quick", "full", "threads", "warmup", "netty");
+    public static final List<String> SUITES = List.of("quick", "full", "threads", "warmup", "netty", "memory");
 
     /**
      * Parses {@code args}.
@@ -172,6 +177,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
             allocators = switch (suite) {
                 case "warmup" -> List.of("hakmem", "glibc");
                 case "threads" -> List.of("hakmem", "glibc", "mimalloc", "jemalloc", "tcmalloc");
+                case "memory" -> List.of("hakmem", "glibc", "mimalloc", "jemalloc", "tcmalloc", "netty-pooled", "netty-adaptive");
                 default -> Allocators.NAMES;
             };
         }
@@ -180,7 +186,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                 throw new IllegalArgumentException("unknown allocator '" + name + "'; known: " + Allocators.NAMES);
             }
         }
-        if (drivers != null) {
+        if (drivers != null && !suite.equals("memory")) { // memory drivers: checked by dev.hakmem.bench.memory.MemorySuite
             drivers.forEach(Drivers::byName);
         }
         if (out == null) {
@@ -191,6 +197,10 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                 throw new IllegalArgumentException("--seconds must cover at least 4 windows");
             }
             return new LaunchOptions(List.of(), List.copyOf(allocators), runs == null ? 5 : runs, warmup, 1, out, suite,
+                    List.copyOf(jvmArgs), aotCache, seconds, windowMs, list, help);
+        }
+        if (suite.equals("memory")) { // its own drivers and workload, like warmup
+            return new LaunchOptions(List.of(), List.copyOf(allocators), runs == null ? 1 : runs, warmup, forks, out, suite,
                     List.copyOf(jvmArgs), aotCache, seconds, windowMs, list, help);
         }
         List<BenchCase> base = switch (suite) {
