@@ -1,6 +1,7 @@
 package dev.hakmem.internal.slab;
 
 import dev.hakmem.internal.config.Checks;
+import dev.hakmem.internal.config.Config;
 import dev.hakmem.internal.os.DecayClock;
 
 import java.lang.invoke.MethodHandles;
@@ -72,6 +73,16 @@ final class Heap {
     private volatile int remoteHint;
     /** Set by the decay thread once per decay time: the holder sweeps its spans' free pages on its next slow path. */
     private volatile boolean sweepRequested;
+    /**
+     * Bytes of blocks that went back into spans (not the magazine) since the last sweep: when a
+     * refill must take a new span while this is at least {@link #GROWTH_SWEEP_BYTES}, the heap
+     * first gives back the free pages of its spans, so memory freed in one class does not stay
+     * resident while another class grows. Holder only.
+     */
+    private long freedToSpans;
+
+    /** {@code hakmem.growthSweepBytes} (default 1 MiB, 0: never): see {@link #freedToSpans}. */
+    static final long GROWTH_SWEEP_BYTES = Math.max(0, Config.size("growthSweepBytes", 1L << 20));
 
     private static final VarHandle THREAD;
     private static final VarHandle HINT;
@@ -243,6 +254,7 @@ final class Heap {
     /** Frees block {@code i} of span {@code s} of this heap, not current, validated and marked not live: back into the span. */
     private void freeToSpan(Span s, int i) {
         counters.inc(s.cls, Counters.SPAN_FREES);
+        freedToSpans += s.blockSize;
         boolean wasExhausted = s.exhausted();
         s.giveIndex(i);
         if (s.used == 0 || wasExhausted) {
@@ -342,6 +354,9 @@ final class Heap {
                 break;
             } else if (c < SizeClasses.SMALL_COUNT || (s = takeParked(c)) == null) {
                 Heaps.reclaimDeadSometimes();
+                if (GROWTH_SWEEP_BYTES > 0 && freedToSpans >= GROWTH_SWEEP_BYTES) {
+                    sweep(true);
+                }
                 s = SpanPool.acquire(this, c);
             }
             lists.setCurrent(c, s);
@@ -398,6 +413,7 @@ final class Heap {
         assert s != null && s.owner == this : "magazine block 0x" + Long.toHexString(x) + " of a span not owned: " + s;
         boolean wasExhausted = s.exhausted();
         s.give(x);
+        freedToSpans += s.blockSize;
         settle(s, wasExhausted);
     }
 
@@ -459,7 +475,9 @@ final class Heap {
             Span next = s.next;
             if (s.claimPending()) {
                 boolean wasExhausted = s.exhausted();
-                if (RemoteFree.collect(s) > 0) {
+                int n = RemoteFree.collect(s);
+                if (n > 0) {
+                    freedToSpans += (long) n * s.blockSize;
                     settle(s, wasExhausted);
                 }
             }
@@ -581,6 +599,7 @@ final class Heap {
      */
     long sweep(boolean now) {
         sweepRequested = false;
+        freedToSpans = 0;
         long bytes = 0;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             Span cur = lists.current(c);
