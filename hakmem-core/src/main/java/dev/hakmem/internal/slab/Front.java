@@ -128,7 +128,7 @@ public final class Front {
                     if (s.ownerThread == c) {
                         if (c == Thread.currentThread()) {
                             // a platform thread and its own heap (unless borrowed while it was blocked)
-                            if (Heap.freeOwn(s, a, w, lw)) {
+                            if (Heap.freeOwn(s, a, w)) {
                                 return;
                             }
                         } else if (Heap.freeOnCarrier(s, a, c)) {

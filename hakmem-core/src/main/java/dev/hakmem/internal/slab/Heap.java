@@ -187,30 +187,40 @@ final class Heap {
     }
 
     /**
-     * The owner thread frees block {@code a} of span {@code s} of its own heap: done (LIVE
-     * cleared with {@code lw}, the LIVE word the caller read) unless the heap is borrowed right
-     * now (see {@link #tryBorrow}); then nothing is done and the caller takes the slow path. The
-     * span's fields the caller read before this check are stable: a borrower only releases empty
-     * spans and never changes the current span of a class that holds a live block.
+     * The owner thread frees live block {@code a} of span {@code s} of its own heap, unless the
+     * heap is borrowed right now (see {@link #tryBorrow}); then nothing is done and the caller
+     * takes the slow path. The LIVE word {@code w} is read again after the owner word (acquire): a
+     * borrow that ended just now may have collected remote frees in it. The span's fields the
+     * caller read before are stable: a borrower only releases empty spans and never changes the
+     * current span of a class that holds a live block.
      */
-    static boolean freeOwn(Span s, long a, long w, long lw) {
+    static boolean freeOwn(Span s, long a, long w) {
         long[] mg = s.hotMag;
         if (mg != null) {
-            if (Magazines.owner(mg) == Magazines.BUSY) {
+            if (Magazines.owner(mg) == Magazines.BUSY || !clearLive(a, w)) {
                 return false;
             }
-            Shadow.set(w, lw & ~Shadow.bit(a));
             if (!Magazines.push(mg, s.magBase, a)) {
                 s.owner.flush(s.cls, a);
             }
             return true;
         }
         Heap h = s.owner;
-        if (Magazines.owner(h.mag) == Magazines.BUSY) {
+        if (Magazines.owner(h.mag) == Magazines.BUSY || !clearLive(a, w)) {
             return false;
         }
-        Shadow.set(w, lw & ~Shadow.bit(a));
         h.freeToSpan(s, (int) s.indexOf(a));
+        return true;
+    }
+
+    /** Clears the LIVE bit of {@code a} in word {@code w} if it is set and not queued as a remote free (holder only). */
+    private static boolean clearLive(long a, long w) {
+        long lw = Shadow.get(w);
+        long m = Shadow.bit(a);
+        if ((lw & m) == 0 || (Shadow.get(w + 8) & m) != 0) {
+            return false;
+        }
+        Shadow.set(w, lw & ~m);
         return true;
     }
 
@@ -238,14 +248,8 @@ final class Heap {
         if (!carrierHeapIdle(c) || s.ownerThread != c) {
             return false;
         }
-        long w = Shadow.word(a);
-        long lw = Shadow.get(w);
-        long m = Shadow.bit(a);
-        if (Checks.ON) {
-            if ((lw & m) == 0 || (Shadow.get(w + 8) & m) != 0) {
-                return false; // changed meanwhile: the slow path says what
-            }
-            Shadow.set(w, lw & ~m);
+        if (Checks.ON && !clearLive(a, Shadow.word(a))) {
+            return false; // changed meanwhile: the slow path says what
         }
         freeValidated(s, a);
         return true;
@@ -487,18 +491,11 @@ final class Heap {
 
     // ------------------------------------------------------------------ giving everything back
 
-    /** Empties every magazine back into the spans, collects remote frees, hands parked spans over (trim, thread exit). */
-    void flushAll() {
-        flushAll(true);
-    }
-
     /**
-     * Empties every magazine back into the spans, releasing the spans that empty, hands parked
-     * spans over, and collects remote frees if {@code collect} (not when the heap is borrowed:
-     * collecting changes LIVE bits, which the owner's free path reads before it looks at the
-     * owner word; see {@link #tryBorrow}).
+     * Empties every magazine back into the spans, releasing the spans that empty, collects remote
+     * frees and hands parked spans over (trim, thread exit, a borrower). Holder only.
      */
-    void flushAll(boolean collect) {
+    void flushAll() {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             int b = Magazines.base(c);
             long hdr = mag[b];
@@ -514,11 +511,9 @@ final class Heap {
                 SpanPool.release(cur);
             }
         }
-        if (collect) {
-            collectRemote(true);
-        }
+        collectRemote(true);
         parked.flush();
-        assert !collect || !Checks.ON || everySpanHoldsOnlyLiveBlocks() : "used != live after flushAll: " + this;
+        assert !Checks.ON || everySpanHoldsOnlyLiveBlocks() : "used != live after flushAll: " + this;
     }
 
     /**
@@ -641,9 +636,9 @@ final class Heap {
      * heap), then the owner's state must say it is parked, sleeping, waiting or blocked on a
      * monitor, i.e. not inside a fast path, which never blocks (else the word goes back and the
      * heap is left alone). From then on every path of the owner sees BUSY: malloc uses a shared
-     * heap, free queues the block as a remote free. The borrower may flush the magazines, release
-     * and park empty spans and give back free pages; it never collects remote frees, so the LIVE
-     * bits stay the owner's alone (its free path reads them before the owner word). Pair with
+     * heap, free queues the block as a remote free. The borrower acts as the holder: it may flush
+     * the magazines, collect remote frees, release and park empty spans and give back free pages;
+     * the owner's free path reads the LIVE bits again after the owner word. Pair with
      * {@link #endBorrow}. The owner of a carrier's heap is the carrier: idle, it runs no virtual
      * thread.
      */

@@ -356,7 +356,7 @@ public final class Heaps {
                 if (activity == h.activityAtLastDecay && h.holdsMemory() && h.tryBorrow()) {
                     BORROWS.increment();
                     try {
-                        h.flushAll(false);
+                        h.flushAll();
                         h.sweep(true);
                     } finally {
                         h.endBorrow();
@@ -407,7 +407,7 @@ public final class Heaps {
             if (!h.shared && h.platformThread() != me && h.tryBorrow()) {
                 BORROWS.increment();
                 try {
-                    h.flushAll(false);
+                    h.flushAll();
                     h.sweep(true);
                 } finally {
                     h.endBorrow();
