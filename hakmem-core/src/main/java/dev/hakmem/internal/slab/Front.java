@@ -18,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  * free(a):                 span = SpanMap[a]                       (none -&gt; huge tier or exception)
  *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned and
  *                          span.ownerThread == the carrier:
- *                            a platform thread: clear LIVE, push into span.hotMag if the span is
+ *                            a platform thread: clear LIVE, push into span.ownerMag if the span is
  *                            current, else back into the span; no division needed
  *                            a virtual thread: the same once its carrier's heap is idle (acquire)
  *                          otherwise (slow path): the full checks, then as above, or a remote

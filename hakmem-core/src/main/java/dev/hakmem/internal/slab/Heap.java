@@ -19,10 +19,11 @@ import java.lang.invoke.VarHandle;
  * ({@link #unclaim}). The holder field is written by compare-and-set and released with a
  * release store, so the next holder sees everything the last one did.
  *
- * <p><b>Where a freed block goes.</b> A local free puts a block into the magazine only if its
- * span is the current one of its class ({@link Span#hotMag}); a block of any other span goes
- * straight back to that span ({@link #freeToSpan}), so a span whose blocks are all freed is
- * empty at once and leaves: a large span to the parked slots, any other to the pool.
+ * <p><b>Where a freed block goes.</b> A local free of a tiny or mid block goes into the magazine
+ * of its class ({@link Span#ownerMag}), whatever span it belongs to; a flush gives the oldest
+ * batch back to the spans, and a span whose blocks are all back leaves for the pool. A large block
+ * goes straight back to its span ({@link #freeToSpan}), which is empty at once if it held only
+ * that block and then waits in the parked slots.
  *
  * <p><b>Carrier heaps and the BUSY protocol.</b> With {@link Carriers#AVAILABLE}, a virtual thread
  * uses the heap of its carrier (a platform thread) with the platform fast paths, no atomics: the
@@ -45,13 +46,13 @@ import java.lang.invoke.VarHandle;
  * ({@link #quiescent}). For a platform thread's own heap the bracket costs two plain stores and
  * changes nothing.
  *
- * <p>Invariants: every block in the magazines belongs to a span this heap owns; an idle heap pins
- * at most its current span of each class, and for one to two decay times its parked spans.
+ * <p>Invariants: every block in the magazines belongs to a span this heap owns; what the
+ * magazines pin is bounded by their capacities, and for one to two decay times the parked spans.
  */
 final class Heap {
     final long[] mag = Magazines.create();
     final Counters counters = new Counters();
-    private final SpanLists lists = new SpanLists(mag);
+    private final SpanLists lists = new SpanLists();
     private final ParkedSpans parked = new ParkedSpans();
 
     /** Identity for diagnostics. */
@@ -172,11 +173,11 @@ final class Heap {
 
     /**
      * Frees block {@code a} of span {@code s}, already validated and marked not live, for the
-     * thread holding the span's heap: into the magazine if the span is current, else straight
-     * back into the span.
+     * thread holding the span's heap: into the magazine (tiny and mid classes), else straight back
+     * into the span.
      */
     static void freeValidated(Span s, long a) {
-        long[] mg = s.hotMag;
+        long[] mg = s.ownerMag;
         if (mg != null) {
             if (!Magazines.push(mg, s.magBase, a)) {
                 s.owner.flush(s.cls, a);
@@ -195,7 +196,7 @@ final class Heap {
      * current span of a class that holds a live block.
      */
     static boolean freeOwn(Span s, long a, long w) {
-        long[] mg = s.hotMag;
+        long[] mg = s.ownerMag;
         if (mg != null) {
             if (Magazines.owner(mg) == Magazines.BUSY || !clearLive(a, w)) {
                 return false;

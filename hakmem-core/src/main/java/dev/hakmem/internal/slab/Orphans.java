@@ -17,9 +17,7 @@ final class Orphans {
         SpanPool.LOCK.lock();
         try {
             assert s.used > 0 && s.list == SpanLists.NONE : "orphan must be used and on no list: " + s;
-            s.owner = null;
-            s.ownerThread = null;
-            s.hotMag = null;
+            s.setOwner(null);
             SPANS.add(s);
         } finally {
             SpanPool.LOCK.unlock();
@@ -51,8 +49,7 @@ final class Orphans {
             }
         }
         if (found != null) {
-            found.owner = owner;
-            found.ownerThread = owner.platformThread();
+            found.setOwner(owner);
             if (found.isPending()) {
                 owner.raiseHint();
             }

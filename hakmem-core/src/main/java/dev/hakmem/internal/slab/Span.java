@@ -61,15 +61,16 @@ final class Span {
     Thread ownerThread;
 
     /**
-     * The owner's magazine array while this is its owner's current span for its class (tiny
-     * and mid classes only), else {@code null}: only blocks of such hot spans go into a magazine
-     * on free, so a magazine pins at most the current span of each class and every other span
-     * empties out as its blocks are freed. Holding the array itself spares the free path the
-     * loads of the owner and of its array; the class's header is at {@link #magBase}.
+     * The owner's magazine array for a span of a tiny or mid class, else {@code null} (a large
+     * class, or no owner): a local free pushes the block there, whatever span it belongs to, as a
+     * thread cache's free list would; the magazine's bound ({@link SizeClasses#cacheCapacity}) keeps
+     * what it pins small, and a flush gives its oldest blocks back to their spans. Holding the array
+     * itself spares the free path the loads of the owner and of its array; the class's header is
+     * at {@link #magBase}. Set and cleared with the owner ({@link #setOwner}).
      */
-    long[] hotMag;
+    long[] ownerMag;
 
-    /** Index of this class's magazine header in {@link #hotMag} (set with it). */
+    /** Index of this class's magazine header in {@link #ownerMag} (set with it). */
     int magBase;
 
     /**
@@ -327,8 +328,19 @@ final class Span {
      */
     void reuse(Heap newOwner) {
         assert used == 0 && remotePending == 0 : "reused span not clean: " + this;
-        owner = newOwner;
-        ownerThread = newOwner.platformThread();
+        setOwner(newOwner);
+    }
+
+    /** Gives the span to heap {@code h} (or, with null, to nobody: the pool). Pool lock held, or the span's holder. */
+    void setOwner(Heap h) {
+        owner = h;
+        ownerThread = h == null ? null : h.platformThread();
+        if (h != null && cls < SizeClasses.SMALL_COUNT) {
+            magBase = Magazines.base(cls);
+            ownerMag = h.mag;
+        } else {
+            ownerMag = null;
+        }
     }
 
     /** Zeroes the shadow bits its blocks may have left (see {@link Shadow#clearBlocks}). Pool lock held, no owner. */

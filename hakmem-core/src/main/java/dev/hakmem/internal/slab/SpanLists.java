@@ -7,13 +7,13 @@ package dev.hakmem.internal.slab;
  * through {@link Span#prev}/{@link Span#next}; {@link Span#list} says which list a span is on.
  *
  * <pre>
- * current[c] ─ not on a list; its blocks go into the magazine on free ({@link Span#hotMag} set)
+ * current[c] ─ not on a list; refills take from it first
  * partial[c] ─▶ s ⇄ s ⇄ s ◀─ partialTail[c]     spans join at the tail, are taken at the head
  * full[c]    ─▶ s ⇄ s ⇄ s                       exhausted when linked
  * </pre>
  *
- * Invariants: a span is current for at most one class and then on no list; {@code hotMag} is set
- * exactly for the current spans of tiny and mid classes; every span of a list belongs to the heap.
+ * Invariants: a span is current for at most one class and then on no list; every span of a list
+ * belongs to the heap.
  * Only the thread holding the heap uses these lists.
  */
 final class SpanLists {
@@ -25,11 +25,7 @@ final class SpanLists {
     private final Span[] partial = new Span[SizeClasses.COUNT];
     private final Span[] partialTail = new Span[SizeClasses.COUNT];
     private final Span[] full = new Span[SizeClasses.COUNT];
-    /** The heap's magazine array, given to its current small spans as {@link Span#hotMag}. */
-    private final long[] mag;
-
-    SpanLists(long[] mag) {
-        this.mag = mag;
+    SpanLists() {
     }
 
     /** Java-heap bytes of one instance (for the metadata estimate). */
@@ -44,15 +40,7 @@ final class SpanLists {
     /** Makes {@code s} (on no list, or null) the current span of class {@code c}; the old one stops being hot. */
     void setCurrent(int c, Span s) {
         assert s == null || (s.list == NONE && s.cls == c) : "current span must be on no list: " + s;
-        Span old = current[c];
-        if (old != null) {
-            old.hotMag = null;
-        }
         current[c] = s;
-        if (s != null && c < SizeClasses.SMALL_COUNT) {
-            s.magBase = Magazines.base(c);
-            s.hotMag = mag;
-        }
     }
 
     Span partialHead(int c) {

@@ -158,8 +158,7 @@ public final class SpanPool {
             Shadow.clear(s.base, (long) k << SizeClasses.SLAB_SHIFT);
         }
         ss.shadowDirty |= m;
-        s.owner = owner;
-        s.ownerThread = owner.platformThread();
+        s.setOwner(owner);
         ss.usedMask |= m;
         ss.touchedMask |= m;
         SpanMap.map(s, true);
@@ -187,9 +186,8 @@ public final class SpanPool {
     /** {@link #release}, lock held. */
     static void releaseLocked(Span s, long now) {
         assert s.used == 0 && s.list == SpanLists.NONE : "released span not empty or still listed: " + s;
-        s.owner = null;
-        s.ownerThread = null;
-        s.hotMag = null;
+        s.setOwner(null);
+        s.forgetPurges();
         s.clearShadow();
         if (SpanCache.fits(s)) {
             SpanCache.keep(s, now);

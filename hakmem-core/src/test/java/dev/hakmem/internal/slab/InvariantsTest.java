@@ -29,7 +29,7 @@ class InvariantsTest {
     @Test
     void aFullSpanMustBeExhausted() {
         Span s = new Span(new SuperSlab(0), 0, 1, 0);
-        SpanLists lists = new SpanLists(Magazines.create());
+        SpanLists lists = new SpanLists();
         assertThrows(AssertionError.class, () -> lists.link(s, SpanLists.FULL), "a fresh span has blocks to carve");
         lists.link(s, SpanLists.PARTIAL);
         assertThrows(AssertionError.class, () -> lists.link(s, SpanLists.PARTIAL), "already on a list");

@@ -41,7 +41,7 @@ final class SpanStates {
     /** {@code s}, just acquired by {@code b}, carries nothing of a previous life. */
     static boolean fresh(Span s, Heap b) {
         return s.owner == b && s.ownerThread == b.platformThread() && s.used == 0 && s.freeCount == 0 && s.carved == 0
-                && !s.isPending() && s.hotMag == null && s.prev == null && s.next == null && s.list == 0
+                && !s.isPending() && s.ownerMag == b.mag && s.prev == null && s.next == null && s.list == 0
                 && SpanMap.of(s.base) == s && shadowClear(s);
     }
 
