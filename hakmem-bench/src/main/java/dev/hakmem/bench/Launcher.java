@@ -2,6 +2,9 @@ package dev.hakmem.bench;
 
 import dev.hakmem.bench.alloc.Allocators;
 import dev.hakmem.bench.alloc.PeerLibrary;
+import dev.hakmem.bench.arrow.ArrowCase;
+import dev.hakmem.bench.arrow.ArrowManagers;
+import dev.hakmem.bench.arrow.ArrowSuite;
 import dev.hakmem.bench.driver.Driver;
 import dev.hakmem.bench.driver.Drivers;
 import dev.hakmem.bench.launch.BenchCase;
@@ -80,6 +83,9 @@ public final class Launcher {
     static int run(LaunchOptions options, String[] args) throws IOException, InterruptedException {
         if (options.suiteName().equals("warmup")) {
             return WarmupSuite.run(options, args);
+        }
+        if (options.suiteName().equals("arrow")) {
+            return ArrowSuite.run(options, args);
         }
         if (options.aotCache() != null) {
             Optional<String> stale = AotCache.staleness(options.aotCache(), System.getProperty("java.class.path"));
@@ -274,5 +280,7 @@ public final class Launcher {
         Suite.threads().forEach(c -> System.out.println("  " + c));
         System.out.println("warmup suite (--suite warmup): random-mixed 16-1024 B, WS 256, seed 42 in fresh JVMs, "
                 + "ops per 10 ms window for 2 s; hakmem without and with the AOT cache, glibc");
+        System.out.println("arrow suite (--suite arrow; managers " + String.join(", ", ArrowManagers.NAMES) + "):");
+        ArrowCase.labels().forEach(c -> System.out.println("  " + c));
     }
 }

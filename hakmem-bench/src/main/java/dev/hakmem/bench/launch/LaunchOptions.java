@@ -19,14 +19,14 @@ import java.util.Set;
 /**
  * The launcher's command line.
  *
- * @param cases         what to run, in order (empty for the warm-up suite, which has its own workload)
- * @param allocators    which adapters, in order
+ * @param cases         what to run, in order (empty for the warm-up and arrow suites, which have their own workloads)
+ * @param allocators    which adapters, in order (arrow suite: its managers as given, empty for all)
  * @param runs          measured runs per (case, allocator); for the warm-up suite, fresh JVMs per variant
  * @param warmup        warm-up runs before them, in the same JVM
  * @param forks         fresh JVMs per (case, allocator), interleaved across allocators; the medians
  *                      are taken over the measured runs of all of them
  * @param out           output directory
- * @param suiteName     "quick", "full", "threads", "warmup" or "custom (...)"
+ * @param suiteName     "quick", "full", "threads", "warmup", "arrow" or "custom (...)"
  * @param jvmArgs       extra options for every forked JVM
  * @param aotCache      the AOT cache forks use ({@code -XX:AOTCache}), or {@code null}; for the warm-up
  *                      suite, the cache of its {@code aot-cache} variant
@@ -47,13 +47,17 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
 
               --quick            the default: every driver once, scaled down to a few minutes in all
               --full             every case of benchmarks.md at its defaults (long: tens of minutes)
-              --suite NAME       quick, full, threads or warmup:
+              --suite NAME       quick, full, threads, warmup or arrow:
                                    threads: larson, xmalloc (PAIRS 1 and 2) and cache-scratch on platform
                                             and virtual threads, hakmem and glibc, 3 runs (a few minutes)
                                    warmup:  throughput per 10 ms window over the first 2 s of fresh JVMs
                                             (random-mixed 16-1024 B, WS 256, seed 42) for hakmem with and
                                             without the AOT cache and glibc; --runs JVMs per variant
                                             (default 5); writes warmup.csv, warmup.png, report.md
+                                   arrow:   Apache Arrow vectors built, read and released with the hakmem,
+                                            netty and unsafe allocation managers, one JVM each (a few
+                                            minutes); --drivers picks its cases (--list names them),
+                                            --allocators its managers; writes results.csv, report.md, charts
               --drivers a,b      only these drivers (names: %s)
               --allocators x,y   only these allocators, in this order (default: all of %s;
                                  hakmem,glibc for the threads and warmup suites)
@@ -84,7 +88,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
             """.formatted(String.join(", ", Drivers.names()), String.join(",", Allocators.NAMES));
 
     /** The suites {@code --suite} knows. */
-    public static final List<String> SUITES = List.of("quick", "full", "threads", "warmup");
+    public static final List<String> SUITES = List.of("quick", "full", "threads", "warmup", "arrow");
 
     /**
      * Parses {@code args}.
@@ -156,6 +160,11 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                 default -> throw new IllegalArgumentException("unknown option '" + a + "'");
             }
         }
+        if (suite.equals("arrow")) { // its cases and managers have their own names, checked by ArrowSuite
+            return new LaunchOptions(List.of(), allocators == null ? List.of() : List.copyOf(allocators),
+                    runs == null ? 3 : runs, warmup, forks, out == null ? defaultOut() : out, suite, List.copyOf(jvmArgs),
+                    aotCache, seconds, windowMs, list, help);
+        }
         boolean small = suite.equals("threads") || suite.equals("warmup");
         if (allocators == null) {
             allocators = small ? List.of("hakmem", "glibc") : Allocators.NAMES;
@@ -169,7 +178,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
             drivers.forEach(Drivers::byName);
         }
         if (out == null) {
-            out = Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            out = defaultOut();
         }
         if (suite.equals("warmup")) {
             if (seconds * 1000 < 4 * windowMs) {
@@ -203,6 +212,10 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
         String suiteName = params.isEmpty() ? suite : "custom (" + suite + " with --params)";
         return new LaunchOptions(List.copyOf(cases), List.copyOf(allocators), runs == null ? 3 : runs, warmup, forks, out,
                 suiteName, List.copyOf(jvmArgs), aotCache, seconds, windowMs, list, help);
+    }
+
+    private static Path defaultOut() {
+        return Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
     /** The options every fork of a driver gets: {@link #jvmArgs} and, with an AOT cache, its flags. */
