@@ -15,7 +15,8 @@ import org.apache.arrow.memory.RootAllocator;
  * </pre>
  *
  * Prints a tab-separated {@value #RESULT} line per measured run ({@code case, manager, run, ops,
- * nanos, checksum}) and at the end one {@value #MEMORY} line: {@code case, manager}, the peak RSS
+ * nanos, checksum, cpu nanos}: the CPU time is the whole process's, all threads, GC and JIT
+ * included) and at the end one {@value #MEMORY} line: {@code case, manager}, the peak RSS
  * of the JVM ({@code VmHWM}, KiB), the RSS right after the root allocator was closed, the RSS after
  * {@code --idle-ms} more of idling, and the peak of Arrow's own accounting (bytes).
  */
@@ -63,12 +64,14 @@ public final class ArrowMain {
                 report("warm-up " + i, c, t0, sum);
             }
             for (int r = 1; r <= runs; r++) {
+                long cpu0 = processCpuNanos();
                 long t0 = System.nanoTime();
                 long sum = c.run(root, c.opsPerRun());
                 long nanos = System.nanoTime() - t0;
+                long cpu = processCpuNanos() - cpu0;
                 report("run " + r, c, t0, sum);
                 System.out.println(String.join("\t", RESULT, c.label(), manager, Integer.toString(r),
-                        Long.toString(c.opsPerRun()), Long.toString(nanos), Long.toString(sum)));
+                        Long.toString(c.opsPerRun()), Long.toString(nanos), Long.toString(sum), Long.toString(cpu)));
                 if (root.getAllocatedMemory() != 0) {
                     throw new IllegalStateException("run left " + root.getAllocatedMemory() + " bytes allocated");
                 }
@@ -81,6 +84,12 @@ public final class ArrowMain {
         long idle = ProcStatus.rssKiB();
         System.out.println(String.join("\t", MEMORY, c.label(), manager, Long.toString(peak), Long.toString(end),
                 Long.toString(idle), Long.toString(arrowPeak)));
+    }
+
+    /** CPU time of this process so far (every thread), nanoseconds. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static void report(String what, ArrowCase c, long t0, long sum) {

@@ -13,17 +13,28 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToDoubleFunction;
 
 /** The arrow suite's data: parsing {@link ArrowMain}'s output, medians, the CSV, the tables and the report. */
 public final class ArrowResults {
 
     private ArrowResults() {}
 
-    /** One measured run. */
-    public record Run(String caseLabel, String manager, int fork, int run, long ops, long nanos, long checksum) {
-        /** Operations per second. */
+    /**
+     * One measured run.
+     *
+     * @param nanos    wall time
+     * @param cpuNanos CPU time of the whole JVM during the run (all threads: GC, JIT, hakmem's decay thread)
+     */
+    public record Run(String caseLabel, String manager, int fork, int run, long ops, long nanos, long checksum, long cpuNanos) {
+        /** Operations per second of wall time. */
         public double opsPerSec() {
             return ops * 1e9 / nanos;
+        }
+
+        /** Operations per second of the process's CPU time: what the work cost, however busy the machine was. */
+        public double opsPerCpuSec() {
+            return ops * 1e9 / cpuNanos;
         }
     }
 
@@ -41,28 +52,43 @@ public final class ArrowResults {
     public record Fork(List<Run> runs, Memory memory) {}
 
     /** Medians of one manager on one case, over its runs (throughput) and JVMs (memory). */
-    public record Line(String manager, int jvms, double opsPerSec, double peakMiB, double endMiB, double idleMiB) {}
+    public record Line(String manager, int jvms, double opsPerSec, double opsPerCpuSec, double peakMiB, double endMiB,
+                       double idleMiB) {}
 
     /** One case, a {@link Line} per manager (absent when it has no result). */
     public record Summary(ArrowCase c, Map<String, Line> lines) {
 
-        /** hakmem's throughput over the best of the other managers', or NaN. */
+        /** hakmem's throughput (wall time) over the best of the other managers', or NaN. */
         public double ratio() {
-            Line h = lines.get("hakmem");
-            double best = Double.NaN;
-            for (Line l : lines.values()) {
-                if (!l.manager().equals("hakmem") && !(l.opsPerSec() <= best)) {
-                    best = l.opsPerSec();
-                }
-            }
-            return h == null || Double.isNaN(best) ? Double.NaN : h.opsPerSec() / best;
+            return ratio(Line::opsPerSec);
         }
 
-        /** The manager other than hakmem with the highest throughput, or null. */
+        /** hakmem's throughput per CPU-second over the best of the other managers', or NaN. */
+        public double cpuRatio() {
+            return ratio(Line::opsPerCpuSec);
+        }
+
+        private double ratio(ToDoubleFunction<Line> metric) {
+            Line h = lines.get("hakmem");
+            String best = bestOther(metric);
+            return h == null || best == null ? Double.NaN : metric.applyAsDouble(h) / metric.applyAsDouble(lines.get(best));
+        }
+
+        /** The manager other than hakmem with the highest throughput (wall time), or null. */
         public String bestOther() {
+            return bestOther(Line::opsPerSec);
+        }
+
+        /** The manager other than hakmem with the highest throughput per CPU-second, or null. */
+        public String bestOtherCpu() {
+            return bestOther(Line::opsPerCpuSec);
+        }
+
+        private String bestOther(ToDoubleFunction<Line> metric) {
             String best = null;
             for (Line l : lines.values()) {
-                if (!l.manager().equals("hakmem") && (best == null || l.opsPerSec() > lines.get(best).opsPerSec())) {
+                if (!l.manager().equals("hakmem")
+                        && (best == null || metric.applyAsDouble(l) > metric.applyAsDouble(lines.get(best)))) {
                     best = l.manager();
                 }
             }
@@ -93,9 +119,9 @@ public final class ArrowResults {
         String problem = null;
         for (String line : lines) {
             String[] f = line.split("\t");
-            if (f[0].equals(ArrowMain.RESULT) && f.length == 7) {
+            if (f[0].equals(ArrowMain.RESULT) && f.length == 8) {
                 runs.add(new Run(f[1], f[2], fork, Integer.parseInt(f[3]), Long.parseLong(f[4]), Long.parseLong(f[5]),
-                        Long.parseLong(f[6])));
+                        Long.parseLong(f[6]), Long.parseLong(f[7])));
             } else if (f[0].equals(ArrowMain.MEMORY) && f.length == 7) {
                 memory = new Memory(f[1], f[2], fork, Long.parseLong(f[3]), Long.parseLong(f[4]), Long.parseLong(f[5]),
                         Long.parseLong(f[6]));
@@ -116,13 +142,14 @@ public final class ArrowResults {
         for (ArrowCase c : cases) {
             Map<String, Line> lines = new LinkedHashMap<>();
             for (String m : managers) {
-                double[] perSec = runs.stream().filter(r -> r.caseLabel().equals(c.label()) && r.manager().equals(m))
-                        .mapToDouble(Run::opsPerSec).toArray();
+                List<Run> mine = runs.stream().filter(r -> r.caseLabel().equals(c.label()) && r.manager().equals(m)).toList();
+                double[] perSec = mine.stream().mapToDouble(Run::opsPerSec).toArray();
+                double[] perCpuSec = mine.stream().mapToDouble(Run::opsPerCpuSec).toArray();
                 List<Memory> mem = memory.stream().filter(x -> x.caseLabel().equals(c.label()) && x.manager().equals(m)).toList();
                 if (perSec.length == 0 || mem.isEmpty()) {
                     continue;
                 }
-                lines.put(m, new Line(m, mem.size(), Median.of(perSec),
+                lines.put(m, new Line(m, mem.size(), Median.of(perSec), Median.of(perCpuSec),
                         Median.of(mem.stream().mapToDouble(x -> x.peakKiB() / 1024.0).toArray()),
                         Median.of(mem.stream().mapToDouble(x -> x.endKiB() / 1024.0).toArray()),
                         Median.of(mem.stream().mapToDouble(x -> x.idleKiB() / 1024.0).toArray())));
@@ -152,15 +179,15 @@ public final class ArrowResults {
     /** Writes every run, with its JVM's memory figures, as CSV. */
     public static void writeCsv(Path file, List<Run> runs, List<Memory> memory) throws IOException {
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("case,kind,unit,manager,fork,run,ops,seconds,ops_per_sec,checksum,vmhwm_kib,rss_after_release_kib,"
-                    + "rss_idle_kib,arrow_peak_bytes\n");
+            w.write("case,kind,unit,manager,fork,run,ops,seconds,ops_per_sec,cpu_seconds,ops_per_cpu_sec,checksum,vmhwm_kib,"
+                    + "rss_after_release_kib,rss_idle_kib,arrow_peak_bytes\n");
             for (Run r : runs) {
                 ArrowCase c = ArrowCase.byLabel(r.caseLabel());
                 Memory m = memory.stream().filter(x -> x.caseLabel().equals(r.caseLabel()) && x.manager().equals(r.manager())
                         && x.fork() == r.fork()).findFirst().orElseThrow();
-                w.write(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%d,%.6f,%.1f,%d,%d,%d,%d,%d%n", c.label(), kind(c),
-                        c.unit(), r.manager(), r.fork(), r.run(), r.ops(), r.nanos() / 1e9, r.opsPerSec(), r.checksum(),
-                        m.peakKiB(), m.endKiB(), m.idleKiB(), m.arrowPeak()));
+                w.write(String.format(Locale.ROOT, "%s,%s,%s,%s,%d,%d,%d,%.6f,%.1f,%.6f,%.1f,%d,%d,%d,%d,%d%n", c.label(),
+                        kind(c), c.unit(), r.manager(), r.fork(), r.run(), r.ops(), r.nanos() / 1e9, r.opsPerSec(),
+                        r.cpuNanos() / 1e9, r.opsPerCpuSec(), r.checksum(), m.peakKiB(), m.endKiB(), m.idleKiB(), m.arrowPeak()));
             }
         }
     }
@@ -187,7 +214,7 @@ public final class ArrowResults {
         return Double.isNaN(r) ? "-" : String.format(Locale.ROOT, "%.2fx", r);
     }
 
-    private static String mib(Line l, java.util.function.ToDoubleFunction<Line> f) {
+    private static String mib(Line l, ToDoubleFunction<Line> f) {
         return l == null ? "-" : String.format(Locale.ROOT, "%.0f", f.applyAsDouble(l));
     }
 
@@ -198,7 +225,7 @@ public final class ArrowResults {
         for (String m : managers) {
             sb.append(String.format(Locale.ROOT, " %10s", m));
         }
-        sb.append(String.format(Locale.ROOT, " %13s  peak RSS MiB (%s)%n", "hakmem/best", String.join("/", managers)));
+        sb.append(String.format(Locale.ROOT, " %13s %13s  peak RSS MiB (%s)%n", "hakmem/best", "per CPU-s", String.join("/", managers)));
         for (Summary s : summaries) {
             sb.append(String.format(Locale.ROOT, "%-17s %-5s %-13s", s.c().label(), kind(s.c()), s.c().unit()));
             List<String> peaks = new ArrayList<>();
@@ -208,8 +235,9 @@ public final class ArrowResults {
                 peaks.add(mib(l, Line::peakMiB));
             }
             String best = s.bestOther();
-            sb.append(String.format(Locale.ROOT, " %13s  %s%n", ratio(s.ratio()) + (best == null ? "" : " " + best),
-                    String.join("/", peaks)));
+            String bestCpu = s.bestOtherCpu();
+            sb.append(String.format(Locale.ROOT, " %13s %13s  %s%n", ratio(s.ratio()) + (best == null ? "" : " " + best),
+                    ratio(s.cpuRatio()) + (bestCpu == null ? "" : " " + bestCpu), String.join("/", peaks)));
         }
         return sb.toString();
     }
@@ -226,7 +254,7 @@ public final class ArrowResults {
                 + "`NettyAllocationManager` (arrow-memory-netty over Netty's pooled allocator, Arrow's usual default), "
                 + "`unsafe` = Arrow's `UnsafeAllocationManager` (`Unsafe.allocateMemory`: the JVM's malloc, glibc here). "
                 + "Each JVM measures one manager, which is also Arrow's default there.\n");
-        md.append("- Throughput: operations per second (the case's unit), median over the measured runs of all JVMs. "
+        md.append("- Throughput: operations per second of wall time (the case's unit), median over the measured runs of all JVMs. "
                 + "Memory: medians over the JVMs of `VmHWM` (peak RSS of the whole JVM, its fixed pre-touched heap included), "
                 + "`VmRSS` right after the root allocator was closed (everything released), and `VmRSS` after "
                 + ArrowMain.IDLE_MS + " ms more of idling, in MiB.\n\n");
@@ -242,6 +270,21 @@ public final class ArrowResults {
             String best = s.bestOther();
             md.append(' ').append(ratio(s.ratio())).append(best == null ? "" : " (vs " + best + ")").append(" |\n");
         }
+        md.append("\n## Throughput per CPU-second\n\nOperations per second of the JVM's CPU time (all its threads: GC, "
+                + "JIT, hakmem's decay thread), median over the same runs. On a machine shared with other work this "
+                + "shows what each manager costs better than wall time, which also counts the time other processes "
+                + "held the cores.\n\n| case | ");
+        md.append(String.join(" | ", managers)).append(" | hakmem / best other |\n|---|");
+        md.append("---:|".repeat(managers.size())).append("---:|\n");
+        for (Summary s : summaries) {
+            md.append("| ").append(s.c().label()).append(" |");
+            for (String m : managers) {
+                Line l = s.lines().get(m);
+                md.append(' ').append(l == null ? "-" : human(l.opsPerCpuSec())).append(" |");
+            }
+            String best = s.bestOtherCpu();
+            md.append(' ').append(ratio(s.cpuRatio())).append(best == null ? "" : " (vs " + best + ")").append(" |\n");
+        }
         md.append("\n## Memory (MiB)\n\n| case |");
         for (String what : List.of("peak RSS", "RSS after release", "RSS after idle")) {
             for (String m : managers) {
@@ -251,7 +294,7 @@ public final class ArrowResults {
         md.append(" hakmem peak - lowest other |\n|---|").append("---:|".repeat(3 * managers.size() + 1)).append('\n');
         for (Summary s : summaries) {
             md.append("| ").append(s.c().label()).append(" |");
-            for (java.util.function.ToDoubleFunction<Line> f : List.<java.util.function.ToDoubleFunction<Line>>of(
+            for (ToDoubleFunction<Line> f : List.<ToDoubleFunction<Line>>of(
                     Line::peakMiB, Line::endMiB, Line::idleMiB)) {
                 for (String m : managers) {
                     md.append(' ').append(mib(s.lines().get(m), f)).append(" |");
