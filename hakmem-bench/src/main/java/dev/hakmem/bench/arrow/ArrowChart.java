@@ -17,6 +17,9 @@ public final class ArrowChart {
     private static final Color NETTY = new Color(0x6C, 0x83, 0x9E);
     private static final Color UNSAFE = new Color(0xA8, 0xB5, 0xC4);
 
+    /** Top of the relative-throughput axis; taller bars are cut there and their values named in the title. */
+    static final double Y_MAX = 3.0;
+
     private ArrowChart() {}
 
     /**
@@ -24,18 +27,30 @@ public final class ArrowChart {
      * netty and unsafe (so the better of those two is 1.0 and hakmem's bar is its ratio).
      */
     public static Path throughput(List<ArrowResults.Summary> summaries, List<String> managers, Path dir) throws IOException {
-        CategoryChart chart = chart("Throughput relative to the better of Arrow's Netty and Unsafe managers (higher is better)",
-                "relative throughput (median)");
         List<String> names = summaries.stream().map(s -> s.c().label()).toList();
+        List<List<Double>> series = new ArrayList<>();
+        StringBuilder offScale = new StringBuilder();
         for (String m : managers) {
             List<Double> ys = new ArrayList<>();
             for (ArrowResults.Summary s : summaries) {
                 ArrowResults.Line l = s.lines().get(m);
                 String best = s.bestOther();
                 double base = best == null ? Double.NaN : s.lines().get(best).opsPerSec();
-                ys.add(l == null || Double.isNaN(base) ? 0.0 : l.opsPerSec() / base);
+                double y = l == null || Double.isNaN(base) ? 0.0 : l.opsPerSec() / base;
+                if (y > Y_MAX) { // one far-ahead bar would flatten every other: cut it, and give its value in the title
+                    offScale.append(String.format(java.util.Locale.ROOT, "%s %s %.1fx; ", s.c().label(), m, y));
+                    y = Y_MAX;
+                }
+                ys.add(y);
             }
-            chart.addSeries(m, names, ys);
+            series.add(ys);
+        }
+        CategoryChart chart = chart("Throughput relative to the better of Arrow's Netty and Unsafe managers (higher is better)"
+                + (offScale.isEmpty() ? "" : " [cut at " + Y_MAX + ": " + offScale.substring(0, offScale.length() - 2) + "]"),
+                "relative throughput (median)");
+        chart.getStyler().setYAxisMax(Y_MAX);
+        for (int i = 0; i < managers.size(); i++) {
+            chart.addSeries(managers.get(i), names, series.get(i));
         }
         return save(chart, managers, dir.resolve("arrow-throughput.png"));
     }
