@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Every arrow-suite workload, a few operations each, on hakmem and on Arrow's Unsafe manager in
  * this JVM: both read the same checksum, release everything, and hakmem's live bytes come back.
- * (The Netty manager needs {@code --sun-misc-unsafe-memory-access=allow}, which this test JVM
- * does not have; the suite's own JVMs run it, see {@link ArrowSuiteEndToEndTest}.)
+ * (Arrow's Netty manager needs {@code --sun-misc-unsafe-memory-access=allow}, which this test JVM
+ * does not have: without it Netty 4.2 does not use {@code Unsafe} and Arrow's patch fails with a
+ * {@code ClassCastException}. The suite's own JVMs have it and run Netty, see {@link ArrowSuiteEndToEndTest}.)
  */
 @Timeout(120)
 class ArrowCasesTest {
