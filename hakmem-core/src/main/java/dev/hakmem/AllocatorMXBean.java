@@ -48,7 +48,7 @@ public interface AllocatorMXBean {
      */
     List<Stats.SizeClass> getSizeClasses();
 
-    /** Span acquisitions of the shared slab pool per stage, by stage name. */
+    /** Span acquisitions of the shared span pool per stage, by stage name. */
     Map<String, Long> getPoolStageHits();
 
     /** Runs {@link Hakmem#trim()}. */

@@ -1,17 +1,12 @@
 package dev.hakmem;
 
+import dev.hakmem.internal.Allocator;
 import dev.hakmem.internal.arena.GlobalSegmentAllocator;
 import dev.hakmem.internal.debug.DebugHeap;
-import dev.hakmem.internal.front.Front;
-import dev.hakmem.internal.front.Heaps;
-import dev.hakmem.internal.pool.SlabPool;
-import dev.hakmem.internal.size.SizeClasses;
-import dev.hakmem.internal.stats.StatsCollector;
-import dev.hakmem.internal.tier.HugeTier;
 
 import java.lang.foreign.MemorySegment;
-import java.util.List;
 import java.lang.foreign.SegmentAllocator;
+import java.util.List;
 
 /**
  * hakmem: {@code malloc} and {@code free} for Java, on native memory, with Java's safety.
@@ -31,7 +26,7 @@ public final class Hakmem {
     private Hakmem() {}
 
     static {
-        dev.hakmem.internal.stats.Observability.init();
+        Observability.init();
     }
 
     /**
@@ -39,30 +34,12 @@ public final class Hakmem {
      * must be freed.
      */
     public static long malloc(long size) {
-        if (DebugHeap.ENABLED) {
-            return DebugHeap.malloc(size);
-        }
-        return Front.malloc(size);
+        return Allocator.malloc(size);
     }
 
     /** Allocates {@code count * size} zeroed bytes. */
     public static long calloc(long count, long size) {
-        if (count < 0 || size < 0) {
-            throw new IllegalArgumentException("hakmem: calloc(" + count + ", " + size + "): negative argument");
-        }
-        long n = count * size;
-        if (Math.multiplyHigh(count, size) != 0 || n < 0) {
-            throw new IllegalArgumentException("hakmem: calloc(" + count + ", " + size + "): size overflows");
-        }
-        if (DebugHeap.ENABLED) {
-            return DebugHeap.calloc(n);
-        }
-        if (n > SizeClasses.MAX_SIZE) {
-            return HugeTier.allocate(n, 16, true);
-        }
-        long a = Front.malloc(n);
-        Front.zero(a, n);
-        return a;
+        return Allocator.calloc(count, size);
     }
 
     /**
@@ -73,61 +50,7 @@ public final class Hakmem {
      * (like {@code malloc(0)}). On {@link OutOfMemoryError} the old block is untouched.
      */
     public static long realloc(long address, long newSize) {
-        if (address == 0) {
-            return malloc(newSize);
-        }
-        if (newSize < 0) {
-            throw new IllegalArgumentException("hakmem: realloc(0x" + Long.toHexString(address) + ", "
-                    + newSize + "): negative size");
-        }
-        if (DebugHeap.ENABLED) {
-            return DebugHeap.realloc(address, newSize);
-        }
-        long old = Front.usableSize(address, "realloc");
-        if (old <= SizeClasses.MAX_SIZE) {
-            if (newSize <= SizeClasses.MAX_SIZE
-                    && SizeClasses.classOfAny(newSize) == SizeClasses.classOfAny(old)) {
-                return address;
-            }
-            long b = Front.malloc(newSize);
-            Front.copy(address, b, Math.min(old, newSize));
-            Front.free(address);
-            return b;
-        }
-        return reallocHuge(address, newSize);
-    }
-
-    /** Moves or resizes a huge block, detached from the live set meanwhile so a racing free fails cleanly. */
-    private static long reallocHuge(long address, long newSize) {
-        if (newSize > SizeClasses.MAX_SIZE) {
-            long b = HugeTier.resize(address, newSize);
-            if (b > 0) {
-                return b;
-            }
-            if (b < 0) {
-                throw new IllegalStateException("hakmem: realloc(0x" + Long.toHexString(address)
-                        + "): huge block was freed by another thread meanwhile");
-            }
-            if (newSize <= HugeTier.lengthOf(address)) {
-                return address;  // the OS refused to shrink the mapping: keep the block as it is
-            }
-        }
-        long usable = HugeTier.lengthOf(address);
-        long len = HugeTier.detach(address);
-        if (len < 0) {
-            throw new IllegalStateException("hakmem: realloc(0x" + Long.toHexString(address)
-                    + "): huge block was freed by another thread meanwhile");
-        }
-        long b;
-        try {
-            b = Front.malloc(newSize);
-        } catch (OutOfMemoryError e) {
-            HugeTier.reattach(address, usable, len);
-            throw e;
-        }
-        Front.copy(address, b, Math.min(usable, newSize));
-        HugeTier.release(address, len);
-        return b;
+        return Allocator.realloc(address, newSize);
     }
 
     /**
@@ -135,31 +58,17 @@ public final class Hakmem {
      * power of two. The block is freed with {@link #free(long)}.
      */
     public static long alignedAlloc(long alignment, long size) {
-        if (alignment <= 0 || (alignment & (alignment - 1)) != 0) {
-            throw new IllegalArgumentException("hakmem: alignedAlloc(" + alignment + ", " + size
-                    + "): alignment is not a power of two");
-        }
-        if (DebugHeap.ENABLED) {
-            return DebugHeap.alignedAlloc(alignment, size);
-        }
-        return Front.alignedAlloc(alignment, size);
+        return Allocator.alignedAlloc(alignment, size);
     }
 
     /** Frees the block at {@code address}; {@code free(0)} does nothing. */
     public static void free(long address) {
-        if (DebugHeap.ENABLED) {
-            DebugHeap.free(address);
-            return;
-        }
-        Front.free(address);
+        Allocator.free(address);
     }
 
     /** Bytes usable in the live block at {@code address} (at least what was asked for). */
     public static long usableSize(long address) {
-        if (DebugHeap.ENABLED) {
-            return DebugHeap.usableSize(address);
-        }
-        return Front.usableSize(address, "usableSize");
+        return Allocator.usableSize(address, "usableSize");
     }
 
     /** Allocates a native segment of exactly {@code size} bytes; free it with {@link #free(MemorySegment)}. */
@@ -189,7 +98,7 @@ public final class Hakmem {
             throw new IllegalArgumentException("hakmem: free(" + segment + "): not a native segment");
         }
         long a = segment.address();
-        long usable = DebugHeap.ENABLED ? DebugHeap.usableSize(a) : Front.usableSize(a, "free");
+        long usable = Allocator.usableSize(a, "free");
         long n = segment.byteSize();
         if (n > usable) {
             throw new IllegalArgumentException("hakmem: free(segment 0x" + Long.toHexString(a) + ", " + n
@@ -203,14 +112,7 @@ public final class Hakmem {
      * shared and exited-thread heaps, then releases empty SuperSlabs and purges free slabs.
      */
     public static void trim() {
-        long before = dev.hakmem.internal.os.MemoryBudget.mapped();
-        if (DebugHeap.ENABLED) {
-            DebugHeap.drainQuarantine();
-        }
-        Heaps.flushReachable();
-        SlabPool.trim();
-        HugeTier.trimCache();
-        dev.hakmem.internal.stats.Events.trim(before - dev.hakmem.internal.os.MemoryBudget.mapped());
+        Allocator.trim();
     }
 
     /**
@@ -244,6 +146,6 @@ public final class Hakmem {
 
     /** A snapshot of the allocator's counters. */
     public static Stats stats() {
-        return StatsCollector.snapshot();
+        return StatsSnapshots.snapshot();
     }
 }

@@ -1,5 +1,12 @@
 package dev.hakmem;
 
+import static dev.hakmem.testing.BlockPattern.MAX_BLOCK;
+import static dev.hakmem.testing.BlockPattern.PATTERN;
+import static dev.hakmem.testing.BlockPattern.fill;
+import static dev.hakmem.testing.BlockPattern.off;
+import static dev.hakmem.testing.BlockPattern.seg;
+import static dev.hakmem.testing.BlockPattern.verify;
+import static dev.hakmem.testing.BlockPattern.verifyZero;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -36,53 +43,6 @@ class ApiContractTest {
     static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
     static final long KiB = 1024, MiB = 1024 * KiB;
 
-    /** Random bytes; a block with pattern offset {@code off} holds {@code PATTERN[off + i]} at byte i. */
-    static final int PATTERN_SPAN = 1 << 16;
-    static final long MAX_PATTERN_BLOCK = 70 * MiB;
-    static final MemorySegment PATTERN;
-
-    static {
-        byte[] p = new byte[(int) (MAX_PATTERN_BLOCK + PATTERN_SPAN)];
-        new Random(0x5EED_0001L).nextBytes(p);
-        PATTERN = MemorySegment.ofArray(p);
-    }
-
-    static MemorySegment seg(long address, long size) {
-        return MemorySegment.ofAddress(address).reinterpret(size);
-    }
-
-    static void fill(long address, long size, int off) {
-        if (size == 0) return;
-        MemorySegment.copy(PATTERN, off, seg(address, size), 0, size);
-    }
-
-    /** Asserts that {@code size} bytes at {@code address} hold the pattern starting at {@code off}. */
-    static void verify(long address, long size, int off, String what) {
-        if (size == 0) return;
-        long m = MemorySegment.mismatch(seg(address, size), 0, size, PATTERN, off, off + size);
-        if (m != -1) {
-            fail(what + ": block 0x" + Long.toHexString(address) + " size " + size
-                    + " differs from its pattern at offset " + m + " (expected "
-                    + PATTERN.get(ValueLayout.JAVA_BYTE, off + m) + ", found "
-                    + ALL.get(ValueLayout.JAVA_BYTE, address + m) + ")");
-        }
-    }
-
-    static void verifyZero(long address, long size, String what) {
-        if (size == 0) return;
-        MemorySegment s = seg(address, size);
-        long i = 0;
-        for (; i + 8 <= size; i += 8) {
-            if (s.get(ValueLayout.JAVA_LONG_UNALIGNED, i) != 0) break;
-        }
-        for (; i < size; i++) {
-            if (s.get(ValueLayout.JAVA_BYTE, i) != 0) {
-                fail(what + ": block 0x" + Long.toHexString(address) + " size " + size
-                        + " is not zero at offset " + i + " (found " + s.get(ValueLayout.JAVA_BYTE, i) + ")");
-            }
-        }
-    }
-
     static void assertMinAlignment(long address, long requested, String what) {
         assertNotEquals(0L, address, what + ": null address");
         long align = requested >= 16 ? 16 : 8;
@@ -102,10 +62,6 @@ class ApiContractTest {
                         + Hakmem.usableSize(a[i - 1]) + ") overlaps block 0x" + Long.toHexString(a[i]));
             }
         }
-    }
-
-    static int off(long i) {
-        return (int) ((i * 0x9E3779B97F4A7C15L >>> 40) % PATTERN_SPAN);
     }
 
     // ------------------------------------------------------------------ malloc(0)
@@ -182,7 +138,7 @@ class ApiContractTest {
             a[i] = Hakmem.malloc(sizes[i]);
             assertMinAlignment(a[i], sizes[i], "malloc(" + sizes[i] + ")");
             assertTrue(Hakmem.usableSize(a[i]) >= sizes[i]);
-            if (sizes[i] <= MAX_PATTERN_BLOCK) {
+            if (sizes[i] <= MAX_BLOCK) {
                 fill(a[i], sizes[i], off(i));
             } else {
                 seg(a[i], sizes[i]).fill((byte) i);
@@ -190,7 +146,7 @@ class ApiContractTest {
         }
         assertDisjoint(a, "large sizes");
         for (int i = 0; i < sizes.length; i++) {
-            if (sizes[i] <= MAX_PATTERN_BLOCK) {
+            if (sizes[i] <= MAX_BLOCK) {
                 verify(a[i], sizes[i], off(i), "malloc(" + sizes[i] + ")");
             } else {
                 MemorySegment s = seg(a[i], sizes[i]);

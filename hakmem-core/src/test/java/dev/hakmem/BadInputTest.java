@@ -1,5 +1,11 @@
 package dev.hakmem;
 
+import dev.hakmem.testing.ChildJvm;
+import static dev.hakmem.testing.BlockPattern.fill;
+import static dev.hakmem.testing.BlockPattern.hex;
+import static dev.hakmem.testing.BlockPattern.off;
+import static dev.hakmem.testing.BlockPattern.seg;
+import static dev.hakmem.testing.BlockPattern.verify;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -16,6 +22,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -45,15 +52,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BadInputTest {
 
     static final long KiB = 1024, MiB = 1024 * KiB;
-    static final int PATTERN_SPAN = 1 << 16;
-    static final long MAX_BLOCK = 9 * MiB;
-    static final MemorySegment PATTERN;
-
-    static {
-        byte[] p = new byte[(int) (MAX_BLOCK + PATTERN_SPAN)];
-        new Random(0xBAD_1297L).nextBytes(p);
-        PATTERN = MemorySegment.ofArray(p);
-    }
 
     static final Linker LINKER = Linker.nativeLinker();
     static final MethodHandle GLIBC_MALLOC = LINKER.downcallHandle(
@@ -66,31 +64,6 @@ class BadInputTest {
 
     long[] sentinels;
     long[] sentinelSizes;
-
-    static MemorySegment seg(long address, long size) {
-        return MemorySegment.ofAddress(address).reinterpret(size);
-    }
-
-    static int off(long i) {
-        return (int) ((i * 0x9E3779B97F4A7C15L >>> 40) % PATTERN_SPAN);
-    }
-
-    static void fill(long address, long size, int off) {
-        if (size > 0) MemorySegment.copy(PATTERN, off, seg(address, size), 0, size);
-    }
-
-    static void verify(long address, long size, int off, String what) {
-        if (size == 0) return;
-        long m = MemorySegment.mismatch(seg(address, size), 0, size, PATTERN, off, off + size);
-        if (m != -1) {
-            fail(what + ": block 0x" + Long.toHexString(address) + " of " + size
-                    + " bytes was modified at offset " + m);
-        }
-    }
-
-    static String hex(long address) {
-        return "0x" + Long.toHexString(address);
-    }
 
     @BeforeEach
     void allocateSentinels() {
@@ -500,46 +473,23 @@ class BadInputTest {
             "realloc(malloc(100000),MAX)", "realloc(malloc(5MiB),MAX-4095)", "allocate(MAX)"})
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void absurdSizesFailCleanly(String call) throws Exception {
-        ChildResult c = runChild(AbsurdSizeChild.class, call);
-        if (c.rc != 0) {
-            fail(call + ": " + switch (c.rc) {
+        ChildJvm.Result c = runChild(AbsurdSizeChild.class, call);
+        if (c.exit() != 0) {
+            fail(call + ": " + switch (c.exit()) {
                 case 3 -> "returned a block instead of throwing";
                 case 4 -> "threw the wrong exception or broke the allocator";
-                default -> "child JVM died with exit code " + c.rc + " (crash?)";
-            } + "; child output:\n" + c.out);
+                default -> "child JVM died with exit code " + c.exit() + " (crash?)";
+            } + "; child output:\n" + c.output());
         }
     }
 
-    record ChildResult(int rc, String out) {}
-
     /**
-     * Runs {@code main} in a child JVM with the test class path, so that a crash (SIGSEGV from
-     * an access to unmapped memory) fails one test instead of killing the test JVM. Exit code
-     * -1 means the child hung and was killed.
+     * Runs {@code main} in a child JVM, so that a crash (SIGSEGV from an access to unmapped
+     * memory) fails one test instead of killing the test JVM. Exit code -1: it hung and was killed.
      */
-    static ChildResult runChild(Class<?> main, String... args) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Path errorFile = Path.of(System.getProperty("java.io.tmpdir"), "hakmem-test-child-hs_err_%p.log");
-        Path outFile = Files.createTempFile("hakmem-test-child", ".out");
-        try {
-            List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xmx256m",
-                    "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:ErrorFile=" + errorFile,
-                    "-cp", System.getProperty("java.class.path"), main.getName()));
-            cmd.addAll(List.of(args));
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(outFile.toFile()).start();
-            int rc;
-            if (p.waitFor(50, TimeUnit.SECONDS)) {
-                rc = p.exitValue();
-            } else {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                rc = -1;
-            }
-            String out = Files.readString(outFile);
-            if (out.length() > 4000) out = out.substring(0, 4000) + "...";
-            return new ChildResult(rc, out);
-        } finally {
-            Files.deleteIfExists(outFile);
-        }
+    static ChildJvm.Result runChild(Class<?> main, String... args) throws Exception {
+        return ChildJvm.of(main).jvmArgs("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1").args(args)
+                .timeout(Duration.ofSeconds(50)).run();
     }
 
     /** Child JVM for {@link #absurdSizesFailCleanly}: exit 0 = correct, 3 = returned, 4 = wrong exception, else crash. */
@@ -752,13 +702,13 @@ class BadInputTest {
             "100000, 8388608, realloc"})
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void racingReallocAndFree(long from, long to, String other) throws Exception {
-        ChildResult c = runChild(RacingReallocFreeChild.class, Long.toString(from), Long.toString(to), other);
-        if (c.rc != 0) {
-            fail("realloc(" + from + " -> " + to + ") racing " + other + ": " + (c.rc == 5 ? "wrong outcome"
-                    : c.rc == -1 ? "child hung" : "child JVM died with exit code " + c.rc + " (crash?)")
-                    + "; child output:\n" + c.out);
+        ChildJvm.Result c = runChild(RacingReallocFreeChild.class, Long.toString(from), Long.toString(to), other);
+        if (c.exit() != 0) {
+            fail("realloc(" + from + " -> " + to + ") racing " + other + ": " + (c.exit() == 5 ? "wrong outcome"
+                    : c.exit() == -1 ? "child hung" : "child JVM died with exit code " + c.exit() + " (crash?)")
+                    + "; child output:\n" + c.output());
         }
-        System.out.println("racingReallocAndFree(" + from + ", " + to + ", " + other + "): " + c.out.strip());
+        System.out.println("racingReallocAndFree(" + from + ", " + to + ", " + other + "): " + c.output().strip());
     }
 
     /** Child JVM for {@link #racingReallocAndFree}: exit 0 = correct, 5 = wrong outcome, else crash. */

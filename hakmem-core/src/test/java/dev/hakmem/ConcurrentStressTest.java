@@ -1,5 +1,6 @@
 package dev.hakmem;
 
+import dev.hakmem.testing.BlockPattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,14 +38,6 @@ class ConcurrentStressTest {
     static final long KiB = 1024, MiB = 1024 * KiB;
     static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(3000);
     static final long MAX_SIZE = 1 * MiB;
-    static final int PATTERN_SPAN = 1 << 16;
-    static final MemorySegment PATTERN;
-
-    static {
-        byte[] p = new byte[(int) (MAX_SIZE + PATTERN_SPAN)];
-        new java.util.Random(0xC0C0_0042L).nextBytes(p);
-        PATTERN = MemorySegment.ofArray(p);
-    }
 
     record Blk(long addr, long size, int off, String owner) {}
 
@@ -79,7 +72,7 @@ class ConcurrentStressTest {
         x ^= x >>> 31;
         x *= 0x94D049BB133111EBL;
         x ^= x >>> 29;
-        return (int) (x & (PATTERN_SPAN - 1));
+        return (int) (x & (BlockPattern.SPAN - 1));
     }
 
     Blk track(long addr, long size, String owner) {
@@ -92,7 +85,7 @@ class ConcurrentStressTest {
             throw new AssertionError("0x" + Long.toHexString(addr) + " handed out to " + owner
                     + " while live (" + prev + ")");
         }
-        if (size > 0) MemorySegment.copy(PATTERN, b.off, MemorySegment.ofAddress(addr).reinterpret(size), 0, size);
+        BlockPattern.fill(addr, size, b.off);
         return b;
     }
 
@@ -129,13 +122,7 @@ class ConcurrentStressTest {
     }
 
     static void verify(Blk b, String who) {
-        if (b.size == 0) return;
-        MemorySegment s = MemorySegment.ofAddress(b.addr).reinterpret(b.size);
-        long m = MemorySegment.mismatch(s, 0, b.size, PATTERN, b.off, b.off + b.size);
-        if (m != -1) {
-            throw new AssertionError(who + ": block " + b + " at 0x" + Long.toHexString(b.addr)
-                    + " differs from its pattern at offset " + m);
-        }
+        BlockPattern.verify(b.addr, b.size, b.off, who + ": " + b);
     }
 
     void release(Blk b, String who) {
@@ -154,8 +141,7 @@ class ConcurrentStressTest {
         long n = Hakmem.realloc(b.addr, newSize);
         long keep = Math.min(b.size, newSize);
         if (keep > 0) {
-            MemorySegment s = MemorySegment.ofAddress(n).reinterpret(keep);
-            long m = MemorySegment.mismatch(s, 0, keep, PATTERN, b.off, b.off + keep);
+            long m = BlockPattern.mismatch(n, keep, b.off);
             if (m != -1) {
                 throw new AssertionError(who + ": realloc " + b.size + " -> " + newSize + " (0x"
                         + Long.toHexString(b.addr) + " -> 0x" + Long.toHexString(n) + ") lost byte " + m);

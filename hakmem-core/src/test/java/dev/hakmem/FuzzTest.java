@@ -1,10 +1,11 @@
 package dev.hakmem;
 
+import dev.hakmem.testing.BlockPattern;
 import static dev.hakmem.PeerSupport.MAX_CLASS;
-import static dev.hakmem.PeerSupport.fill;
-import static dev.hakmem.PeerSupport.hex;
-import static dev.hakmem.PeerSupport.seg;
-import static dev.hakmem.PeerSupport.verify;
+import static dev.hakmem.testing.BlockPattern.fill;
+import static dev.hakmem.testing.BlockPattern.hex;
+import static dev.hakmem.testing.BlockPattern.seg;
+import static dev.hakmem.testing.BlockPattern.verify;
 
 import dev.hakmem.internal.os.Reservation;
 import java.lang.foreign.Arena;
@@ -169,7 +170,7 @@ class FuzzTest {
                     throw failure(origin + " returned " + hex(a) + " (" + usable + " B) overlapping live " + hex(b));
                 }
             }
-            int off = PeerSupport.off(patternCounter++);
+            int off = BlockPattern.off(patternCounter++);
             fill(a, Math.min(size, 16 * MiB), off);
             live.put(a, new Blk(size, usable, off, i, segment));
             freed.remove(a);
@@ -292,7 +293,7 @@ class FuzzTest {
                     long n = 1 + op.param % 7;
                     long each = size / n;
                     long a = Hakmem.calloc(n, each);
-                    long bad = PeerSupport.firstNot(a, n * each, (byte) 0);
+                    long bad = BlockPattern.firstNot(a, n * each, (byte) 0);
                     if (bad >= 0) throw failure("calloc(" + n + ", " + each + ") = " + hex(a) + " not zero at " + bad);
                     add(a, n * each, false, "calloc(" + n + ", " + each + ")");
                 }

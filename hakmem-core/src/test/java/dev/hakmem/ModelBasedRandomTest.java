@@ -1,5 +1,6 @@
 package dev.hakmem;
 
+import dev.hakmem.testing.BlockPattern;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.foreign.MemorySegment;
@@ -38,14 +39,6 @@ class ModelBasedRandomTest {
     static final int MAX_LIVE = 4000;
     static final long MAX_LIVE_BYTES = 160 * MiB;
     static final long MAX_SIZE = 4 * MiB;
-    static final int PATTERN_SPAN = 1 << 16;
-    static final MemorySegment PATTERN;
-
-    static {
-        byte[] p = new byte[(int) (MAX_SIZE + PATTERN_SPAN)];
-        new java.util.Random(0x30DE_1BA5EDL).nextBytes(p);
-        PATTERN = MemorySegment.ofArray(p);
-    }
 
     record Block(long size, int off, long align, String origin) {}
 
@@ -114,18 +107,11 @@ class ModelBasedRandomTest {
         }
 
         void fill(long a, long size, int off) {
-            if (size > 0) MemorySegment.copy(PATTERN, off, MemorySegment.ofAddress(a).reinterpret(size), 0, size);
+            BlockPattern.fill(a, size, off);
         }
 
         void check(long a, long size, int off, String what) {
-            if (size == 0) return;
-            MemorySegment s = MemorySegment.ofAddress(a).reinterpret(size);
-            long mm = MemorySegment.mismatch(s, 0, size, PATTERN, off, off + size);
-            if (mm != -1) {
-                throw new AssertionError(what + ": block 0x" + Long.toHexString(a) + " (" + size
-                        + " bytes) differs from its pattern at offset " + mm + ": expected "
-                        + PATTERN.get(ValueLayout.JAVA_BYTE, off + mm) + ", found " + s.get(ValueLayout.JAVA_BYTE, mm));
-            }
+            BlockPattern.verify(a, size, off, what);
         }
 
         void checkBlock(long a, String what) {
@@ -188,7 +174,7 @@ class ModelBasedRandomTest {
                 log("malloc(" + size + ")");
                 long a = Hakmem.malloc(size);
                 checkNew(a, size, 1, "malloc(" + size + ")");
-                int off = r.nextInt(PATTERN_SPAN);
+                int off = r.nextInt(BlockPattern.SPAN);
                 m.add(a, new Block(size, off, 1, "malloc #" + op));
                 fill(a, size, off);
             } else if (k < 70) {
@@ -200,7 +186,7 @@ class ModelBasedRandomTest {
                 long a = Hakmem.calloc(count, each);
                 checkNew(a, total, 1, "calloc(" + count + ", " + each + ")");
                 checkZero(a, total, "calloc(" + count + ", " + each + ") #" + op);
-                int off = r.nextInt(PATTERN_SPAN);
+                int off = r.nextInt(BlockPattern.SPAN);
                 m.add(a, new Block(total, off, 1, "calloc #" + op));
                 fill(a, total, off);
             } else if (k < 78) {
@@ -211,7 +197,7 @@ class ModelBasedRandomTest {
                 log("alignedAlloc(" + align + ", " + size + ")");
                 long a = Hakmem.alignedAlloc(align, size);
                 checkNew(a, size, align, "alignedAlloc(" + align + ", " + size + ")");
-                int off = r.nextInt(PATTERN_SPAN);
+                int off = r.nextInt(BlockPattern.SPAN);
                 m.add(a, new Block(size, off, align, "alignedAlloc #" + op));
                 fill(a, size, off);
             } else if (k < 93) {
@@ -237,7 +223,7 @@ class ModelBasedRandomTest {
                             "realloc " + old.size + " -> " + newSize + " (0x" + Long.toHexString(a) + " -> 0x"
                                     + Long.toHexString(b) + ")");
                 }
-                int off = r.nextInt(PATTERN_SPAN);
+                int off = r.nextInt(BlockPattern.SPAN);
                 m.add(b, new Block(newSize, off, 1, "realloc #" + op));
                 fill(b, newSize, off);
             } else if (k < 99) {
@@ -254,7 +240,7 @@ class ModelBasedRandomTest {
                 log("realloc(0, " + size + ")");
                 long a = Hakmem.realloc(0, size);
                 checkNew(a, size, 1, "realloc(0, " + size + ")");
-                int off = r.nextInt(PATTERN_SPAN);
+                int off = r.nextInt(BlockPattern.SPAN);
                 m.add(a, new Block(size, off, 1, "realloc(0) #" + op));
                 fill(a, size, off);
             }

@@ -1,12 +1,12 @@
 package dev.hakmem;
 
+import dev.hakmem.testing.ChildJvm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hakmem.internal.stats.Observability;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -170,27 +171,11 @@ class ObservabilityTest {
 
     // ------------------------------------------------------------------ child JVMs
 
-    /** Runs {@link ChildMain} in a new JVM with {@code options}; returns its standard error. */
+    /** Runs {@link ChildMain} in a new JVM with {@code options}; returns its output. */
     static String runChild(List<String> options, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--enable-native-access=ALL-UNNAMED");
-        cmd.add("-Xmx256m");
-        cmd.addAll(options);
-        cmd.add("-cp");
-        cmd.add(codeSource(Hakmem.class) + File.pathSeparator + codeSource(ChildMain.class));
-        cmd.add(ChildMain.class.getName());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] err = p.getErrorStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM finished");
-        String stderr = new String(err, StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), stderr);
-        return stderr;
-    }
-
-    static String codeSource(Class<?> c) throws Exception {
-        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        ChildJvm.Result r = ChildJvm.of(ChildMain.class).jvmArgs(options).args(args).timeout(Duration.ofSeconds(60)).run();
+        assertEquals(0, r.exit(), r.output());
+        return r.output();
     }
 
     @Test
@@ -207,7 +192,7 @@ class ObservabilityTest {
         assertTrue(Long.parseLong(f[2]) >= 1000, row);
         assertTrue(Long.parseLong(f[3]) >= 600, row);
         assertEquals(Long.parseLong(f[2]) - Long.parseLong(f[3]), Long.parseLong(f[4]), row);
-        for (String stage : dev.hakmem.internal.pool.SlabPool.STAGE_NAMES) {
+        for (String stage : dev.hakmem.internal.slab.SpanPool.stageNames()) {
             assertTrue(err.contains(stage), "stage " + stage + " in\n" + err);
         }
         String without = runChild(List.of(), "report");
@@ -271,8 +256,8 @@ class ObservabilityTest {
     @Test
     void eventsAreCheapNoOpsWithoutARecording() {
         // no recording running: emitting must neither fail nor need Flight Recorder
-        dev.hakmem.internal.stats.Events.superSlabMapped(0x200000, 2 << 20);
-        dev.hakmem.internal.stats.Events.misuse("free", 1, "test");
+        dev.hakmem.internal.event.Events.superSlabMapped(0x200000, 2 << 20);
+        dev.hakmem.internal.event.Events.misuse("free", 1, "test");
         assertThrows(IllegalArgumentException.class, () -> Hakmem.free(0x20));
     }
 }

@@ -1,16 +1,17 @@
 package dev.hakmem;
 
+import dev.hakmem.testing.BlockPattern;
 import static dev.hakmem.PeerSupport.GiB;
 import static dev.hakmem.PeerSupport.KiB;
 import static dev.hakmem.PeerSupport.MiB;
 import static dev.hakmem.PeerSupport.PAGE;
 import static dev.hakmem.PeerSupport.expectExactly;
-import static dev.hakmem.PeerSupport.fill;
-import static dev.hakmem.PeerSupport.hex;
-import static dev.hakmem.PeerSupport.off;
-import static dev.hakmem.PeerSupport.seg;
+import static dev.hakmem.testing.BlockPattern.fill;
+import static dev.hakmem.testing.BlockPattern.hex;
+import static dev.hakmem.testing.BlockPattern.off;
+import static dev.hakmem.testing.BlockPattern.seg;
 import static dev.hakmem.PeerSupport.touchAll;
-import static dev.hakmem.PeerSupport.verify;
+import static dev.hakmem.testing.BlockPattern.verify;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -347,19 +348,19 @@ class PeerMimallocApiTest {
     void callocThenReallocKeepsZerosAndContent() {
         long n = 6 * KiB;
         long p = Hakmem.calloc(1, n);
-        assertEquals(-1, PeerSupport.firstNot(p, n, (byte) 0), "calloc memory is zero");
+        assertEquals(-1, BlockPattern.firstNot(p, n, (byte) 0), "calloc memory is zero");
         seg(p, n / 2).fill((byte) 123);
         p = Hakmem.realloc(p, n / 2);
-        assertEquals(-1, PeerSupport.firstNot(p, n / 2, (byte) 123), "shrunk block keeps its content");
+        assertEquals(-1, BlockPattern.firstNot(p, n / 2, (byte) 123), "shrunk block keeps its content");
         long q = Hakmem.realloc(p, 3 * n);
-        assertEquals(-1, PeerSupport.firstNot(q, n / 2, (byte) 123), "grown block keeps its content");
+        assertEquals(-1, BlockPattern.firstNot(q, n / 2, (byte) 123), "grown block keeps its content");
         Hakmem.free(q);
         // calloc of recycled, dirty memory is zero too (mimalloc zalloc after a dirtying free)
         long d = Hakmem.malloc(512 * KiB / 2);
         seg(d, 256 * KiB).fill((byte) 0xEE);
         Hakmem.free(d);
         long z = Hakmem.calloc(256, KiB);
-        assertEquals(-1, PeerSupport.firstNot(z, 256 * KiB, (byte) 0), "calloc of recycled memory is zero");
+        assertEquals(-1, BlockPattern.firstNot(z, 256 * KiB, (byte) 0), "calloc of recycled memory is zero");
         Hakmem.free(z);
     }
 

@@ -1,5 +1,7 @@
 package dev.hakmem;
 
+import dev.hakmem.testing.BlockPattern;
+import dev.hakmem.testing.ChildJvm;
 import static dev.hakmem.PeerSupport.KiB;
 import static dev.hakmem.PeerSupport.MAX_CLASS;
 import static dev.hakmem.PeerSupport.MiB;
@@ -7,19 +9,20 @@ import static dev.hakmem.PeerSupport.PAGE;
 import static dev.hakmem.PeerSupport.classSizes;
 import static dev.hakmem.PeerSupport.expectExactly;
 import static dev.hakmem.PeerSupport.expectedUsable;
-import static dev.hakmem.PeerSupport.fill;
-import static dev.hakmem.PeerSupport.firstNot;
+import static dev.hakmem.testing.BlockPattern.fill;
+import static dev.hakmem.testing.BlockPattern.firstNot;
 import static dev.hakmem.PeerSupport.guaranteedAlignment;
-import static dev.hakmem.PeerSupport.hex;
+import static dev.hakmem.testing.BlockPattern.hex;
 import static dev.hakmem.PeerSupport.naturalAlignment;
-import static dev.hakmem.PeerSupport.off;
-import static dev.hakmem.PeerSupport.seg;
-import static dev.hakmem.PeerSupport.verify;
+import static dev.hakmem.testing.BlockPattern.off;
+import static dev.hakmem.testing.BlockPattern.seg;
+import static dev.hakmem.testing.BlockPattern.verify;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.time.Duration;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -396,7 +399,8 @@ class PeerSnmallocFuncTest {
     @ValueSource(strings = {"uaf", "remoteUaf", "oobIntoNeighbour", "largeUaf"})
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void corruptionDetectedInDebugMode(String scenario) throws Exception {
-        var r = PeerSupport.runChild(DebugCorruptionChild.class, List.of("-Dhakmem.debug=true"), Map.of(), scenario);
+        var r = ChildJvm.of(DebugCorruptionChild.class).jvmArgs("-Dhakmem.debug=true", "-XX:TieredStopAtLevel=1").args(scenario)
+                .timeout(Duration.ofSeconds(90)).run();
         System.out.println("debug " + scenario + ": exit " + r.exit() + "\n" + r.output().strip());
         if (r.exit() != 0) {
             fail("debug-mode " + scenario + ": " + switch (r.exit()) {
@@ -441,7 +445,7 @@ class PeerSnmallocFuncTest {
                 return 4;
             }
             for (long v : victims) if (m.contains(hex(v))) return 0;
-            System.out.println("message names none of the victims " + victims.stream().map(PeerSupport::hex).toList());
+            System.out.println("message names none of the victims " + victims.stream().map(BlockPattern::hex).toList());
             return 4;
         }
 

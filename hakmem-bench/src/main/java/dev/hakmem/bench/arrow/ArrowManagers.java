@@ -21,11 +21,13 @@ public final class ArrowManagers {
     public static final List<String> NAMES = List.of("hakmem", "netty", "unsafe");
 
     /**
-     * The flags every arrow JVM gets: hakmem's native access, and what Arrow needs on JDK 25
-     * ({@code java.nio} opened to its MemoryUtil, {@code sun.misc.Unsafe} memory access allowed),
-     * which Netty's fast paths also need.
+     * The flags every arrow JVM gets: hakmem's, as every benchmark fork has them (native access;
+     * the carrier export, for virtual threads, which these cases do not use), and what Arrow needs
+     * on JDK 25 ({@code java.nio} opened to its MemoryUtil, {@code sun.misc.Unsafe} memory access
+     * allowed, which Arrow's Netty manager needs too).
      */
     public static final List<String> ARROW_FLAGS = List.of("--enable-native-access=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.access=ALL-UNNAMED",
             "--add-opens=java.base/java.nio=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow");
 
     private ArrowManagers() {}

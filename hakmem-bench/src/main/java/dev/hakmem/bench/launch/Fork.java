@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@link DriverMain} for one (case, allocator) in a fresh JVM: same {@code java}, same class
- * path, {@code --enable-native-access=ALL-UNNAMED}, and {@code LD_PRELOAD} for the native peers.
+ * path, {@code --enable-native-access=ALL-UNNAMED}, {@code --add-exports=java.base/jdk.internal.access=ALL-UNNAMED}
+ * (hakmem's carrier heaps for virtual threads), and {@code LD_PRELOAD} for the native peers.
  * Its output goes to a log file; its {@code RESULT} lines become {@link ResultRow}s.
  */
 public final class Fork {
@@ -33,6 +34,7 @@ public final class Fork {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED"); // hakmem: virtual threads use their carrier's heap
         cmd.add("-Xmx1g");
         cmd.addAll(Allocators.jvmOptions(allocator));
         cmd.addAll(jvmArgs);

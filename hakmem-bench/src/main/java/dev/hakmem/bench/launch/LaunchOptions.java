@@ -48,8 +48,9 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
               --quick            the default: every driver once, scaled down to a few minutes in all
               --full             every case of benchmarks.md at its defaults (long: tens of minutes)
               --suite NAME       quick, full, threads, warmup or arrow:
-                                   threads: larson, xmalloc (PAIRS 1 and 2) and cache-scratch on platform
-                                            and virtual threads, hakmem and glibc, 3 runs (a few minutes)
+                                   threads: larson, xmalloc (PAIRS 1 and 2), cache-scratch and requests on
+                                            platform and virtual threads, hakmem and the native allocators,
+                                            3 runs (about 5 minutes)
                                    warmup:  throughput per 10 ms window over the first 2 s of fresh JVMs
                                             (random-mixed 16-1024 B, WS 256, seed 42) for hakmem with and
                                             without the AOT cache and glibc; --runs JVMs per variant
@@ -60,7 +61,8 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                                             --allocators its managers; writes results.csv, report.md, charts
               --drivers a,b      only these drivers (names: %s)
               --allocators x,y   only these allocators, in this order (default: all of %s;
-                                 hakmem,glibc for the threads and warmup suites)
+                                 hakmem and the native allocators for the threads suite,
+                                 hakmem,glibc for the warmup suite)
               --runs N           measured runs per driver and allocator (default 3, at least 1)
               --warmup N         warm-up runs before them in the same JVM (default 1; they go on
                                  until 1 s of warm-up has passed)
@@ -165,9 +167,12 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                     runs == null ? 3 : runs, warmup, forks, out == null ? defaultOut() : out, suite, List.copyOf(jvmArgs),
                     aotCache, seconds, windowMs, list, help);
         }
-        boolean small = suite.equals("threads") || suite.equals("warmup");
         if (allocators == null) {
-            allocators = small ? List.of("hakmem", "glibc") : Allocators.NAMES;
+            allocators = switch (suite) {
+                case "warmup" -> List.of("hakmem", "glibc");
+                case "threads" -> List.of("hakmem", "glibc", "mimalloc", "jemalloc", "tcmalloc");
+                default -> Allocators.NAMES;
+            };
         }
         for (String name : allocators) {
             if (!Allocators.NAMES.contains(name)) {

@@ -17,8 +17,9 @@ import java.util.List;
  * glibc-simple for sizes 16/32/64 x N 25/100/400/1600, alloc-test with 1 and 2 threads.
  *
  * <p>THREADS compares platform with virtual threads on the drivers whose threads hand blocks to
- * each other: larson, xmalloc with 1 and 2 pairs (1 s each) and cache-scratch at the quick
- * suite's size, each on platform threads and again on virtual ones (suffix {@code vt}).
+ * each other: larson, xmalloc with 1 and 2 pairs (1 s each), cache-scratch at the quick suite's
+ * size, and requests (thread-per-request, 64 in flight, 16 blocks of 64 B - 4 KiB, 8 rounds, 1 s),
+ * each on platform threads and again on virtual ones (suffix {@code vt}).
  */
 public final class Suite {
 
@@ -41,7 +42,7 @@ public final class Suite {
     public static List<BenchCase> threads() {
         List<BenchCase> cases = new ArrayList<>();
         for (String[] c : new String[][] {{"larson", "2 1 1000 10000 8 1000"}, {"xmalloc", "1 1 64"},
-                {"xmalloc", "2 1 64"}, {"cache-scratch", "2 1000 50000"}}) {
+                {"xmalloc", "2 1 64"}, {"cache-scratch", "2 1000 50000"}, {"requests", "64 1 16 8 64 4096"}}) {
             cases.add(BenchCase.of(c[0], c[1]));
             cases.add(BenchCase.of(c[0], c[1] + " vt"));
         }

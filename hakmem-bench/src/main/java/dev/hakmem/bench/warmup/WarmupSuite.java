@@ -185,6 +185,7 @@ public final class WarmupSuite {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        cmd.add("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED"); // hakmem: virtual threads use their carrier's heap
         cmd.add("-Xmx1g");
         cmd.addAll(Allocators.jvmOptions(v.allocator()));
         cmd.addAll(options.jvmArgs());

@@ -60,7 +60,8 @@ class ArrowSuiteEndToEndTest {
         LaunchOptions o = LaunchOptions.parse("--suite", "arrow", "--jvm-arg", "-Dx=1", "--runs", "2", "--warmup", "0");
         List<String> cmd = ArrowSuite.command(ArrowCase.INT_1K, "unsafe", o);
         String line = String.join(" ", cmd);
-        assertTrue(line.contains(" --enable-native-access=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED "
+        assertTrue(line.contains(" --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.access=ALL-UNNAMED "
+                + "--add-opens=java.base/java.nio=ALL-UNNAMED "
                 + "--sun-misc-unsafe-memory-access=allow -Darrow.allocation.manager.type=Unsafe -Xms384m -Xmx384m "
                 + "-XX:+AlwaysPreTouch -Dx=1 -cp "), line);
         assertTrue(line.endsWith(" dev.hakmem.bench.arrow.ArrowMain int-1k unsafe --runs 2 --warmup 0"), line);

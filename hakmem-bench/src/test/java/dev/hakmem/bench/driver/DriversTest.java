@@ -33,6 +33,8 @@ class DriversTest {
             b.add(Arguments.of(allocator, "glibc-simple", "32 1600", 1250L * 1600 * 2));
             b.add(Arguments.of(allocator, "alloc-test", "1 20000", 20_000L));
             b.add(Arguments.of(allocator, "alloc-test", "2 10000", 2L * 10_000));
+            b.add(Arguments.of(allocator, "requests", "8 0.2 4 3 64 4096", -1L));
+            b.add(Arguments.of(allocator, "requests", "8 0.2 4 3 64 4096 vt", -1L));
         }
         return b.build();
     }
@@ -48,6 +50,8 @@ class DriversTest {
 
         if (expectedOps >= 0) {
             assertEquals(expectedOps, r.ops(), "ops");
+        } else if (driverName.equals("requests")) {
+            assertTrue(r.ops() > 0 && r.ops() % (4 * 3 * 2) == 0, "requests counts whole requests: " + r.ops());
         } else if (driverName.equals("larson")) {
             assertTrue(r.ops() > 0 && r.ops() % (2 * 200) == 0, "larson counts 2 ops per step, whole workers: " + r.ops());
         } else {

@@ -83,7 +83,7 @@ class VirtualThreadsTest {
         assertThrows(IllegalArgumentException.class, () -> ThreadKind.parse("green"));
         for (Driver d : Drivers.ALL) {
             boolean mt = d.name().equals("larson") || d.name().equals("xmalloc") || d.name().equals("mid-mt")
-                    || d.name().equals("cache-scratch") || d.name().equals("alloc-test");
+                    || d.name().equals("cache-scratch") || d.name().equals("alloc-test") || d.name().equals("requests");
             assertEquals(mt, d.multiThreaded(), d.name());
         }
     }

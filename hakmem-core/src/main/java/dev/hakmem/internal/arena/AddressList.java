@@ -1,6 +1,6 @@
 package dev.hakmem.internal.arena;
 
-import dev.hakmem.Hakmem;
+import dev.hakmem.internal.Allocator;
 
 import java.util.Arrays;
 
@@ -33,7 +33,7 @@ public final class AddressList {
     }
 
     /**
-     * Frees every recorded block with {@link Hakmem#free(long)} and forgets them. A block that
+     * Frees every recorded block with {@link Allocator#free(long)} and forgets them. A block that
      * fails to free (which would be a bug) does not stop the others; the first failure is
      * rethrown after all were tried.
      */
@@ -44,7 +44,7 @@ public final class AddressList {
         RuntimeException failure = null;
         for (int i = 0; i < n; i++) {
             try {
-                Hakmem.free(a[i]);
+                Allocator.free(a[i]);
             } catch (RuntimeException e) {
                 if (failure == null) {
                     failure = e;

@@ -1,6 +1,6 @@
 package dev.hakmem.internal.arena;
 
-import dev.hakmem.Hakmem;
+import dev.hakmem.internal.Allocator;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
@@ -18,7 +18,7 @@ public final class GlobalSegmentAllocator implements SegmentAllocator {
 
     @Override
     public MemorySegment allocate(long byteSize, long byteAlignment) {
-        return MemorySegment.ofAddress(Hakmem.alignedAlloc(byteAlignment, byteSize)).reinterpret(byteSize);
+        return MemorySegment.ofAddress(Allocator.alignedAlloc(byteAlignment, byteSize)).reinterpret(byteSize);
     }
 
     @Override

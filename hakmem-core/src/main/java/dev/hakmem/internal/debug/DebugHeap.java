@@ -1,17 +1,13 @@
 package dev.hakmem.internal.debug;
 
-import dev.hakmem.internal.Config;
-import dev.hakmem.internal.front.Front;
+import dev.hakmem.internal.config.Config;
 import dev.hakmem.internal.os.Os;
+import dev.hakmem.internal.slab.Front;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -21,9 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <pre>
  * block as the user sees it        canary, checked on free and realloc
  * | requested bytes (0xA5 when new) | 16 bytes 0xCA ... |  rest of the class block
- * after free: every byte 0xDD, held in a FIFO quarantine (hakmem.debug.quarantine blocks,
- * default 1024) before the allocator may reuse it; leaving the quarantine, the block must still
- * be all 0xDD, else a write after free happened.
+ * after free: every byte 0xDD, held in the {@link Quarantine} before the allocator may reuse it
  * </pre>
  *
  * Every live block is recorded with its requested size, allocating thread and allocation site
@@ -33,12 +27,8 @@ public final class DebugHeap {
     private DebugHeap() {}
 
     public static final boolean ENABLED = Config.flag("debug", false);
-    static final int QUARANTINE = Math.max(0, Config.integer("debug.quarantine", 1024));
     static final boolean LEAK_REPORT_AT_EXIT = Config.flag("debug.leakReportAtExit", false);
     static final int CANARY = 16;
-    static final byte NEW = (byte) 0xA5;
-    static final byte FREED = (byte) 0xDD;
-    static final byte GUARD = (byte) 0xCA;
     private static final MemorySegment ALL = Os.ALL;
     private static final StackWalker WALKER = StackWalker.getInstance();
 
@@ -46,9 +36,6 @@ public final class DebugHeap {
     public record Block(long address, long size, String thread, List<StackTraceElement> site) {}
 
     private static final Map<Long, Block> LIVE = new ConcurrentHashMap<>();
-    /** Guarded by itself; QUARANTINED mirrors its addresses. */
-    private static final ArrayDeque<long[]> QUEUE = new ArrayDeque<>();
-    private static final Set<Long> QUARANTINED = new HashSet<>();
 
     static {
         if (ENABLED && LEAK_REPORT_AT_EXIT) {
@@ -83,15 +70,13 @@ public final class DebugHeap {
     }
 
     private static long record(long a, long size, boolean zero) {
-        fill(a, size, zero ? 0 : NEW);
-        fill(a + size, CANARY, GUARD);
+        Patterns.fill(a, size, zero ? 0 : Patterns.NEW);
+        Patterns.fill(a + size, CANARY, Patterns.GUARD);
         List<StackTraceElement> site = WALKER.walk(frames -> frames
                 .filter(f -> !f.getClassName().startsWith("dev.hakmem.internal.") && !f.getClassName().equals("dev.hakmem.Hakmem"))
                 .limit(12).map(StackWalker.StackFrame::toStackTraceElement).toList());
         LIVE.put(a, new Block(a, size, Thread.currentThread().getName(), site));
-        synchronized (QUEUE) {
-            QUARANTINED.remove(a);
-        }
+        Quarantine.forget(a);
         return a;
     }
 
@@ -101,25 +86,23 @@ public final class DebugHeap {
         if (a == 0) {
             return;
         }
-        Block b = take(a, "free");
-        quarantine(a, b);
+        take(a, "free");
+        quarantine(a);
     }
 
     /** Removes the live record of {@code a} after checking its canary; throws like the normal checks otherwise. */
     private static Block take(long a, String op) {
         Block b = LIVE.remove(a);
         if (b == null) {
-            synchronized (QUEUE) {
-                if (QUARANTINED.contains(a)) {
-                    throw new IllegalStateException("hakmem: " + op + "(0x" + Long.toHexString(a)
-                            + "): block is already free (in the debug quarantine; double free?)");
-                }
+            if (Quarantine.contains(a)) {
+                throw new IllegalStateException("hakmem: " + op + "(0x" + Long.toHexString(a)
+                        + "): block is already free (in the debug quarantine; double free?)");
             }
             Front.usableSize(a, op);  // throws the precise exception for an unknown, interior or free address
             throw new IllegalArgumentException("hakmem: " + op + "(0x" + Long.toHexString(a)
                     + "): not a block handed out in debug mode");
         }
-        long bad = firstNot(a + b.size, CANARY, GUARD);
+        long bad = Patterns.firstNot(a + b.size, CANARY, Patterns.GUARD);
         if (bad >= 0) {
             LIVE.put(a, b);
             throw new IllegalStateException("hakmem: " + op + "(0x" + Long.toHexString(a) + "): buffer overflow: byte "
@@ -129,35 +112,10 @@ public final class DebugHeap {
         return b;
     }
 
-    private static void quarantine(long a, Block b) {
+    private static void quarantine(long a) {
         long usable = Front.usableSize(a, "free");
-        fill(a, usable, FREED);
-        if (QUARANTINE == 0) {
-            Front.free(a);
-            return;
-        }
-        long[] evicted = null;
-        synchronized (QUEUE) {
-            QUEUE.addLast(new long[] {a, usable});
-            QUARANTINED.add(a);
-            if (QUEUE.size() > QUARANTINE) {
-                evicted = QUEUE.pollFirst();
-                QUARANTINED.remove(evicted[0]);
-            }
-        }
-        if (evicted != null) {
-            release(evicted[0], evicted[1]);
-        }
-    }
-
-    /** Frees a block leaving the quarantine, after checking nobody wrote to it while it was free. */
-    private static void release(long a, long usable) {
-        long bad = firstNot(a, usable, FREED);
-        Front.free(a);
-        if (bad >= 0) {
-            throw new IllegalStateException("hakmem: use after free: byte " + bad + " of the freed block at 0x"
-                    + Long.toHexString(a) + " (" + usable + " usable bytes) was written after it was freed");
-        }
+        Patterns.fill(a, usable, Patterns.FREED);
+        Quarantine.add(a, usable);
     }
 
     // ------------------------------------------------------------------ queries
@@ -184,7 +142,7 @@ public final class DebugHeap {
             throw e;
         }
         MemorySegment.copy(ALL, a, ALL, n, Math.min(b.size, size));
-        quarantine(a, b);
+        quarantine(a);
         return n;
     }
 
@@ -195,17 +153,7 @@ public final class DebugHeap {
 
     /** Empties the quarantine (trim), checking every block in it. */
     public static void drainQuarantine() {
-        while (true) {
-            long[] e;
-            synchronized (QUEUE) {
-                e = QUEUE.pollFirst();
-                if (e == null) {
-                    return;
-                }
-                QUARANTINED.remove(e[0]);
-            }
-            release(e[0], e[1]);
-        }
+        Quarantine.drain();
     }
 
     /** The leak report: every live block, its size, thread and allocation site. */
@@ -224,29 +172,5 @@ public final class DebugHeap {
 
     private static String site(Block b) {
         return b.site.isEmpty() ? "?" : b.site.getFirst().toString();
-    }
-
-    private static void fill(long a, long n, byte v) {
-        if (n > 0) {
-            ALL.asSlice(a, n).fill(v);
-        }
-    }
-
-    /** Offset of the first byte in {@code [a, a+n)} that is not {@code v}, or -1. */
-    private static long firstNot(long a, long n, byte v) {
-        MemorySegment s = ALL.asSlice(a, n);
-        long i = 0;
-        long pattern = (v & 0xFFL) * 0x0101010101010101L;
-        for (; i + 8 <= n; i += 8) {
-            if (s.get(ValueLayout.JAVA_LONG_UNALIGNED, i) != pattern) {
-                break;
-            }
-        }
-        for (; i < n; i++) {
-            if (s.get(ValueLayout.JAVA_BYTE, i) != v) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

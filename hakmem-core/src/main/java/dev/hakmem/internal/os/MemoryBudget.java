@@ -1,6 +1,8 @@
 package dev.hakmem.internal.os;
 
-import dev.hakmem.internal.Config;
+import dev.hakmem.internal.config.Config;
+
+import dev.hakmem.internal.event.Events;
 
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -45,7 +47,7 @@ public final class MemoryBudget {
      * also emits the {@code dev.hakmem.LimitReached} Flight Recorder event.
      */
     public static String limitMessage(long request) {
-        dev.hakmem.internal.stats.Events.limitReached(request, MAX);
+        Events.limitReached(request, MAX);
         return "hakmem: mapping " + request + " more bytes would pass the limit hakmem.maxMemory="
                 + MAX + " (mapped now: " + MAPPED.get() + ")";
     }

@@ -14,8 +14,10 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * through FFM downcalls (Linux, 64-bit). Every call is counted, and every call goes through a
  * {@link FaultInjector} seam so tests can make the OS refuse.
  *
- * <p>All methods here are cold: they are called when a SuperSlab is committed or released,
- * never on the allocation or free fast path.
+ * <p>The system calls are cold: they are made when a SuperSlab or a huge mapping is committed,
+ * purged or released, never on the allocation or free fast paths. {@link #ALL}, the segment
+ * spanning the whole address space, is how every layer reads and writes native memory by
+ * address, hot paths included.
  */
 public final class Os {
     private Os() {}

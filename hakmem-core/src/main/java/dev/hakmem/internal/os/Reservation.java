@@ -1,6 +1,6 @@
 package dev.hakmem.internal.os;
 
-import dev.hakmem.internal.Config;
+import dev.hakmem.internal.config.Config;
 
 /**
  * One large range of address space, reserved once at start-up with

@@ -22,24 +22,27 @@ import java.lang.invoke.VarHandle;
  * </pre>
  *
  * <p>Invariants: LIVE words are written only by the thread holding the owner of the span that
- * covers them (plain stores; other threads read them opaquely); a REMOTE bit is set (atomic OR)
- * only while the LIVE bit of the same block is set, and taken by the owner with getAndSet. The
- * shadow of a span is zeroed when the span is formatted; the shadow of a SuperSlab is purged
+ * covers them, or by the pool under its lock while the span has no owner (plain stores; other
+ * threads read them opaquely); a REMOTE bit is set (atomic OR) only while the LIVE bit of the
+ * same block is set, and taken by the owner with getAndSet. A span's bits are cleared when the
+ * span is released ({@link #clearBlocks}); slots whose shadow may still hold bits are cleared
+ * when a span is formatted on them; the shadow of a SuperSlab is purged
  * ({@code madvise(DONTNEED)}, which zeroes it) when the SuperSlab's memory goes back to the OS.
+ * So every span starts with all of its bits clear.
  *
  * <p>The region is one {@code mmap(PROT_READ|PROT_WRITE, MAP_NORESERVE)} of reservation / 32
  * bytes at start-up: untouched pages cost nothing.
  */
-public final class Shadow {
+final class Shadow {
     private Shadow() {}
 
     private static final MemorySegment ALL = Os.ALL;
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final long BASE = Reservation.BASE;
     /** Shadow bytes per SuperSlab. */
-    public static final long PER_SUPERSLAB = Reservation.UNIT >>> 5;
+    static final long PER_SUPERSLAB = Reservation.UNIT >>> 5;
     /** Start of the shadow region (0 when there is no reservation). */
-    public static final long SHADOW;
+    static final long SHADOW;
 
     static {
         long s = 0;
@@ -56,61 +59,73 @@ public final class Shadow {
     private static final long WORD_BIAS = SHADOW - (BASE >>> 5);
 
     /** Address of the LIVE word of address {@code a} (the REMOTE word is 8 bytes on). */
-    public static long word(long a) {
+    static long word(long a) {
         return WORD_BIAS + ((a >>> 5) & ~15L);
     }
 
     /** Bit mask of address {@code a} in its words. */
-    public static long bit(long a) {
+    static long bit(long a) {
         return 1L << (a >>> 3);
     }
 
     // Plain accesses use the UNALIGNED layout: the shadow words are all 8-byte aligned anyway
     // (so the access is the same single mov), and this skips the segment's alignment check,
     // which measured ~2 ns per random-mixed op (the atomic modes below keep JAVA_LONG).
-    public static long get(long wordAddress) {
+    static long get(long wordAddress) {
         return ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, wordAddress);
     }
 
-    public static void set(long wordAddress, long value) {
+    static void set(long wordAddress, long value) {
         ALL.set(ValueLayout.JAVA_LONG_UNALIGNED, wordAddress, value);
     }
 
-    public static long getOpaque(long wordAddress) {
+    static long getOpaque(long wordAddress) {
         return (long) LONG.getOpaque(ALL, wordAddress);
     }
 
-    public static long getVolatile(long wordAddress) {
+    static long getVolatile(long wordAddress) {
         return (long) LONG.getVolatile(ALL, wordAddress);
     }
 
-    public static long getAndOr(long wordAddress, long mask) {
+    static long getAndOr(long wordAddress, long mask) {
         return (long) LONG.getAndBitwiseOr(ALL, wordAddress, mask);
     }
 
-    public static long getAndSetZero(long wordAddress) {
+    static long getAndSetZero(long wordAddress) {
         return (long) LONG.getAndSet(ALL, wordAddress, 0L);
     }
 
-    public static void setVolatile(long wordAddress, long value) {
+    static void setVolatile(long wordAddress, long value) {
         LONG.setVolatile(ALL, wordAddress, value);
     }
 
     /** Marks {@code a} live. Owner only. */
-    public static void markLive(long a) {
+    static void markLive(long a) {
         long w = word(a);
         set(w, get(w) | bit(a));
     }
 
     /** Whether the block at {@code a} is live and not queued as a remote free (any thread; opaque reads). */
-    public static boolean isLiveAndNotQueued(long a) {
+    static boolean isLiveAndNotQueued(long a) {
         long w = word(a);
         long m = bit(a);
         return (getOpaque(w) & m) != 0 && (getOpaque(w + 8) & m) == 0;
     }
 
+    /** How many of the first {@code carved} blocks of {@code blockSize} bytes from {@code base} are LIVE (for asserts; any thread, opaque reads). */
+    static int countLive(long base, int blockSize, int carved) {
+        int n = 0;
+        for (int i = 0; i < carved; i++) {
+            long a = base + (long) i * blockSize;
+            if ((getOpaque(word(a)) & bit(a)) != 0) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Zeroes the shadow of {@code [from, from + bytes)} of the reservation. */
-    public static void clear(long from, long bytes) {
+    static void clear(long from, long bytes) {
         long w = word(from);
         long n = bytes >>> 5;
         ALL.asSlice(w, n).fill((byte) 0);
@@ -124,7 +139,7 @@ public final class Shadow {
      * span of one 2 MiB block costs 16 bytes, not 64 KiB. Pool lock held: its release publishes
      * the zeroes to the span's next owner.
      */
-    public static void clearBlocks(long base, int blockSize, int carved) {
+    static void clearBlocks(long base, int blockSize, int carved) {
         if (blockSize >= 512) {
             for (int i = 0; i < carved; i++) {
                 long w = word(base + (long) i * blockSize);
@@ -137,7 +152,7 @@ public final class Shadow {
     }
 
     /** Gives the shadow pages of a whole SuperSlab at {@code base} back to the OS (they read as zero after). */
-    public static void purge(long base) {
+    static void purge(long base) {
         Os.madvise(word(base), PER_SUPERSLAB, Os.MADV_DONTNEED);
     }
 }

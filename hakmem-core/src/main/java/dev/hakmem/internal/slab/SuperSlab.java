@@ -1,5 +1,7 @@
 package dev.hakmem.internal.slab;
 
+import dev.hakmem.internal.os.DecayClock;
+import dev.hakmem.internal.os.Os;
 import dev.hakmem.internal.os.Reservation;
 
 /**
@@ -12,41 +14,86 @@ import dev.hakmem.internal.os.Reservation;
  * | slab 0 | slab 1 | slab 2 | ...                         | slab 31 |
  *   64 KiB
  * </pre>
- * Spans of one or more slabs are found from addresses through {@link SlabMap}; the state of
+ * Spans of one or more slabs are found from addresses through {@link SpanMap}; the state of
  * every block lives in the {@link Shadow} bitmaps.
  */
-public final class SuperSlab {
-    public static final int SLABS = 32;
+final class SuperSlab {
+    static final int SLABS = 32;
 
     /** Reservation slot number. */
-    public final int index;
+    final int index;
     /** First byte. */
-    public final long base;
+    final long base;
 
-    // ---- owned by the slab pool, guarded by its lock ----
+    // ---- guarded by the span pool's lock ----
     /** Slots that belong to a span. */
-    public int usedMask;
+    int usedMask;
     /** Slots written to since the SuperSlab was last committed or purged (their pages are resident). */
-    public int touchedMask;
+    int touchedMask;
     /**
      * Slots whose {@link Shadow} may hold set bits: set when a span is formatted on them, cleared
      * when the span is released (its blocks' bits cleared then) and when the SuperSlab's shadow
      * is purged. A span formatted on clean slots needs no clearing (fresh or purged shadow pages
      * are not even touched).
      */
-    public int shadowDirty;
+    int shadowDirty;
     /** One of {@link #RELEASED}, {@link #ACTIVE}, {@link #CACHED}. */
-    public int state;
+    int state;
     /** {@code System.nanoTime()} when the SuperSlab or its last slot became free, for decay. */
-    public long idleSince;
+    long idleSince;
 
-    public static final int RELEASED = 0;
-    public static final int ACTIVE = 1;
-    public static final int CACHED = 2;
+    static final int RELEASED = 0;
+    static final int ACTIVE = 1;
+    static final int CACHED = 2;
 
-    public SuperSlab(int index) {
+    SuperSlab(int index) {
         this.index = index;
         this.base = Reservation.slotAddress(index);
+    }
+
+    /** The mask of {@code k} slots from slot {@code first}. */
+    static int runMask(int first, int k) {
+        return (int) (((1L << k) - 1) << first);
+    }
+
+    /** Slots whose pages are resident but belong to no span. */
+    int idleSlots() {
+        return touchedMask & ~usedMask;
+    }
+
+    /** Gives the pages of every resident free slot back with {@code madvise(DONTNEED)}, in runs. Pool lock held. */
+    void purgeIdleSlots() {
+        int idle = idleSlots();
+        while (idle != 0) {
+            int first = Integer.numberOfTrailingZeros(idle);
+            int len = Integer.numberOfTrailingZeros(~(idle >>> first));
+            if (len == 0 || first + len > SLABS) {
+                len = SLABS - first;
+            }
+            if (Os.madvise(base + ((long) first << SizeClasses.SLAB_SHIFT),
+                    (long) len << SizeClasses.SLAB_SHIFT, Os.MADV_DONTNEED)) {
+                touchedMask &= ~runMask(first, len);
+            }
+            idle &= ~runMask(first, len);
+        }
+    }
+
+    /**
+     * The decay of its resident free slots: purges them if they have been idle since before
+     * {@code now - DECAY}. Pool lock held.
+     *
+     * @return when they will be due, or {@link DecayClock#NONE} if none is left resident
+     */
+    long decayIdleSlots(long now) {
+        if (idleSlots() == 0) {
+            return DecayClock.NONE;
+        }
+        long due = idleSince + DecayClock.DECAY_NANOS;
+        if (due - now > 0) {
+            return due;
+        }
+        purgeIdleSlots();
+        return DecayClock.NONE;
     }
 
     @Override

@@ -1,0 +1,55 @@
+package dev.hakmem.internal;
+
+import dev.hakmem.internal.huge.HugeTier;
+import dev.hakmem.internal.os.DecayClock;
+import dev.hakmem.internal.slab.Heaps;
+import dev.hakmem.internal.slab.SpanPool;
+
+/**
+ * Gives idle memory back to the OS without any call from the user. One daemon thread,
+ * {@code hakmem-decay}, waits on the {@link DecayClock} until the earliest deadline at which
+ * something will have been idle for {@code hakmem.decayMs} (default 1000 ms), asks each source of
+ * idle memory to give back what is due, and schedules the earliest deadline they report:
+ *
+ * <pre>
+ * Heaps.decayParked    large spans parked in thread heaps  -&gt; the pool     (first: they join the pool's idle memory)
+ * Heaps.decayHeaps     free pages of spans in use (swept by their holders, or by this thread
+ *                      for heaps idle since the last pass), magazines of idle heaps, dead threads' heaps
+ * SpanPool.decay       kept spans, free resident slots, cached SuperSlabs  -&gt; madvise / dissolve
+ * HugeTier.decay       cached huge mappings, tails of reused mappings       -&gt; munmap / madvise
+ * </pre>
+ * While a thread heap holds memory the thread wakes once per decay time; with nothing pending it
+ * parks without a timeout: an allocator holding nothing costs no CPU.
+ */
+final class DecayThread {
+    private DecayThread() {}
+
+    private static Thread thread;
+
+    /** Starts the thread once, unless decay is off. */
+    static synchronized void start() {
+        if (thread != null || !DecayClock.enabled()) {
+            return;
+        }
+        thread = Thread.ofPlatform().daemon().name("hakmem-decay").unstarted(DecayThread::run);
+        thread.start();
+    }
+
+    private static void run() {
+        while (true) {
+            long now = DecayClock.awaitDue();
+            try {
+                long next = Heaps.decayParked(now);
+                next = DecayClock.earlier(next, Heaps.decayHeaps(now));
+                next = DecayClock.earlier(next, SpanPool.decay(now));
+                next = DecayClock.earlier(next, HugeTier.decay(now));
+                if (next != DecayClock.NONE) {
+                    DecayClock.schedule(next);
+                }
+            } catch (Throwable e) {
+                // never let the decay thread die; what was not purged is purged by trim()
+                System.err.println("hakmem-decay: " + e);
+            }
+        }
+    }
+}

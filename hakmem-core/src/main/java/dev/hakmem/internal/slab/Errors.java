@@ -1,0 +1,88 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.internal.event.Events;
+import dev.hakmem.internal.huge.HugeTier;
+
+import java.util.Map;
+
+/**
+ * Builds the exceptions for misuse; every message names the operation, the address, the size class and the reason.
+ * Each factory also emits a {@code dev.hakmem.Misuse} Flight Recorder event (free unless a recording is running).
+ */
+final class Errors {
+    private Errors() {}
+
+    /** Emits the misuse event for {@code e} and returns it. */
+    private static <E extends RuntimeException> E reported(String op, long a, E e) {
+        Events.misuse(op, a, e.getMessage());
+        return e;
+    }
+
+    static String hex(long a) {
+        return "0x" + Long.toHexString(a);
+    }
+
+    static IllegalArgumentException unknown(String op, long a) {
+        return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
+                + "): address was not returned by hakmem (not a block of any SuperSlab or direct mapping)"));
+    }
+
+    /**
+     * For an address in no span: an 8-byte aligned address in a slab slot of a committed
+     * SuperSlab that has been used since it was last purged is memory hakmem handed out and took
+     * back (a span released after its blocks were freed); else a huge block freed
+     * before, an interior address of a huge block, or unknown.
+     */
+    static RuntimeException noBlockAt(String op, long a) {
+        Span covering = SpanMap.covering(a);
+        if (covering != null) {
+            return notBlockStart(op, a, covering);  // inside a large block, in a slab no block starts in
+        }
+        SuperSlab ss = SuperSlabs.of(a);
+        if (ss != null && ss.state != SuperSlab.RELEASED && (a & 7) == 0
+                && (ss.touchedMask & (1 << ((a - ss.base) >>> 16))) != 0) {
+            return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a)
+                    + "): address lies in hakmem memory that holds no live block (its span was freed; double free?)"));
+        }
+        Map.Entry<Long, Long> in = HugeTier.containing(a);
+        if (in != null) {
+            return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
+                    + "): interior address of the huge block at " + hex(in.getKey()) + " (" + in.getValue() + " bytes)"));
+        }
+        if (HugeTier.wasFreed(a)) {
+            return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a)
+                    + "): huge block (direct mapping) is already free (double free?)"));
+        }
+        return unknown(op, a);
+    }
+
+    /**
+     * For an address inside a span that is not the start of a carved block. An address no block
+     * can ever start at (not 8-byte aligned, or in the span's unused tail) or inside a live
+     * block is an {@link IllegalArgumentException}; an aligned address inside a block that is
+     * not live is memory hakmem handed out and took back, whose span was re-formatted since
+     * (for another class): a stale pointer, so an {@link IllegalStateException}.
+     */
+    static RuntimeException notBlockStart(String op, long a, Span s) {
+        long o = a - s.base;
+        long i = o / s.blockSize;
+        long start = s.base + i * s.blockSize;
+        String where = " (size class " + s.cls + ", " + s.blockSize + " B blocks)";
+        if ((a & 7) != 0 || i >= s.capacity) {
+            return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
+                    + "): no block can start at this address" + where));
+        }
+        if (i < s.carved && Shadow.isLiveAndNotQueued(start)) {
+            return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
+                    + "): interior address of the live block at " + hex(start) + where));
+        }
+        return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): address lies in hakmem "
+                + "memory that holds no live block (a stale pointer to a block freed before its memory was reused? "
+                + "double free?)" + where));
+    }
+
+    static IllegalStateException notLive(String op, long a, Span s) {
+        return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): block of size class "
+                + s.cls + " (" + s.blockSize + " B) is already free (double free?)"));
+    }
+}

@@ -1,0 +1,681 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.internal.config.Checks;
+import dev.hakmem.internal.os.DecayClock;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A thread heap: the magazines ({@link Magazines}), the spans it owns ({@link SpanLists}), its
+ * parked large spans ({@link ParkedSpans}) and its counters ({@link Counters}), and the
+ * operations that move blocks between them, the spans and the pool.
+ *
+ * <p><b>Who holds a heap.</b> Everything but the parked spans, the remote-free hint and the holder
+ * field itself is used only by the thread holding the heap, {@link #holder()}: for a platform
+ * thread's heap that thread, for life ({@link #bind}); for a shared heap (virtual threads, see
+ * {@link SharedHeaps}) the thread that claimed it ({@link #tryClaim}) until it lets go
+ * ({@link #unclaim}). The holder field is written by compare-and-set and released with a
+ * release store, so the next holder sees everything the last one did.
+ *
+ * <p><b>Where a freed block goes.</b> A local free puts a block into the magazine only if its
+ * span is the current one of its class ({@link Span#hotMag}); a block of any other span goes
+ * straight back to that span ({@link #freeToSpan}), so a span whose blocks are all freed is
+ * empty at once and leaves: a large span to the parked slots, any other to the pool.
+ *
+ * <p><b>Carrier heaps and the BUSY protocol.</b> With {@link Carriers#AVAILABLE}, a virtual thread
+ * uses the heap of its carrier (a platform thread) with the platform fast paths, no atomics: the
+ * virtual threads mounted on one carrier run one at a time, and one is unmounted only when it
+ * blocks, which no fast path does. A slow path (refill, flush, a span leaving) may block on the
+ * pool's lock; the virtual thread is then unmounted, another runs on the carrier, and the first
+ * may go on later on another carrier. So every slow path brackets itself:
+ * <pre>
+ * o = enterSlow()            mag[0]: owner id -&gt; BUSY (compare-and-set): every fast path on the carrier
+ *                            misses from now on; the others on this carrier only run after this thread blocked
+ * ... slow path ...          may block, and finish on another carrier
+ * exitSlow(o)                mag[0] = owner id (release store): the slow path's last write to the heap
+ * </pre>
+ * and a fast path on a carrier's heap first reads {@code mag[0]} with acquire ordering
+ * ({@link Magazines#owner}): it finds its carrier's id, so no slow path is running and it sees
+ * every write the last one made, or BUSY (or another id) and goes to its slow path, which uses a
+ * shared heap or a remote free. Span fields a virtual thread reads on the free path are read again
+ * after that acquire ({@link #freeOnCarrier}). A heap whose carrier has died may still be BUSY
+ * (its last slow path goes on elsewhere): adoption and retirement skip it until it is not
+ * ({@link #quiescent}). For a platform thread's own heap the bracket costs two plain stores and
+ * changes nothing.
+ *
+ * <p>Invariants: every block in the magazines belongs to a span this heap owns; an idle heap pins
+ * at most its current span of each class, and for one to two decay times its parked spans.
+ */
+final class Heap {
+    final long[] mag = Magazines.create();
+    final Counters counters = new Counters();
+    private final SpanLists lists = new SpanLists(mag);
+    private final ParkedSpans parked = new ParkedSpans();
+
+    /** Identity for diagnostics. */
+    final int id;
+    /** True for heaps shared by virtual threads (claimed per operation). */
+    final boolean shared;
+    /** Slot in {@link Heaps}' table, or -1. Registry lock. */
+    int tableSlot = -1;
+    /** nanoTime when a scan first found this heap's thread dead, or 0. Registry lock. */
+    long deadSince;
+    /** {@link #activity()} at the decay thread's last pass. Decay thread only. */
+    long activityAtLastDecay = -1;
+
+    /** The thread holding the heap, or null. See the class comment. */
+    private volatile Thread thread;
+    /** The platform thread owning the heap for life, or null (a shared heap, or none yet). Registry lock. */
+    private Thread platformThread;
+    /** 1 when one of this heap's spans got its first remote free since the last collect. */
+    private volatile int remoteHint;
+    /** Set by the decay thread once per decay time: the holder sweeps its spans' free pages on its next slow path. */
+    private volatile boolean sweepRequested;
+
+    private static final VarHandle THREAD;
+    private static final VarHandle HINT;
+
+    static {
+        try {
+            THREAD = MethodHandles.lookup().findVarHandle(Heap.class, "thread", Thread.class);
+            HINT = MethodHandles.lookup().findVarHandle(Heap.class, "remoteHint", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    Heap(int id, boolean shared) {
+        this.id = id;
+        this.shared = shared;
+    }
+
+    /** Java-heap bytes of one heap: its object and every array it owns (an estimate, for stats). */
+    static long footprint() {
+        return 64 + 16 + 8L * (1 + SizeClasses.COUNT * Magazines.STRIDE)
+                + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint();
+    }
+
+    // ------------------------------------------------------------------ holder
+
+    /** The thread holding the heap now, or null (volatile read). */
+    Thread holder() {
+        return thread;
+    }
+
+    /** The platform thread owning the heap for life, or null. */
+    Thread platformThread() {
+        return platformThread;
+    }
+
+    /**
+     * Makes platform thread {@code t} (or nobody) the owner for life and tells every span the heap
+     * owns. Registry lock held; no other thread holds the heap.
+     */
+    void bind(Thread t) {
+        assert !shared;
+        thread = t;
+        deadSince = 0;
+        platformThread = t;
+        mag[Magazines.OWNER] = t == null ? Magazines.NO_OWNER : t.threadId();
+        lists.setOwnerThread(t);
+    }
+
+    /** Claims an unheld heap for {@code t} (compare-and-set); pair with {@link #unclaim()}. */
+    boolean tryClaim(Thread t) {
+        return thread == null && THREAD.compareAndSet(this, (Thread) null, t);
+    }
+
+    /** Lets go of a claimed heap (release store: the next holder sees what this one did). */
+    void unclaim() {
+        assert thread == Thread.currentThread() : "unclaim by " + Thread.currentThread() + " of " + this;
+        THREAD.setRelease(this, (Thread) null);
+    }
+
+    // ------------------------------------------------------------------ remote-free hint
+
+    /** A remote freer: notes that one of this heap's spans has remote frees waiting. */
+    void raiseHint() {
+        if (remoteHint == 0) {
+            remoteHint = 1;
+        }
+    }
+
+    /** Whether the hint is raised (volatile read; for checks and tests). */
+    boolean isHintRaised() {
+        return remoteHint != 0;
+    }
+
+    /** Holder: takes the hint (getAndSet 0) and returns whether it was raised. */
+    boolean takeHint() {
+        return (int) HINT.getAndSet(this, 0) != 0;
+    }
+
+    // ------------------------------------------------------------------ hot path
+
+    /** Allocates a block of class {@code c}. Caller holds the heap. */
+    long alloc(int c) {
+        long a = Magazines.pop(mag, c);
+        return a != 0 ? a : refill(c);
+    }
+
+    /**
+     * Frees block {@code a} of span {@code s}, already validated and marked not live, for the
+     * thread holding the span's heap: into the magazine if the span is current, else straight
+     * back into the span.
+     */
+    static void freeValidated(Span s, long a) {
+        long[] mg = s.hotMag;
+        if (mg != null) {
+            if (!Magazines.push(mg, s.magBase, a)) {
+                s.owner.flush(s.cls, a);
+            }
+        } else {
+            s.owner.freeToSpan(s, (int) s.indexOf(a));
+        }
+    }
+
+    /**
+     * The owner thread frees block {@code a} of span {@code s} of its own heap: done (LIVE
+     * cleared with {@code lw}, the LIVE word the caller read) unless the heap is borrowed right
+     * now (see {@link #tryBorrow}); then nothing is done and the caller takes the slow path. The
+     * span's fields the caller read before this check are stable: a borrower only releases empty
+     * spans and never changes the current span of a class that holds a live block.
+     */
+    static boolean freeOwn(Span s, long a, long w, long lw) {
+        long[] mg = s.hotMag;
+        if (mg != null) {
+            if (Magazines.owner(mg) == Magazines.BUSY) {
+                return false;
+            }
+            Shadow.set(w, lw & ~Shadow.bit(a));
+            if (!Magazines.push(mg, s.magBase, a)) {
+                s.owner.flush(s.cls, a);
+            }
+            return true;
+        }
+        Heap h = s.owner;
+        if (Magazines.owner(h.mag) == Magazines.BUSY) {
+            return false;
+        }
+        Shadow.set(w, lw & ~Shadow.bit(a));
+        h.freeToSpan(s, (int) s.indexOf(a));
+        return true;
+    }
+
+    /** Whether the owner of this platform heap may use it (it is not borrowed; acquire). */
+    boolean notBorrowed() {
+        return Magazines.owner(mag) != Magazines.BUSY;
+    }
+
+    /**
+     * Whether virtual thread on carrier {@code c} may use its carrier's heap now: its magazine's
+     * owner word is {@code c}'s id (acquire), so no slow path is running on it and everything the
+     * last one wrote is visible. Span fields must be read (again) after this.
+     */
+    static boolean carrierHeapIdle(Thread c) {
+        long tid = c.threadId();
+        return Magazines.owner(Heaps.MAGS[(int) tid & Heaps.MASK]) == tid;
+    }
+
+    /**
+     * A virtual thread on carrier {@code c} frees live block {@code a} of span {@code s}, which
+     * looked owned by {@code c} (a racy read): done if the carrier's heap is idle and, read again
+     * after that, still owns the span; else nothing is done and the caller takes the slow path.
+     */
+    static boolean freeOnCarrier(Span s, long a, Thread c) {
+        if (!carrierHeapIdle(c) || s.ownerThread != c) {
+            return false;
+        }
+        long w = Shadow.word(a);
+        long lw = Shadow.get(w);
+        long m = Shadow.bit(a);
+        if (Checks.ON) {
+            if ((lw & m) == 0 || (Shadow.get(w + 8) & m) != 0) {
+                return false; // changed meanwhile: the slow path says what
+            }
+            Shadow.set(w, lw & ~m);
+        }
+        freeValidated(s, a);
+        return true;
+    }
+
+    /** Frees block {@code i} of span {@code s} of this heap, not current, validated and marked not live: back into the span. */
+    private void freeToSpan(Span s, int i) {
+        counters.inc(s.cls, Counters.SPAN_FREES);
+        boolean wasExhausted = s.exhausted();
+        s.giveIndex(i);
+        if (s.used == 0 || wasExhausted) {
+            long o = enterSlow();
+            try {
+                settle(s, wasExhausted);
+            } finally {
+                exitSlow(o);
+            }
+        }
+    }
+
+    /**
+     * Starts a slow path: the owner word goes from the owner's id ({@link Magazines#NO_OWNER} for
+     * a shared heap) to BUSY by compare-and-set. It can only fail for a moment: a borrower
+     * ({@link #tryBorrow}) that found the owner running and is putting the word back.
+     *
+     * @return the owner word, for {@link #exitSlow}
+     */
+    long enterSlow() {
+        Thread p = platformThread;
+        long o = p == null ? Magazines.NO_OWNER : p.threadId();
+        while (!Magazines.compareAndSetOwner(mag, o, Magazines.BUSY)) {
+            Thread.onSpinWait();
+        }
+        return o;
+    }
+
+    /** Ends a slow path: the owner word {@code o} back (release store, the slow path's last write to the heap). */
+    void exitSlow(long o) {
+        Magazines.unmarkBusy(mag, o);
+    }
+
+    /**
+     * Whether no slow path is running on this heap (acquire), e.g. one a virtual thread started
+     * on a carrier that has died since. Adoption and retirement wait for it.
+     */
+    boolean quiescent() {
+        return Magazines.owner(mag) != Magazines.BUSY;
+    }
+
+    // ------------------------------------------------------------------ refill and flush
+
+    /**
+     * The magazine of class {@code c} is empty: take a batch from spans, return one block.
+     *
+     * <p>The batch is filled from the current span and, when that runs dry, from the next spans
+     * of the partial list, which become current in turn (exhausted ones go to the full list), so
+     * a current span with only a few free blocks left does not make every few allocations a
+     * refill. A span comes from the parked slot or the pool only while nothing was taken. The
+     * blocks are then stacked so that those of the oldest span are popped first, leaving the new
+     * current span's blocks at the bottom: the spans given up empty out and nothing but the
+     * current span stays pinned by the magazine.
+     */
+    long refill(int c) {
+        long o = enterSlow();
+        try {
+            return refillBusy(c);
+        } finally {
+            exitSlow(o);
+        }
+    }
+
+    private long refillBusy(int c) {
+        if (sweepRequested) {
+            sweep(false);
+        }
+        counters.inc(c, Counters.REFILLS);
+        int b = Magazines.base(c);
+        int batch = SizeClasses.batch(c);
+        int got = 0;
+        int spans = 0;
+        Span s = lists.current(c);
+        while (true) {
+            if (s != null) {
+                int n = s.take(mag, b + 2 + got, batch - got);
+                if (n > 0) {
+                    got += n;
+                    spans++;
+                    if (got == batch) {
+                        break;
+                    }
+                }
+                if (s.claimPending() && RemoteFree.collect(s) > 0) {
+                    continue;
+                }
+                lists.setCurrent(c, null);
+                lists.link(s, SpanLists.FULL);
+            }
+            if (remoteHint != 0) {
+                collectRemote(false);
+            }
+            s = lists.partialHead(c);
+            if (s != null) {
+                lists.unlink(s);
+            } else if (got > 0) {
+                break;
+            } else if (c < SizeClasses.SMALL_COUNT || (s = takeParked(c)) == null) {
+                Heaps.reclaimDeadSometimes();
+                s = SpanPool.acquire(this, c);
+            }
+            lists.setCurrent(c, s);
+        }
+        if (spans > 1) {
+            reverse(mag, b + 2, b + 2 + got);
+        }
+        counters.add(c, Counters.TAKEN, got);
+        mag[b] = Magazines.withCount(mag[b], got - 1);
+        long a = mag[b + 1 + got];
+        Magazines.markLive(a);
+        return a;
+    }
+
+    private static void reverse(long[] m, int from, int to) {
+        for (int i = from, j = to - 1; i < j; i++, j--) {
+            long t = m[i];
+            m[i] = m[j];
+            m[j] = t;
+        }
+    }
+
+    /** The magazine of class {@code c} is full: give its oldest batch back, then push {@code a}. */
+    void flush(int c, long a) {
+        long o = enterSlow();
+        try {
+            flushBusy(c, a);
+        } finally {
+            exitSlow(o);
+        }
+    }
+
+    private void flushBusy(int c, long a) {
+        if (sweepRequested) {
+            sweep(false);
+        }
+        int b = Magazines.base(c);
+        long hdr = mag[b];
+        int n = Magazines.count(hdr);
+        int batch = Math.min(SizeClasses.batch(c), n);
+        counters.add(c, Counters.FLUSHED, batch);
+        for (int i = 0; i < batch; i++) {
+            giveBack(mag[b + 2 + i]);
+        }
+        System.arraycopy(mag, b + 2 + batch, mag, b + 2, n - batch);
+        n -= batch;
+        mag[b + 2 + n] = a;
+        mag[b] = Magazines.withCount(hdr, n + 1);
+    }
+
+    /** Returns a block from a magazine to its span, releasing the span if it became empty. */
+    private void giveBack(long x) {
+        Span s = SpanMap.of(x);
+        assert s != null && s.owner == this : "magazine block 0x" + Long.toHexString(x) + " of a span not owned: " + s;
+        boolean wasExhausted = s.exhausted();
+        s.give(x);
+        settle(s, wasExhausted);
+    }
+
+    /** After blocks came back to span {@code s}: move it between lists, park it or release it when empty. */
+    private void settle(Span s, boolean wasExhausted) {
+        assert s.consistent() : "span bookkeeping broken: " + s;
+        if (s == lists.current(s.cls)) {
+            if (s.used == 0 && s.cls >= SizeClasses.SMALL_COUNT) {
+                // an empty large span waits parked, for this heap's next block of its class
+                lists.setCurrent(s.cls, null);
+                park(s);
+            }
+            return;
+        }
+        if (s.used == 0) {
+            lists.unlink(s);
+            if (s.cls >= SizeClasses.SMALL_COUNT) {
+                park(s);
+            } else {
+                SpanPool.release(s);
+            }
+        } else if (wasExhausted) {
+            lists.unlink(s);
+            lists.link(s, SpanLists.PARTIAL);
+        }
+    }
+
+    /** Parks empty large span {@code s}; what the slot cannot keep goes to the pool. Holder only. */
+    void park(Span s) {
+        Span out = parked.park(s);
+        if (out != null) {
+            SpanPool.release(out);
+        }
+        if (out != s) {
+            ParkedSpans.noteParked();
+            DecayClock.wake();
+        }
+    }
+
+    // ------------------------------------------------------------------ remote frees
+
+    /** Collects remote frees on every span of this heap that has some waiting (all spans if {@code force}). */
+    void collectRemote(boolean force) {
+        if (!takeHint() && !force) {
+            return;
+        }
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            Span cur = lists.current(c);
+            if (cur != null && cur.claimPending()) {
+                RemoteFree.collect(cur);
+            }
+            collectList(lists.fullHead(c));
+            collectList(lists.partialHead(c));
+        }
+    }
+
+    private void collectList(Span s) {
+        while (s != null) {
+            Span next = s.next;
+            if (s.claimPending()) {
+                boolean wasExhausted = s.exhausted();
+                if (RemoteFree.collect(s) > 0) {
+                    settle(s, wasExhausted);
+                }
+            }
+            s = next;
+        }
+    }
+
+    // ------------------------------------------------------------------ giving everything back
+
+    /** Empties every magazine back into the spans, collects remote frees, hands parked spans over (trim, thread exit). */
+    void flushAll() {
+        flushAll(true);
+    }
+
+    /**
+     * Empties every magazine back into the spans, releasing the spans that empty, hands parked
+     * spans over, and collects remote frees if {@code collect} (not when the heap is borrowed:
+     * collecting changes LIVE bits, which the owner's free path reads before it looks at the
+     * owner word; see {@link #tryBorrow}).
+     */
+    void flushAll(boolean collect) {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            int b = Magazines.base(c);
+            long hdr = mag[b];
+            int n = Magazines.count(hdr);
+            mag[b] = Magazines.withCount(hdr, 0);
+            counters.add(c, Counters.FLUSHED, n);
+            for (int i = 0; i < n; i++) {
+                giveBack(mag[b + 2 + i]);
+            }
+            Span cur = lists.current(c);
+            if (cur != null && cur.used == 0) {
+                lists.setCurrent(c, null);
+                SpanPool.release(cur);
+            }
+        }
+        if (collect) {
+            collectRemote(true);
+        }
+        parked.flush();
+        assert !collect || !Checks.ON || everySpanHoldsOnlyLiveBlocks() : "used != live after flushAll: " + this;
+    }
+
+    /**
+     * With the magazines empty and remote frees collected, every block out of a span is live:
+     * {@code used = cached + live + remote} with {@code cached = remote = 0} (remote frees queued
+     * since the collect still count as live: their LIVE bit stays set until collected). For asserts.
+     */
+    private boolean everySpanHoldsOnlyLiveBlocks() {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            if (!holdsOnlyLive(lists.current(c))) {
+                return false;
+            }
+            for (Span s = lists.partialHead(c); s != null; s = s.next) {
+                if (!holdsOnlyLive(s)) {
+                    return false;
+                }
+            }
+            for (Span s = lists.fullHead(c); s != null; s = s.next) {
+                if (!holdsOnlyLive(s)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean holdsOnlyLive(Span s) {
+        return s == null || (s.consistent() && s.used == Shadow.countLive(s.base, s.blockSize, s.carved));
+    }
+
+    /**
+     * The owning thread has died: empties the magazines and hands every span to the pool (empty
+     * ones are released, the others become orphans that any heap may take, with their pending
+     * remote frees). Registry lock held; no thread holds this heap.
+     */
+    void abandon() {
+        flushAll();
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            Span cur = lists.current(c);
+            if (cur != null) {
+                lists.setCurrent(c, null);
+                handOver(cur);
+            }
+            for (Span s = lists.partialHead(c); s != null; s = lists.partialHead(c)) {
+                lists.unlink(s);
+                handOver(s);
+            }
+            for (Span s = lists.fullHead(c); s != null; s = lists.fullHead(c)) {
+                lists.unlink(s);
+                handOver(s);
+            }
+        }
+    }
+
+    private static void handOver(Span s) {
+        if (s.used == 0) {
+            SpanPool.release(s);
+        } else {
+            Orphans.add(s);
+        }
+    }
+
+    // ------------------------------------------------------------------ free pages of spans in use
+
+    /** Decay thread: asks the holder to sweep on its next slow path (one volatile read there). */
+    void requestSweep() {
+        if (!sweepRequested) {
+            sweepRequested = true;
+        }
+    }
+
+    /**
+     * Gives back the free pages of the spans this heap uses (current and partial; full ones have
+     * none): those free at this sweep and the last one, or all of them if {@code now}. Holder only
+     * (a slow path, or a borrower).
+     *
+     * @return bytes given back
+     */
+    long sweep(boolean now) {
+        sweepRequested = false;
+        long bytes = 0;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            Span cur = lists.current(c);
+            if (cur != null && cur.mayHaveFreePages()) {
+                bytes += cur.purgeFreePages(now);
+            }
+            for (Span s = lists.partialHead(c); s != null; s = s.next) {
+                if (s.mayHaveFreePages()) {
+                    bytes += s.purgeFreePages(now);
+                }
+            }
+        }
+        return bytes;
+    }
+
+    /** Whether the heap has anything to give back: a span, a cached block or a parked span (racy; for the decay thread). */
+    boolean holdsMemory() {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            if (lists.current(c) != null || lists.partialHead(c) != null || lists.fullHead(c) != null
+                    || Magazines.count(mag, c) != 0) {
+                return true;
+            }
+        }
+        return parked.holdsAny();
+    }
+
+    /** Slow paths and flushes so far, to tell an idle heap (racy; for the decay thread). */
+    long activity() {
+        long n = 0;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            n += counters.get(c, Counters.REFILLS) + counters.get(c, Counters.FLUSHED) + Magazines.pushes(mag, c);
+        }
+        return n;
+    }
+
+    /**
+     * Another thread takes this platform thread's heap while its owner is blocked: the owner word
+     * goes from the owner's id to BUSY (compare-and-set: fails while a slow path runs on the
+     * heap), then the owner's state must say it is parked, sleeping, waiting or blocked on a
+     * monitor, i.e. not inside a fast path, which never blocks (else the word goes back and the
+     * heap is left alone). From then on every path of the owner sees BUSY: malloc uses a shared
+     * heap, free queues the block as a remote free. The borrower may flush the magazines, release
+     * and park empty spans and give back free pages; it never collects remote frees, so the LIVE
+     * bits stay the owner's alone (its free path reads them before the owner word). Pair with
+     * {@link #endBorrow}. The owner of a carrier's heap is the carrier: idle, it runs no virtual
+     * thread.
+     */
+    boolean tryBorrow() {
+        Thread t = platformThread;
+        if (shared || t == null) {
+            return false;
+        }
+        long tid = t.threadId();
+        if (!Magazines.compareAndSetOwner(mag, tid, Magazines.BUSY)) {
+            return false;
+        }
+        Thread.State st = t.getState();
+        if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING || st == Thread.State.BLOCKED) {
+            return true;
+        }
+        Magazines.unmarkBusy(mag, tid);
+        return false;
+    }
+
+    /** Ends a borrow: the owner word goes back to the owner's id (release store). */
+    void endBorrow() {
+        Magazines.unmarkBusy(mag, platformThread.threadId());
+    }
+
+    /**
+     * Any thread: hands the pool this heap's parked spans idle for the decay time, or all of them.
+     *
+     * @return when the next parked span will be due, or {@link DecayClock#NONE}
+     */
+    long handOverParked(long now, boolean all) {
+        return parked.handOver(now, DecayClock.DECAY_NANOS, all);
+    }
+
+    /** Holder: takes back the span parked for large class {@code c}, or returns null. */
+    Span takeParked(int c) {
+        return parked.take(c);
+    }
+
+    /** Holder: hands every parked span to the pool. */
+    void flushParked() {
+        parked.flush();
+    }
+
+    /** Adds this heap's counters to {@code t} (racy reads: exact only when the heap is quiet). */
+    void addCounters(Counters.Totals t) {
+        counters.addTo(t, mag);
+    }
+
+    @Override
+    public String toString() {
+        return "Heap#" + id + (shared ? "(shared)" : "") + "[" + thread + "]";
+    }
+}

@@ -1,0 +1,428 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.internal.os.DecayClock;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The registry of thread heaps: which heap a platform thread owns, and what happens to it when
+ * the thread dies.
+ *
+ * <ul>
+ * <li><b>Platform threads</b> own a heap for life. The fast lookup is a table indexed by
+ *     {@code threadId & MASK}, in two parallel arrays: {@link #HEAPS} and the heaps' magazine
+ *     arrays {@link #MAGS}, so the allocation fast path finds and checks its magazine with one
+ *     load ({@code MAGS[i][0] == threadId}, see {@link Magazines}). A thread whose slot is taken
+ *     by another live thread keeps its heap in a {@code ThreadLocal} instead.</li>
+ * <li><b>Exited threads</b>: a heap whose thread has died is adopted whole by the next thread
+ *     that needs a heap (its magazines, spans and pending remote frees come along); one left
+ *     unadopted for {@link #ADOPTION_GRACE} is abandoned to the pool.</li>
+ * <li>Threads that own no heap use the {@link SharedHeaps}.</li>
+ * </ul>
+ * The table and the list of heaps change only under {@link #LOCK}; the table is read without it
+ * (an entry is a heap whose holder is checked against the reader).
+ */
+public final class Heaps {
+    private Heaps() {}
+
+    static final int TABLE_SIZE = 1 << 12;
+    static final int MASK = TABLE_SIZE - 1;
+    /** Never held: makes every table entry non-null, so the fast lookup needs no null check. */
+    private static final Heap NOBODY = new Heap(-1, false);
+    static final Heap[] HEAPS = new Heap[TABLE_SIZE];
+    /** {@code MAGS[i] == HEAPS[i].mag}; written after HEAPS[i], under LOCK. */
+    static final long[][] MAGS = new long[TABLE_SIZE][];
+
+    static {
+        Arrays.fill(HEAPS, NOBODY);
+        Arrays.fill(MAGS, NOBODY.mag);
+    }
+
+    private static final ThreadLocal<Heap> OVERFLOW = new ThreadLocal<>();
+    private static final ReentrantLock LOCK = new ReentrantLock();
+    /** Every platform-thread heap (LOCK). */
+    private static final List<Heap> ALL = new ArrayList<>();
+    private static int nextId;
+
+    /** Counters of heaps retired after their thread died (LOCK). */
+    private static final Counters.Totals RETIRED = new Counters.Totals();
+    /** Remote frees by threads with no heap of their own, per class. */
+    private static final LongAdder[] UNOWNED_FREES = new LongAdder[SizeClasses.COUNT];
+
+    static {
+        for (int c = 0; c < UNOWNED_FREES.length; c++) {
+            UNOWNED_FREES[c] = new LongAdder();
+        }
+    }
+
+    /** Calls of {@link #reclaimDeadSometimes}, counted without synchronisation. */
+    private static int poolTrips;
+    /** nanoTime of the last scan for dead threads' heaps. */
+    private static volatile long lastReclaim;
+    /** How often (at most) a thread needing a new span looks for heaps of dead threads. */
+    private static final long RECLAIM_INTERVAL = 50_000_000L;
+    /**
+     * How long a dead thread's heap is left for a new thread to adopt whole (thread pools and
+     * thread chains replace threads all the time) before it is abandoned to the pool.
+     */
+    private static final long ADOPTION_GRACE = 1_000_000_000L;
+    private static long heapsRetired;
+
+    /** The heap the current platform thread owns, if it is in the table; else {@code null}. */
+    static Heap fast(Thread t) {
+        Heap h = HEAPS[(int) t.threadId() & MASK];
+        return h.holder() == t ? h : null;
+    }
+
+    /** Counts a remote free made by a thread with no heap of its own. */
+    static void countUnownedFree(int c) {
+        UNOWNED_FREES[c].increment();
+    }
+
+    /** The platform thread's own heap, creating or adopting one on first use. Cold. */
+    static Heap ofPlatformThread(Thread t) {
+        Heap h = fast(t);
+        if (h != null) {
+            return h;
+        }
+        h = OVERFLOW.get();
+        if (h != null) {
+            return h;
+        }
+        LOCK.lock();
+        try {
+            h = adoptDead();
+            if (h == null) {
+                h = new Heap(nextId++, false);
+                ALL.add(h);
+            }
+            h.bind(t);
+            int slot = (int) t.threadId() & MASK;
+            Heap there = HEAPS[slot];
+            Thread other = there.holder();
+            if (there == NOBODY || other == null || !other.isAlive()) {
+                clearSlot(h);
+                HEAPS[slot] = h;
+                MAGS[slot] = h.mag;
+                h.tableSlot = slot;
+            } else {
+                OVERFLOW.set(h);
+            }
+            return h;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /**
+     * Makes sure carrier {@code c} (the current thread's carrier, {@link Carriers}) has a heap in
+     * the table, creating or adopting one. Called by a virtual thread whose fast path missed; it
+     * may block on the registry lock (and go on on another carrier), so it holds no heap here and
+     * the caller simply retries its fast path.
+     *
+     * @return {@code true} if a heap was made for {@code c}; {@code false} if {@code c} has one
+     *         already (the miss was a slow path running on it) or its table slot belongs to
+     *         another live thread: the caller uses a shared heap
+     */
+    static boolean prepareCarrier(Thread c) {
+        if (fast(c) != null) {
+            return false;
+        }
+        LOCK.lock();
+        try {
+            int slot = (int) c.threadId() & MASK;
+            Heap there = HEAPS[slot];
+            Thread other = there.holder();
+            if (there == NOBODY || other == null || !other.isAlive()) {
+                Heap h = adoptDead();
+                if (h == null) {
+                    h = new Heap(nextId++, false);
+                    ALL.add(h);
+                }
+                h.bind(c);
+                clearSlot(h);
+                HEAPS[slot] = h;
+                MAGS[slot] = h.mag;
+                h.tableSlot = slot;
+                return true;
+            }
+            return other == c;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** Takes {@code h} out of the table if it is there. LOCK held. */
+    private static void clearSlot(Heap h) {
+        if (h.tableSlot >= 0 && HEAPS[h.tableSlot] == h) {
+            MAGS[h.tableSlot] = NOBODY.mag;
+            HEAPS[h.tableSlot] = NOBODY;
+        }
+    }
+
+    /**
+     * A heap whose thread has died and on which no slow path runs any more (its last actions are
+     * visible: we saw the thread dead, and the heap quiescent). LOCK held.
+     */
+    private static Heap adoptDead() {
+        for (Heap h : ALL) {
+            Thread owner = h.holder();
+            if (owner != null && !owner.isAlive() && h.quiescent()) {
+                return h;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * On every 8th call, and every {@link #RECLAIM_INTERVAL} at most: abandons the heaps of dead
+     * threads so their spans (and the blocks others free into them later) serve other threads.
+     * Called on the slow path before a heap asks the pool for a span; never with the pool lock held.
+     */
+    static void reclaimDeadSometimes() {
+        if ((++poolTrips & 7) != 0) {
+            return;  // the clock is read on every 8th call only (racy count: a lost increment is harmless)
+        }
+        long now = System.nanoTime();
+        if (now - lastReclaim < RECLAIM_INTERVAL) {
+            return;
+        }
+        lastReclaim = now;
+        reclaimDead(false);
+    }
+
+    /**
+     * Abandons and forgets the heaps of dead threads; returns how many.
+     *
+     * @param wait wait for the registry lock, rather than leave the work to whoever holds it, and
+     *             abandon every dead thread's heap at once (else only those that have waited
+     *             {@link #ADOPTION_GRACE} for a new thread to adopt them)
+     */
+    public static int reclaimDead(boolean wait) {
+        if (wait) {
+            LOCK.lock();
+        } else if (!LOCK.tryLock()) {
+            return 0;
+        }
+        try {
+            int n = 0;
+            long now = System.nanoTime();
+            for (int i = ALL.size() - 1; i >= 0; i--) {
+                Heap h = ALL.get(i);
+                Thread owner = h.holder();
+                if (owner == null || owner.isAlive() || !h.quiescent()) {
+                    continue;  // alive, or a virtual thread still finishes a slow path on a dead carrier's heap
+                }
+                if (!wait) {
+                    if (h.deadSince == 0) {
+                        h.deadSince = now;
+                        continue;
+                    }
+                    if (now - h.deadSince < ADOPTION_GRACE) {
+                        continue;
+                    }
+                }
+                h.abandon();
+                h.addCounters(RETIRED);
+                clearSlot(h);
+                h.bind(null);
+                ALL.remove(i);
+                heapsRetired++;
+                n++;
+            }
+            return n;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** Platform-thread heaps alive now, and retired so far. */
+    public static long[] heapCounts() {
+        LOCK.lock();
+        try {
+            return new long[] {ALL.size(), heapsRetired};
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** Java-heap bytes of allocator metadata held by thread heaps, platform and shared: an estimate from their arrays. */
+    public static long heapMetadataBytes() {
+        LOCK.lock();
+        try {
+            return Heap.footprint() * (ALL.size() + SharedHeaps.STRIPES);
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** Bytes of the free blocks cached in all heaps' magazines (racy reads: exact only when the heaps are quiet). */
+    public static long cachedBytes() {
+        long bytes = 0;
+        for (Heap h : all()) {
+            for (int c = 0; c < SizeClasses.COUNT; c++) {
+                bytes += (long) Magazines.count(h.mag, c) * SizeClasses.size(c);
+            }
+        }
+        return bytes;
+    }
+
+    /** A snapshot of all heaps, platform and shared, for stats, trim and decay. */
+    static List<Heap> all() {
+        LOCK.lock();
+        try {
+            List<Heap> l = new ArrayList<>(ALL);
+            l.addAll(SharedHeaps.all());
+            return l;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** The counters of all heaps, live and retired, summed per size class. */
+    public static Counters.Totals counters() {
+        Counters.Totals sum = new Counters.Totals();
+        for (Heap h : all()) {
+            h.addCounters(sum);
+        }
+        LOCK.lock();
+        try {
+            sum.addAll(RETIRED);
+        } finally {
+            LOCK.unlock();
+        }
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            long n = UNOWNED_FREES[c].sum();
+            sum.add(c, 0, n, 0, n);
+        }
+        return sum;
+    }
+
+    /**
+     * The decay pass over the heaps' parked spans: hands the pool those idle for the decay time,
+     * walking the heaps only when something was parked since the last walk or is due (see
+     * {@link ParkedSpans}). Decay thread only.
+     *
+     * @return the next deadline, or {@link DecayClock#NONE}
+     */
+    public static long decayParked(long now) {
+        if (!ParkedSpans.walkDue(now)) {
+            return ParkedSpans.nextDue();
+        }
+        long next = DecayClock.NONE;
+        for (Heap h : all()) {
+            next = DecayClock.earlier(next, h.handOverParked(now, false));
+        }
+        ParkedSpans.walked(next);
+        return next;
+    }
+
+    /**
+     * The decay pass over the thread heaps (besides their parked spans): asks every heap's holder
+     * to sweep its spans' free pages on its next slow path; empties the heaps idle since the last
+     * pass whose owner is blocked (borrowed: magazines flushed, empty spans released, free pages
+     * given back; see {@link Heap#tryBorrow}); and retires the heaps of threads that died.
+     * Decay thread only.
+     *
+     * @return the next deadline (one decay time on) while some heap holds memory, else {@link DecayClock#NONE}
+     */
+    public static long decayHeaps(long now) {
+        reclaimDead(false);
+        boolean holding = false;
+        for (Heap h : all()) {
+            if (h.shared) {
+                if (h.holdsMemory() && h.tryClaim(Thread.currentThread())) {
+                    try {
+                        if (h.activity() == h.activityAtLastDecay) {
+                            h.flushAll();
+                            h.sweep(true);
+                        } else {
+                            h.sweep(false);
+                        }
+                        h.activityAtLastDecay = h.activity();
+                    } finally {
+                        h.unclaim();
+                    }
+                }
+            } else {
+                long activity = h.activity();
+                if (activity == h.activityAtLastDecay && h.holdsMemory() && h.tryBorrow()) {
+                    try {
+                        h.flushAll(false);
+                        h.sweep(true);
+                    } finally {
+                        h.endBorrow();
+                    }
+                } else {
+                    h.requestSweep();
+                }
+                h.activityAtLastDecay = activity;
+            }
+            holding |= h.holdsMemory();
+        }
+        return holding ? now + DecayClock.DECAY_NANOS : DecayClock.NONE;
+    }
+
+    /**
+     * Gives back everything this thread can reach safely: the calling thread's own heap, the heaps
+     * of other threads that are blocked right now (borrowed), every shared heap not held right now,
+     * the heaps of exited threads (abandoned to the pool), every heap's parked spans, and the free
+     * pages of the spans of all these heaps.
+     */
+    public static void flushReachable() {
+        Thread me = Thread.currentThread();
+        if (!me.isVirtual()) {
+            Heap h = ofPlatformThread(me);
+            if (h.notBorrowed()) {
+                long o = h.enterSlow();
+                try {
+                    h.flushAll();
+                    h.sweep(true);
+                } finally {
+                    h.exitSlow(o);
+                }
+            }
+        } else {
+            Thread c = Carriers.current();
+            Heap h = fast(c);
+            if (h != null && c != me && Heap.carrierHeapIdle(c)) {
+                long o = h.enterSlow();
+                try {
+                    h.flushAll();
+                    h.sweep(true);
+                } finally {
+                    h.exitSlow(o);
+                }
+            }
+        }
+        for (Heap h : all()) {
+            if (!h.shared && h.platformThread() != me && h.tryBorrow()) {
+                try {
+                    h.flushAll(false);
+                    h.sweep(true);
+                } finally {
+                    h.endBorrow();
+                }
+            }
+        }
+        for (Heap h : SharedHeaps.all()) {
+            if (h.tryClaim(me)) {
+                try {
+                    h.flushAll();
+                    h.sweep(true);
+                } finally {
+                    h.unclaim();
+                }
+            }
+        }
+        reclaimDead(true);
+        long now = System.nanoTime();
+        for (Heap h : all()) {
+            h.handOverParked(now, true);
+        }
+    }
+}

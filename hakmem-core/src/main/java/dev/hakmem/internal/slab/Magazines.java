@@ -1,0 +1,143 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.internal.config.Checks;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The layout of a heap's magazines: per size class a stack of free block addresses, all in one
+ * {@code long[]}, a fixed {@link #STRIDE} apart, so a class's slot is a multiply by a constant and
+ * the fast paths touch one array. Everything here is static and works on that array, which only
+ * the thread holding the heap uses.
+ *
+ * <pre>
+ * mag[0]                  owner: the id of the platform thread that owns the heap, {@link #NO_OWNER},
+ *                         or {@link #BUSY} while a slow path of a carrier's heap runs (see {@link Heap})
+ * b = base(c) = 1 + c * STRIDE
+ * mag[b]                  header: count in the low 32 bits, capacity in the high 32 bits
+ * mag[b+1]                pushes: local frees into the magazine, counted next to the header they update anyway
+ * mag[b+2 .. b+count+1]   free block addresses, top of stack at mag[b+count+1]
+ * </pre>
+ *
+ * The fast path checks ownership on the array it is about to use ({@code mag[0] == threadId}), so a
+ * table of arrays indexed by thread id needs no second lookup. A pop or a push is two loads and two
+ * stores.
+ */
+final class Magazines {
+    private Magazines() {}
+
+    /** Slots of one class: its largest capacity plus the header and the push counter. */
+    static final int STRIDE;
+
+    static {
+        int max = 0;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            max = Math.max(max, SizeClasses.cacheCapacity(c));
+        }
+        STRIDE = max + 2;
+    }
+
+    /** Index of the owner word. */
+    static final int OWNER = 0;
+    /** {@code mag[OWNER]} of a heap no platform thread owns. */
+    static final long NO_OWNER = -1;
+    /** {@code mag[OWNER]} while a slow path runs on the heap (it equals no thread id, so every fast path misses). */
+    static final long BUSY = -2;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final long CAPACITY_MASK = 0xFFFF_FFFF_0000_0000L;
+
+    /** A new magazine array: every class empty with its configured capacity, no owner. */
+    static long[] create() {
+        long[] m = new long[1 + SizeClasses.COUNT * STRIDE];
+        m[OWNER] = NO_OWNER;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            m[base(c)] = (long) SizeClasses.cacheCapacity(c) << 32;
+        }
+        return m;
+    }
+
+    /** The owner word (acquire: after it, everything the last slow path wrote to the heap is visible). */
+    static long owner(long[] m) {
+        return (long) SLOT.getAcquire(m, OWNER);
+    }
+
+    /** Compare-and-set of the owner word (a borrower taking an idle heap). */
+    static boolean compareAndSetOwner(long[] m, long expected, long value) {
+        return SLOT.compareAndSet(m, OWNER, expected, value);
+    }
+
+    /** Ends a slow path or a borrow: puts the owner word back (release store, the last write to the heap). */
+    static void unmarkBusy(long[] m, long owner) {
+        SLOT.setRelease(m, OWNER, owner);
+    }
+
+    /** Index of class {@code c}'s header. */
+    static int base(int c) {
+        return 1 + c * STRIDE;
+    }
+
+    /** Blocks in the magazine whose header is {@code hdr}. */
+    static int count(long hdr) {
+        return (int) hdr;
+    }
+
+    /** Capacity of the magazine whose header is {@code hdr}. */
+    static int capacity(long hdr) {
+        return (int) (hdr >>> 32);
+    }
+
+    /** Header {@code hdr} with its count replaced by {@code n}. */
+    static long withCount(long hdr, int n) {
+        return (hdr & CAPACITY_MASK) | n;
+    }
+
+    /** Blocks of class {@code c} cached in {@code m}. */
+    static int count(long[] m, int c) {
+        return (int) m[base(c)];
+    }
+
+    /** Local frees pushed into class {@code c}'s magazine so far. */
+    static long pushes(long[] m, int c) {
+        return m[base(c) + 1];
+    }
+
+    /** Pops a block of class {@code c} from {@code m} and marks it live, or returns 0 if it is empty. Hot. */
+    static long pop(long[] m, int c) {
+        int b = 1 + c * STRIDE;
+        long hdr = m[b];
+        int n = (int) hdr;
+        if (n > 0) {
+            long a = m[b + 1 + n];
+            m[b] = hdr - 1;
+            markLive(a);
+            return a;
+        }
+        return 0;
+    }
+
+    /**
+     * Pushes block {@code a}, already validated and marked not live, into the magazine whose
+     * header is {@code m[b]} and counts the free. Hot.
+     *
+     * @return {@code false} if the magazine is full (nothing pushed; the free is counted)
+     */
+    static boolean push(long[] m, int b, long a) {
+        long hdr = m[b];
+        int n = (int) hdr;
+        m[b + 1]++;
+        if (n < (int) (hdr >>> 32)) {
+            m[b + 2 + n] = a;
+            m[b] = hdr + 1;
+            return true;
+        }
+        return false;
+    }
+
+    /** Marks {@code a} live in the shadow, when the checks are on. */
+    static void markLive(long a) {
+        if (Checks.ON) {
+            Shadow.markLive(a);
+        }
+    }
+}

@@ -1,0 +1,379 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.internal.os.Os;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * A span: one or more consecutive 64 KiB slabs of a {@link SuperSlab}, carved into blocks of one
+ * size class. Its metadata lives here, on the Java heap, never inside the blocks.
+ *
+ * <pre>
+ * base                                                    base + slots * 64 KiB
+ * | block 0 | block 1 | ... | block carved-1 | never handed out ... | tail |
+ * block i is at base + i * blockSize;  i &lt; capacity
+ *
+ * a block is in exactly one of these states:
+ *   uncarved   i &gt;= carved
+ *   available  freeMap bit i set               (counted in freeCount)
+ *   cached     in its heap's magazine          (LIVE bit clear)
+ *   live       LIVE bit set in the {@link Shadow}
+ *   remote     LIVE and REMOTE bits set: freed by another thread, not yet collected
+ * carved = freeCount + used;   used = cached + live + remote  (the blocks out of the span)
+ * </pre>
+ *
+ * <p>Who may touch what:
+ * <ul>
+ * <li>everything but the pending flag and {@link #idleSince}: the thread holding {@link #owner}
+ *     (see {@link Heap}), or the pool under its lock while the span has no owner (in the pool's
+ *     span cache, or orphaned);</li>
+ * <li>the pending flag: any thread, through {@link #raisePending()} (remote freers) and
+ *     {@link #claimPending()} (the owner); see {@link RemoteFree};</li>
+ * <li>{@link #idleSince}: see there.</li>
+ * </ul>
+ */
+final class Span {
+    final SuperSlab ss;
+    final long base;
+    final int firstSlot;
+    final int slots;
+    final int cls;
+    final int blockSize;
+    final long magic;
+    final int capacity;
+
+    /** Bit i set: block i is available in the span. */
+    private final long[] freeMap;
+    int freeCount;
+    private int cursor;
+    int carved;
+    int used;
+
+    /** The heap allowed to carve and free locally, or {@code null} while the span sits in the pool. */
+    Heap owner;
+
+    /**
+     * The owner's platform thread: the thread whose frees into this span are local, or
+     * {@code null} (a shared heap, or no owner). Compared with the current thread on the free
+     * path, which the JIT hoists out of loops: one load, no thread id needed.
+     */
+    Thread ownerThread;
+
+    /**
+     * The owner's magazine array while this is its owner's current span for its class (tiny
+     * and mid classes only), else {@code null}: only blocks of such hot spans go into a magazine
+     * on free, so a magazine pins at most the current span of each class and every other span
+     * empties out as its blocks are freed. Holding the array itself spares the free path the
+     * loads of the owner and of its array; the class's header is at {@link #magBase}.
+     */
+    long[] hotMag;
+
+    /** Index of this class's magazine header in {@link #hotMag} (set with it). */
+    int magBase;
+
+    /**
+     * Since when the span has been empty and idle (nanoTime), for decay: written by the pool under
+     * its lock when it keeps the span for reuse; for a span parked in a heap ({@link ParkedSpans}),
+     * stamped by the first decay pass that sees it (0 until then) and read by the passes after it.
+     */
+    long idleSince;
+
+    /** 1 when remote frees may be waiting in the span's REMOTE words; see {@link RemoteFree}. */
+    private volatile int remotePending;
+
+    // ---- the owner's per-class lists ({@link SpanLists}): intrusive, doubly linked ----
+    Span prev;
+    Span next;
+    /** Which list of its owner the span is on: {@link SpanLists#NONE}, {@code PARTIAL} or {@code FULL}. */
+    byte list;
+
+    // ---- pages given back while the span is in use (see purgeFreePages) ----
+    /** Pages (4 KiB) purged with madvise and not written since: bit p = page p. Null until the first purge. */
+    private long[] purged;
+    /** Pages free at the last sweep: the candidates of the next one. Null until the first sweep. */
+    private long[] freeAtLastSweep;
+    /** Number of bits set in {@link #purged}. */
+    int purgedPages;
+
+    private static final VarHandle PENDING;
+
+    static {
+        try {
+            PENDING = MethodHandles.lookup().findVarHandle(Span.class, "remotePending", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    Span(SuperSlab ss, int firstSlot, int slots, int cls) {
+        this.ss = ss;
+        this.firstSlot = firstSlot;
+        this.slots = slots;
+        this.base = ss.base + ((long) firstSlot << SizeClasses.SLAB_SHIFT);
+        this.cls = cls;
+        this.blockSize = SizeClasses.size(cls);
+        this.magic = SizeClasses.magic(cls);
+        this.capacity = slots * SizeClasses.SLAB_SIZE / blockSize;
+        this.freeMap = new long[(capacity + 63) >>> 6];
+    }
+
+    /** Length of the span in bytes: its slabs times 64 KiB. */
+    long bytes() {
+        return (long) slots << SizeClasses.SLAB_SHIFT;
+    }
+
+    /** Block index of {@code a}, which must lie in this span; exact only when {@code a} is a block start. */
+    long indexOf(long a) {
+        return ((a - base) * magic) >>> SizeClasses.MAGIC_SHIFT;
+    }
+
+    /** True when {@code a} is the start of a block that has been carved. */
+    boolean isBlockStart(long a) {
+        long o = a - base;
+        long i = (o * magic) >>> SizeClasses.MAGIC_SHIFT;
+        return o >= 0 && i * blockSize == o && i < carved;
+    }
+
+    /** No block can be taken without collecting remote frees first. */
+    boolean exhausted() {
+        return freeCount == 0 && carved == capacity;
+    }
+
+    /** The span's own bookkeeping adds up (for asserts). */
+    boolean consistent() {
+        return freeCount >= 0 && used >= 0 && carved <= capacity && freeCount + used == carved;
+    }
+
+    /**
+     * Moves up to {@code max} blocks out of the span into {@code dst[at .. at+n)}, available
+     * blocks first, then fresh ones. Owner only.
+     *
+     * @return n
+     */
+    int take(long[] dst, int at, int max) {
+        int n = 0;
+        if (freeCount > 0) {
+            long[] fm = freeMap;
+            int w = cursor;
+            while (n < max && freeCount > 0) {
+                long bits = fm[w];
+                while (bits != 0 && n < max) {
+                    int b = Long.numberOfTrailingZeros(bits);
+                    bits &= bits - 1;
+                    dst[at + n++] = base + (long) ((w << 6) + b) * blockSize;
+                    freeCount--;
+                }
+                fm[w] = bits;
+                if (bits == 0) {
+                    w = w + 1 == fm.length ? 0 : w + 1;
+                }
+            }
+            cursor = w;
+        }
+        while (n < max && carved < capacity) {
+            dst[at + n++] = base + (long) (carved++) * blockSize;
+        }
+        used += n;
+        if (purgedPages > 0) {
+            for (int k = at; k < at + n; k++) {
+                unpurge(dst[k] - base);
+            }
+        }
+        return n;
+    }
+
+    // ------------------------------------------------------------------ purging free pages
+
+    /** Pages of the span. */
+    int pages() {
+        return slots << (SizeClasses.SLAB_SHIFT - PAGE_SHIFT);
+    }
+
+    static final int PAGE_SHIFT = 12;
+    static final int PAGE = 1 << PAGE_SHIFT;
+
+    /** A block taken out from offset {@code o} will be written: its pages are resident again. */
+    private void unpurge(long o) {
+        int first = (int) (o >>> PAGE_SHIFT);
+        int last = (int) ((o + blockSize - 1) >>> PAGE_SHIFT);
+        for (int p = first; p <= last; p++) {
+            long m = 1L << p;
+            if ((purged[p >>> 6] & m) != 0) {
+                purged[p >>> 6] &= ~m;
+                purgedPages--;
+            }
+        }
+    }
+
+    /** Whether the span has enough free bytes that whole pages may be free (a cheap filter for sweeps). */
+    boolean mayHaveFreePages() {
+        long free = (long) freeCount * blockSize + (long) (capacity - carved) * blockSize;
+        return free >= 2L * PAGE || (blockSize >= PAGE && (freeCount > 0 || carved < capacity));
+    }
+
+    /**
+     * The pages that hold no block out of the span (every block overlapping them is available or
+     * never carved, and the tail past the last block), into {@code into} (bit p = page p).
+     */
+    long[] freePages(long[] into) {
+        int pages = pages();
+        java.util.Arrays.fill(into, 0, (pages + 63) >>> 6, 0);
+        for (int p = 0; p < pages; p += 64) {
+            int n = Math.min(64, pages - p);
+            into[p >>> 6] = n == 64 ? -1L : (1L << n) - 1;
+        }
+        long[] fm = freeMap;
+        for (int w = 0; w < fm.length; w++) {
+            int firstBlock = w << 6;
+            if (firstBlock >= carved) {
+                break;
+            }
+            long out = ~fm[w];
+            int inWord = Math.min(64, carved - firstBlock);
+            if (inWord < 64) {
+                out &= (1L << inWord) - 1;
+            }
+            while (out != 0) {
+                int b = Long.numberOfTrailingZeros(out);
+                out &= out - 1;
+                long o = (long) (firstBlock + b) * blockSize;
+                int first = (int) (o >>> PAGE_SHIFT);
+                int last = (int) ((o + blockSize - 1) >>> PAGE_SHIFT);
+                for (int p = first; p <= last; p++) {
+                    into[p >>> 6] &= ~(1L << p);
+                }
+            }
+        }
+        return into;
+    }
+
+    /**
+     * Gives back ({@code madvise(DONTNEED)}) the pages of the span that hold no block out of the
+     * span and are not given back yet: all of them if {@code now}, else only those that were free
+     * at the last sweep too (so pages freed and taken again between two sweeps, a decay time
+     * apart, are left alone: churn costs no system call). Holder of the span's heap only: it reads
+     * the free map, and nothing may take a block from the span meanwhile.
+     *
+     * @return bytes given back
+     */
+    long purgeFreePages(boolean now) {
+        int words = (pages() + 63) >>> 6;
+        long[] free = freePages(new long[words]);
+        if (purged == null) {
+            purged = new long[words];
+        }
+        long[] candidates = free.clone();
+        if (!now) {
+            long[] last = freeAtLastSweep;
+            freeAtLastSweep = free.clone();
+            if (last == null) {
+                return 0;
+            }
+            for (int i = 0; i < words; i++) {
+                candidates[i] &= last[i];
+            }
+        }
+        long bytes = 0;
+        for (int i = 0; i < words; i++) {
+            candidates[i] &= ~purged[i];
+        }
+        int p = 0;
+        int pages = pages();
+        while (p < pages) {
+            if ((candidates[p >>> 6] & (1L << p)) == 0) {
+                p++;
+                continue;
+            }
+            int q = p;
+            while (q < pages && (candidates[q >>> 6] & (1L << q)) != 0) {
+                q++;
+            }
+            if (Os.madvise(base + ((long) p << PAGE_SHIFT), (long) (q - p) << PAGE_SHIFT, Os.MADV_DONTNEED)) {
+                for (int r = p; r < q; r++) {
+                    purged[r >>> 6] |= 1L << r;
+                }
+                purgedPages += q - p;
+                bytes += (long) (q - p) << PAGE_SHIFT;
+            }
+            p = q;
+        }
+        return bytes;
+    }
+
+    /** Forgets the purge state (the span leaves its heap: the pool tracks its memory by slot). */
+    void forgetPurges() {
+        purged = null;
+        freeAtLastSweep = null;
+        purgedPages = 0;
+    }
+
+    /** Puts block {@code a} (a block start of this span, out of the span) back. Owner only. */
+    void give(long a) {
+        giveIndex((int) indexOf(a));
+    }
+
+    /** Puts block {@code i} back. Owner only. */
+    void giveIndex(int i) {
+        assert (freeMap[i >>> 6] & (1L << i)) == 0 : "block " + i + " given back twice to " + this;
+        freeMap[i >>> 6] |= 1L << i;
+        freeCount++;
+        used--;
+    }
+
+    /**
+     * Hands a span the pool kept, empty, to a new owner: its carved blocks are all available, and
+     * its shadow bits and pending flag were cleared when it was kept. Pool lock held.
+     */
+    void reuse(Heap newOwner) {
+        assert used == 0 && remotePending == 0 : "reused span not clean: " + this;
+        owner = newOwner;
+        ownerThread = newOwner.platformThread();
+    }
+
+    /** Zeroes the shadow bits its blocks may have left (see {@link Shadow#clearBlocks}). Pool lock held, no owner. */
+    void clearShadow() {
+        Shadow.clearBlocks(base, blockSize, carved);
+    }
+
+    // ---- the pending flag (the remote-free protocol's per-span step) ----
+
+    /** Owner: takes the pending flag (sets it to 0, getAndSet) and returns whether it was set. */
+    boolean claimPending() {
+        return remotePending != 0 && (int) PENDING.getAndSet(this, 0) != 0;
+    }
+
+    /**
+     * Remote freer: raises the pending flag if it is down (volatile read, then volatile write).
+     *
+     * @return whether this call raised it
+     */
+    boolean raisePending() {
+        if (remotePending == 0) {
+            remotePending = 1;
+            return true;
+        }
+        return false;
+    }
+
+    /** Whether the pending flag is up (volatile read). */
+    boolean isPending() {
+        return remotePending != 0;
+    }
+
+    /** Pool, the span having no owner and nothing queued: lowers the flag (volatile write). */
+    void clearPending() {
+        remotePending = 0;
+    }
+
+    /** Whether block {@code i} is available in the span (for checks and tests). */
+    boolean isAvailable(int i) {
+        return (freeMap[i >>> 6] & (1L << i)) != 0;
+    }
+
+    @Override
+    public String toString() {
+        return "span@0x" + Long.toHexString(base) + "[class " + cls + ", " + blockSize + " B x " + capacity
+                + ", used " + used + "]";
+    }
+}

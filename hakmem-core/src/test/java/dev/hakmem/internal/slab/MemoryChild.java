@@ -1,0 +1,161 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.Hakmem;
+import dev.hakmem.Stats;
+import dev.hakmem.internal.os.Os;
+import dev.hakmem.internal.os.Reservation;
+import dev.hakmem.testing.ProcFs;
+
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+
+/** Child-JVM workloads for {@link MemoryTest}; each prints {@code key=value} lines. */
+public final class MemoryChild {
+    private MemoryChild() {}
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "decay" -> decay();
+            case "ratio" -> ratio();
+            case "limit" -> limit();
+            default -> throw new IllegalArgumentException(args[0]);
+        }
+    }
+
+    private static void touch(long a, long n) {
+        for (long o = 0; o < n; o += 4096) {
+            Os.ALL.set(ValueLayout.JAVA_BYTE, a + o, (byte) 1);
+        }
+        Os.ALL.set(ValueLayout.JAVA_BYTE, a + n - 1, (byte) 1);
+    }
+
+    /** Resident KiB of hakmem's own long-lived mappings: the SuperSlab reservation and the shadow bitmaps. */
+    private static long ownResidentKib() throws Exception {
+        return ProcFs.residentKib(Reservation.BASE, Reservation.BASE + Reservation.SIZE)
+                + ProcFs.residentKib(Shadow.SHADOW, Shadow.SHADOW + (Reservation.SIZE >>> 5));
+    }
+
+    /** Allocate ~3.6 GiB of mixed sizes (every page touched), free everything, wait 3 s without calls. */
+    private static void decay() throws Exception {
+        Hakmem.free(Hakmem.malloc(16));
+        System.gc();
+        Thread.sleep(200);
+        long base = ProcFs.rssKib();
+        SplittableRandom r = new SplittableRandom(42);
+        long[] blocks = new long[200_000];
+        long bytes = 0;
+        for (int i = 0; i < blocks.length; i++) {
+            long size = switch (i % 10) {
+                case 0 -> 1024 + r.nextInt(31 * 1024);        // mid
+                case 1 -> (i % 1000 == 1) ? 3L << 20 : 40_000 + r.nextInt(200_000); // large, some huge
+                default -> 16 + r.nextInt(1009);             // tiny
+            };
+            blocks[i] = Hakmem.malloc(size);
+            touch(blocks[i], size);
+            bytes += size;
+        }
+        long peak = ProcFs.rssKib();
+        for (long a : blocks) {
+            Hakmem.free(a);
+        }
+        long freedAt = ProcFs.rssKib();
+        Thread.sleep(3000);
+        long after = ProcFs.rssKib();
+        long own = ownResidentKib();
+        Stats s = Hakmem.stats();
+        System.out.println("liveMiB=" + (bytes >> 20));
+        System.out.println("baseKiB=" + base);
+        System.out.println("peakKiB=" + peak);
+        System.out.println("freedKiB=" + freedAt);
+        System.out.println("afterKiB=" + after);
+        System.out.println("ownAfterKiB=" + own);
+        System.out.println("madvise=" + s.madviseCalls());
+        System.out.println("stats=" + s.mappedBytes() + " mapped, " + s.liveBytes() + " live");
+    }
+
+    /**
+     * Fill ~256 MiB with random sizes 16 B - 4 KiB (every byte written), free a random half,
+     * refill to the same live volume with new random sizes, free a half again, refill again;
+     * report peak RSS and peak requested live bytes.
+     */
+    private static void ratio() throws Exception {
+        Hakmem.free(Hakmem.malloc(16));
+        System.gc();
+        Thread.sleep(200);
+        long base = ProcFs.rssKib();
+        SplittableRandom r = new SplittableRandom(7);
+        int n = 120_000;
+        long[] addr = new long[n];
+        long[] size = new long[n];
+        long live = 0;
+        long peakLive = 0;
+        long peakRss = 0;
+        for (int i = 0; i < n; i++) {
+            size[i] = 16 + r.nextInt(4081);
+            addr[i] = Hakmem.malloc(size[i]);
+            Os.ALL.asSlice(addr[i], size[i]).fill((byte) i);
+            live += size[i];
+        }
+        peakLive = live;
+        peakRss = ProcFs.rssKib() - base;
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < n; i++) {
+                if (r.nextBoolean()) {
+                    Hakmem.free(addr[i]);
+                    live -= size[i];
+                    addr[i] = 0;
+                }
+            }
+            for (int i = 0; i < n; i++) {
+                if (addr[i] == 0) {
+                    size[i] = 16 + r.nextInt(4081);
+                    addr[i] = Hakmem.malloc(size[i]);
+                    Os.ALL.asSlice(addr[i], size[i]).fill((byte) i);
+                    live += size[i];
+                }
+            }
+            peakLive = Math.max(peakLive, live);
+            peakRss = Math.max(peakRss, ProcFs.rssKib() - base);
+        }
+        System.out.println("peakLiveKiB=" + (peakLive >> 10));
+        System.out.println("peakRssKiB=" + peakRss);
+        System.out.printf("ratio=%.3f%n", peakRss / (double) (peakLive >> 10));
+    }
+
+    /** With -Dhakmem.maxMemory=64m: allocation stops with OutOfMemoryError at the limit and works again after frees. */
+    private static void limit() {
+        long[] blocks = new long[200_000];
+        int n = 0;
+        String message = null;
+        try {
+            while (n < blocks.length) {
+                blocks[n++] = Hakmem.malloc(1000);
+            }
+        } catch (OutOfMemoryError e) {
+            n--;
+            message = e.getMessage();
+        }
+        Stats s = Hakmem.stats();
+        System.out.println("blocks=" + n);
+        System.out.println("mapped=" + s.mappedBytes());
+        System.out.println("message=" + message);
+        String huge = null;
+        try {
+            Hakmem.malloc(100L << 20);
+        } catch (OutOfMemoryError e) {
+            huge = e.getMessage();
+        }
+        System.out.println("hugeMessage=" + huge);
+        for (int i = 0; i < n; i++) {
+            Hakmem.free(blocks[i]);
+        }
+        Hakmem.trim();
+        long big = Hakmem.malloc(40L << 20);
+        Os.ALL.set(ValueLayout.JAVA_BYTE, big + (40L << 20) - 1, (byte) 1);
+        Hakmem.free(big);
+        long again = Hakmem.malloc(1000);
+        Hakmem.free(again);
+        System.out.println("recovered=true");
+        System.out.println("mappedAfter=" + Hakmem.stats().mappedBytes());
+    }
+}

@@ -1,0 +1,121 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.Hakmem;
+import dev.hakmem.Stats;
+import dev.hakmem.internal.os.Os;
+import dev.hakmem.testing.ChildJvm;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Memory given back (decay, trim), the mapped-memory limit and OS failures. */
+class MemoryTest {
+
+    private static Map<String, String> parse(String out) {
+        Map<String, String> m = new HashMap<>();
+        for (String line : out.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0 && !line.startsWith("WARNING")) {
+                m.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
+            }
+        }
+        return m;
+    }
+
+    @AfterEach
+    void noInjector() {
+        Os.setFaultInjector(null);
+    }
+
+    /**
+     * Freed memory goes back to the OS by itself: 3 s after freeing ~3.6 GiB of mixed blocks, with
+     * no call, the process's RSS is within 16 MiB of the baseline, and so is what hakmem's own
+     * mappings (SuperSlab reservation and shadow bitmaps) still hold resident.
+     */
+    @Test
+    void decayReturnsMemoryWithoutACall() throws Exception {
+        // The JVM's own memory is kept out of the figure: no MBean server (hakmem registers its
+        // MXBean ~2 s after start-up), and the JVM trims its glibc heap (freed JIT compiler
+        // arenas, ~8 MiB after this workload) as a long-running service would.
+        var r = ChildJvm.of(MemoryChild.class).jvmArgs(List.of("-Dhakmem.jmx=false", "-XX:TrimNativeHeapInterval=500")).args("decay").run();
+        Map<String, String> m = parse(r.output());
+        assertEquals(0, r.exit(), r.output());
+        long base = Long.parseLong(m.get("baseKiB"));
+        long peak = Long.parseLong(m.get("peakKiB"));
+        long after = Long.parseLong(m.get("afterKiB"));
+        long own = Long.parseLong(m.get("ownAfterKiB"));
+        System.out.println("decay: " + r.output().replace('\n', ' '));
+        assertTrue(peak - base > 200 << 10, "the workload did touch its memory: " + r.output());
+        assertTrue(own <= 16 << 10, "hakmem's mappings hold " + own + " KiB resident 3 s after freeing everything");
+        assertTrue(after - base <= 16 << 10, "RSS 3 s after freeing everything is " + (after - base) + " KiB above baseline");
+    }
+
+    /** Peak RSS over peak requested live bytes on a mixed workload that frees half its blocks and refills. */
+    @Test
+    void peakRssStaysCloseToLiveBytes() throws Exception {
+        var r = ChildJvm.of(MemoryChild.class).jvmArgs(List.of("-Dhakmem.jmx=false")).args("ratio").run();
+        Map<String, String> m = parse(r.output());
+        assertEquals(0, r.exit(), r.output());
+        double ratio = Double.parseDouble(m.get("ratio"));
+        System.out.println("ratio: " + r.output().replace('\n', ' '));
+        assertTrue(ratio <= 1.25, "peak RSS / peak live = " + ratio);
+    }
+
+    @Test
+    void limitGivesOutOfMemoryErrorAndRecovers() throws Exception {
+        var r = ChildJvm.of(MemoryChild.class).jvmArgs(List.of("-Dhakmem.maxMemory=64m")).args("limit").run();
+        Map<String, String> m = parse(r.output());
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(Long.parseLong(m.get("mapped")) <= 64L << 20, r.output());
+        assertTrue(Long.parseLong(m.get("blocks")) > 40_000, "most of 64 MiB was usable: " + r.output());
+        assertTrue(m.get("message").contains("hakmem.maxMemory"), r.output());
+        assertTrue(m.get("hugeMessage").contains("hakmem.maxMemory"), r.output());
+        assertEquals("true", m.get("recovered"));
+    }
+
+    /** A refused mmap is an OutOfMemoryError, charges nothing, and the next call works. */
+    @Test
+    void failedMmapIsOutOfMemoryAndLeaksNothing() {
+        Hakmem.free(Hakmem.malloc(8));  // start-up (the address-space reservation) before any injected failure
+        Hakmem.trim();  // nothing cached: the next SuperSlab needs an mmap
+        Stats before = Hakmem.stats();
+        Os.setFaultInjector((op, addr, len) -> !op.equals("mmap"));
+        OutOfMemoryError huge = assertThrows(OutOfMemoryError.class, () -> Hakmem.malloc(10L << 20));
+        assertTrue(huge.getMessage().contains("mmap"), huge.getMessage());
+        OutOfMemoryError slab = assertThrows(OutOfMemoryError.class, () -> Hakmem.alignedAlloc(2 << 20, 2 << 20));
+        assertNotNull(slab.getMessage());
+        Stats during = Hakmem.stats();
+        assertEquals(before.mappedBytes(), during.mappedBytes(), "a failed mmap charged the budget");
+        assertEquals(before.liveBytes(), during.liveBytes());
+        Os.setFaultInjector(null);
+        long a = Hakmem.malloc(10L << 20);
+        long b = Hakmem.alignedAlloc(2 << 20, 2 << 20);
+        Hakmem.free(a);
+        Hakmem.free(b);
+    }
+
+    /** trim() gives cached SuperSlabs and free resident slabs back at once. */
+    @Test
+    void trimReturnsEverythingFree() {
+        long[] a = new long[30_000];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Hakmem.malloc(1000);
+        }
+        for (long x : a) {
+            Hakmem.free(x);
+        }
+        Stats before = Hakmem.stats();
+        Hakmem.trim();
+        Stats after = Hakmem.stats();
+        assertTrue(after.mappedBytes() < before.mappedBytes(), before.mappedBytes() + " -> " + after.mappedBytes());
+        assertTrue(after.munmapCalls() + after.madviseCalls() > before.munmapCalls() + before.madviseCalls());
+    }
+}

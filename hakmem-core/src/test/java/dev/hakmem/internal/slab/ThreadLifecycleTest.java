@@ -1,0 +1,242 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.Hakmem;
+import dev.hakmem.Stats;
+import dev.hakmem.testing.ChildJvm;
+import dev.hakmem.internal.os.Os;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Threads that come and go: exited threads' memory is reclaimed, virtual threads share heaps. */
+class ThreadLifecycleTest {
+    private static final long MIB = 1 << 20;
+
+    private static void write(long a, long n, long v) {
+        Os.ALL.set(ValueLayout.JAVA_LONG_UNALIGNED, a, v);
+        Os.ALL.set(ValueLayout.JAVA_BYTE, a + n - 1, (byte) v);
+    }
+
+    private static void check(long a, long n, long v) {
+        if (Os.ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, a) != v || Os.ALL.get(ValueLayout.JAVA_BYTE, a + n - 1) != (byte) v) {
+            throw new AssertionError("block 0x" + Long.toHexString(a) + " changed");
+        }
+    }
+
+    /**
+     * 10,000 threads, 8 at a time, each allocating 200 blocks, handing 20 to a queue that later
+     * threads free, and exiting. Mapped memory afterwards stays bounded: printed and asserted.
+     */
+    @Test
+    @Timeout(120)
+    void tenThousandShortLivedThreadsLeaveBoundedMemory() throws Exception {
+        Hakmem.trim();
+        Stats start = Hakmem.stats();
+        ConcurrentLinkedQueue<long[]> handed = new ConcurrentLinkedQueue<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long peakMapped = 0;
+        int threads = 10_000;
+        int batch = 8;
+        for (int t = 0; t < threads; t += batch) {
+            Thread[] group = new Thread[batch];
+            for (int k = 0; k < batch; k++) {
+                int id = t + k;
+                group[k] = new Thread(() -> {
+                    try {
+                        SplittableRandom r = new SplittableRandom(id);
+                        // free what earlier (now dead) threads left: frees into their spans
+                        for (int i = 0; i < 20; i++) {
+                            long[] b = handed.poll();
+                            if (b == null) {
+                                break;
+                            }
+                            check(b[0], b[1], b[2]);
+                            Hakmem.free(b[0]);
+                        }
+                        long[] mine = new long[200];
+                        long[] size = new long[200];
+                        for (int i = 0; i < mine.length; i++) {
+                            size[i] = 16 + r.nextInt(4081);
+                            mine[i] = Hakmem.malloc(size[i]);
+                            write(mine[i], size[i], id * 1000L + i);
+                        }
+                        for (int i = 0; i < mine.length; i++) {
+                            check(mine[i], size[i], id * 1000L + i);
+                            if (i % 10 == 0) {
+                                handed.add(new long[] {mine[i], size[i], id * 1000L + i});
+                            } else {
+                                Hakmem.free(mine[i]);
+                            }
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+                group[k].start();
+            }
+            for (Thread g : group) {
+                g.join();
+            }
+            if (t % 1000 == 0) {
+                peakMapped = Math.max(peakMapped, Hakmem.stats().mappedBytes());
+            }
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        long[] b;
+        while ((b = handed.poll()) != null) {
+            check(b[0], b[1], b[2]);
+            Hakmem.free(b[0]);
+        }
+        Heaps.reclaimDead(true);
+        Hakmem.trim();
+        Stats end = Hakmem.stats();
+        long[] heaps = Heaps.heapCounts();
+        System.out.printf("10,000 threads: mapped peak %.1f MiB, after %.1f MiB (start %.1f MiB); "
+                        + "heaps alive %d, retired %d; stage-1 (orphan) acquisitions %d%n",
+                peakMapped / (double) MIB, end.mappedBytes() / (double) MIB, start.mappedBytes() / (double) MIB,
+                heaps[0], heaps[1], end.stages().partialSlab());
+        assertEquals(start.liveBytes(), end.liveBytes(), "every block freed");
+        assertTrue(peakMapped - start.mappedBytes() <= 64 * MIB, "mapped memory grew by "
+                + (peakMapped - start.mappedBytes()) / MIB + " MiB over 10,000 threads");
+        assertTrue(end.mappedBytes() - start.mappedBytes() <= 16 * MIB, "after: " + end.mappedBytes());
+        assertTrue(heaps[0] < 64, "heaps of dead threads are not kept: " + heaps[0]);
+    }
+
+    /** Blocks a dead thread owned, freed by others after it died, come back into use (stage 1 or emptied spans). */
+    @Test
+    @Timeout(60)
+    void blocksOfDeadThreadsFreedLaterAreReclaimed() throws Exception {
+        long[] blocks = new long[20_000];
+        Thread t = new Thread(() -> {
+            for (int i = 0; i < blocks.length; i++) {
+                blocks[i] = Hakmem.malloc(100);
+            }
+        });
+        t.start();
+        t.join();
+        Heaps.reclaimDead(true);
+        int orphans = SpanPool.orphans();
+        assertTrue(orphans > 0, "the dead thread's spans became orphans");
+        // free half from here (remote frees into orphaned spans), then allocate the same class
+        for (int i = 0; i < blocks.length; i += 2) {
+            Hakmem.free(blocks[i]);
+        }
+        Stats before = Hakmem.stats();
+        long[] again = new long[5_000];
+        for (int i = 0; i < again.length; i++) {
+            again[i] = Hakmem.malloc(100);
+        }
+        Stats after = Hakmem.stats();
+        assertTrue(after.stages().partialSlab() > before.stages().partialSlab(),
+                "orphaned spans were taken at stage 1: " + after.stages());
+        for (long a : again) {
+            Hakmem.free(a);
+        }
+        for (int i = 1; i < blocks.length; i += 2) {
+            Hakmem.free(blocks[i]);
+        }
+    }
+
+    /**
+     * 100,000 virtual threads alive at once, each holding a block while parked, then freeing it:
+     * heaps are shared, so allocator metadata stays small (printed and asserted below 64 MiB).
+     */
+    @Test
+    @Timeout(120)
+    void hundredThousandLiveVirtualThreadsShareHeaps() throws Exception {
+        int n = 100_000;
+        long heapsBefore = Heaps.heapCounts()[0];
+        Stats start = Hakmem.stats();
+        CountDownLatch allocated = new CountDownLatch(n);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread[] ts = new Thread[n];
+        for (int i = 0; i < n; i++) {
+            int id = i;
+            ts[i] = Thread.ofVirtual().start(() -> {
+                try {
+                    long size = 16 + id % 1000;
+                    long a = Hakmem.malloc(size);
+                    write(a, size, id);
+                    allocated.countDown();
+                    release.await();
+                    check(a, size, id);
+                    Hakmem.free(a);
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                    allocated.countDown();
+                }
+            });
+        }
+        allocated.await();
+        long metadata = Heaps.heapMetadataBytes();
+        long heapsDuring = Heaps.heapCounts()[0];
+        Stats during = Hakmem.stats();
+        release.countDown();
+        for (Thread t : ts) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        System.out.printf("100,000 live virtual threads: thread-heap metadata %.2f MiB, platform heaps %d -> %d, "
+                        + "live %.1f MiB%n", metadata / (double) MIB, heapsBefore, heapsDuring,
+                (during.liveBytes() - start.liveBytes()) / (double) MIB);
+        assertTrue(metadata < 64 * MIB, "metadata " + metadata);
+        assertTrue(heapsDuring - heapsBefore < 8, "virtual threads must not get heaps of their own");
+        assertEquals(start.liveBytes(), Hakmem.stats().liveBytes());
+    }
+
+    /**
+     * 1,000,000 virtual threads alive at once, each holding a block: the allocator's own memory
+     * grows with carriers, not with threads. Heaps: at most the platform heaps before plus one per
+     * carrier (and a few for the JVM's helper threads); their Java-heap metadata and the free blocks
+     * cached in their magazines stay under fixed bounds (printed, and asserted below 64 MiB and
+     * 32 MiB). In a child JVM: the threads need a larger Java heap than the test JVM's.
+     */
+    @Test
+    @Timeout(300)
+    void aMillionVirtualThreadsKeepMemoryBoundedByCores() throws Exception {
+        ChildJvm.Result r = ChildJvm.of(MillionVirtualThreadsChild.class)
+                .jvmArgs("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-Xmx4g", "-Xss256k")
+                .args("1000000").timeout(java.time.Duration.ofSeconds(280)).run();
+        System.out.println("1,000,000 live virtual threads: " + r.output().strip());
+        assertEquals(0, r.exit(), r.output());
+        java.util.Map<String, Long> m = new java.util.HashMap<>();
+        for (String kv : r.output().lines().filter(l -> l.startsWith("threads=")).findFirst().orElseThrow().split(" ")) {
+            String[] p = kv.split("=");
+            if (p[1].matches("-?\\d+")) {
+                m.put(p[0], Long.parseLong(p[1]));
+            }
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        assertTrue(m.get("heapsDuring") - m.get("heapsBefore") <= cores + 8,
+                "heaps grow with carriers, not threads: " + r.output());
+        assertTrue(m.get("metadataBytes") < 64 * MIB, "heap metadata " + m.get("metadataBytes"));
+        assertTrue(m.get("cachedBytes") < 32 * MIB, "cached blocks " + m.get("cachedBytes"));
+    }
+
+    /**
+     * Without {@code --add-exports java.base/jdk.internal.access}, virtual threads cannot see their
+     * carrier: they share the striped heaps, and no heap is made for a carrier.
+     */
+    @Test
+    @Timeout(120)
+    void withoutTheExportVirtualThreadsShareTheStripedHeaps() throws Exception {
+        ChildJvm.Result r = ChildJvm.of(MillionVirtualThreadsChild.class).args("100000")
+                .timeout(java.time.Duration.ofSeconds(110)).run();
+        System.out.println("100,000 virtual threads without the export: " + r.output().strip());
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("carriers=false") && r.output().contains("heapsDuring=0"), r.output());
+    }
+}

@@ -1,0 +1,56 @@
+package dev.hakmem.internal.slab;
+
+import org.openjdk.jcstress.annotations.Actor;
+import org.openjdk.jcstress.annotations.Arbiter;
+import org.openjdk.jcstress.annotations.Description;
+import org.openjdk.jcstress.annotations.JCStressTest;
+import org.openjdk.jcstress.annotations.Outcome;
+import org.openjdk.jcstress.annotations.State;
+import org.openjdk.jcstress.infra.results.IIII_Result;
+
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
+import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
+import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
+
+/**
+ * Two-thread form of {@link DoublePushVsCollectTest}: the first remote free of the block is done
+ * before the trial; a second free of it (a double free) races with the owner's collect.
+ */
+@JCStressTest
+@Description("A block is already queued by a remote free; a second remote free of it (double free) races with the "
+        + "owner's collect (remoteHint -> remotePending -> collect); then the owner collects again. Result: second "
+        + "push (2 = ALREADY_QUEUED, 1 = NOT_LIVE, 0 = OK), collected by the racing collect, collected later, anomalies "
+        + "(REMOTE bits left + block still LIVE + 1 if the span's accounting is off). The block goes back exactly once.")
+@Outcome(id = "2, 1, 0, 0", expect = ACCEPTABLE, desc = "Refused as ALREADY_QUEUED: the collect had not taken the block yet.")
+@Outcome(id = "1, 1, 0, 0", expect = ACCEPTABLE, desc = "Refused as NOT_LIVE: the collect had already taken the block.")
+@Outcome(id = "0, 1, 0, 0", expect = ACCEPTABLE_INTERESTING, desc = "Double free missed (documented best effort): read LIVE before the collect cleared it, queued after it emptied the word; the stale mark was dropped by the later collect.")
+@Outcome(expect = FORBIDDEN, desc = "Block collected twice or never, or a queued bit left behind.")
+@State
+public class DoubleFreeOfQueuedVsCollectTest {
+    final SpanFixture f = SpanFixture.get();
+    final long b = f.block(9);
+
+    public DoubleFreeOfQueuedVsCollectTest() {
+        f.allocate(9);
+        if (RemoteFree.push(f.span, b) != RemoteFree.OK) {
+            throw new IllegalStateException("set-up push refused");
+        }
+    }
+
+    @Actor
+    public void freerAgain(IIII_Result r) {
+        r.r1 = RemoteFree.push(f.span, b);
+    }
+
+    @Actor
+    public void owner(IIII_Result r) {
+        r.r2 = f.collectViaHint();
+    }
+
+    @Arbiter
+    public void ownerLater(IIII_Result r) {
+        r.r3 = f.collectViaHint();
+        r.r4 = f.remoteBits() + f.liveBits() + (f.accountingOk() ? 0 : 1);
+        f.recycle();
+    }
+}
