@@ -2,6 +2,9 @@ package dev.hakmem.bench;
 
 import dev.hakmem.bench.alloc.Allocators;
 import dev.hakmem.bench.alloc.PeerLibrary;
+import dev.hakmem.bench.arrow.ArrowCase;
+import dev.hakmem.bench.arrow.ArrowManagers;
+import dev.hakmem.bench.arrow.ArrowSuite;
 import dev.hakmem.bench.driver.Driver;
 import dev.hakmem.bench.driver.Drivers;
 import dev.hakmem.bench.launch.BenchCase;
@@ -90,6 +93,9 @@ public final class Launcher {
         }
         if (options.suiteName().equals("memory")) {
             return MemorySuite.run(options, args);
+        }
+        if (options.suiteName().equals("arrow")) {
+            return ArrowSuite.run(options, args);
         }
         if (options.aotCache() != null) {
             Optional<String> stale = AotCache.staleness(options.aotCache(), System.getProperty("java.class.path"));
@@ -291,5 +297,7 @@ public final class Launcher {
         for (MemoryDriver d : MemoryDrivers.ALL) {
             System.out.println("  " + d.name() + ": " + d.description());
         }
+        System.out.println("arrow suite (--suite arrow; managers " + String.join(", ", ArrowManagers.NAMES) + "):");
+        ArrowCase.labels().forEach(c -> System.out.println("  " + c));
     }
 }

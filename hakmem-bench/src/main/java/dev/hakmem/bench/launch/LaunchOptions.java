@@ -19,14 +19,14 @@ import java.util.Set;
 /**
  * The launcher's command line.
  *
- * @param cases         what to run, in order (empty for the warm-up suite, which has its own workload)
- * @param allocators    which adapters, in order
+ * @param cases         what to run, in order (empty for the warm-up and arrow suites, which have their own workloads)
+ * @param allocators    which adapters, in order (arrow suite: its managers as given, empty for all)
  * @param runs          measured runs per (case, allocator); for the warm-up suite, fresh JVMs per variant
  * @param warmup        warm-up runs before them, in the same JVM
  * @param forks         fresh JVMs per (case, allocator), interleaved across allocators; the medians
  *                      are taken over the measured runs of all of them
  * @param out           output directory
- * @param suiteName     "quick", "full", "threads", "warmup" or "custom (...)"
+ * @param suiteName     "quick", "full", "threads", "warmup", "arrow" or "custom (...)"
  * @param jvmArgs       extra options for every forked JVM
  * @param aotCache      the AOT cache forks use ({@code -XX:AOTCache}), or {@code null}; for the warm-up
  *                      suite, the cache of its {@code aot-cache} variant
@@ -47,7 +47,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
 
               --quick            the default: every driver once, scaled down to a few minutes in all
               --full             every case of benchmarks.md at its defaults (long: tens of minutes)
-              --suite NAME       quick, full, threads, warmup, netty or memory:
+              --suite NAME       quick, full, threads, warmup, netty, memory or arrow:
                                    threads: larson, xmalloc (PAIRS 1 and 2), cache-scratch and requests on
                                             platform and virtual threads, hakmem and the native allocators,
                                             3 runs (about 5 minutes)
@@ -65,6 +65,10 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                                             for hakmem, the native allocators and Netty's; one JVM per
                                             driver, allocator and fork (6-9 minutes per fork); writes
                                             results.csv, series.csv, report.md, one chart per driver
+                                   arrow:   Apache Arrow vectors built, read and released with the hakmem,
+                                            netty and unsafe allocation managers, one JVM each (a few
+                                            minutes); --drivers picks its cases (--list names them),
+                                            --allocators its managers; writes results.csv, report.md, charts
               --drivers a,b      only these drivers (names: %s)
               --allocators x,y   only these allocators, in this order (default: all of %s;
                                  hakmem and the native allocators for the threads suite,
@@ -96,7 +100,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
             """.formatted(String.join(", ", Drivers.names()), String.join(",", Allocators.NAMES));
 
     /** The suites {@code --suite} knows. */
-    public static final List<String> SUITES = List.of("quick", "full", "threads", "warmup", "netty", "memory");
+    public static final List<String> SUITES = List.of("quick", "full", "threads", "warmup", "netty", "memory", "arrow");
 
     /**
      * Parses {@code args}.
@@ -173,6 +177,11 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                     out == null ? Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
                             : out, suite, List.copyOf(jvmArgs), aotCache, seconds, windowMs, list, help);
         }
+        if (suite.equals("arrow")) { // its cases and managers have their own names, checked by ArrowSuite
+            return new LaunchOptions(List.of(), allocators == null ? List.of() : List.copyOf(allocators),
+                    runs == null ? 3 : runs, warmup, forks, out == null ? defaultOut() : out, suite, List.copyOf(jvmArgs),
+                    aotCache, seconds, windowMs, list, help);
+        }
         if (allocators == null) {
             allocators = switch (suite) {
                 case "warmup" -> List.of("hakmem", "glibc");
@@ -190,7 +199,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
             drivers.forEach(Drivers::byName);
         }
         if (out == null) {
-            out = Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            out = defaultOut();
         }
         if (suite.equals("warmup")) {
             if (seconds * 1000 < 4 * windowMs) {
@@ -228,6 +237,10 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
         String suiteName = params.isEmpty() ? suite : "custom (" + suite + " with --params)";
         return new LaunchOptions(List.copyOf(cases), List.copyOf(allocators), runs == null ? 3 : runs, warmup, forks, out,
                 suiteName, List.copyOf(jvmArgs), aotCache, seconds, windowMs, list, help);
+    }
+
+    private static Path defaultOut() {
+        return Path.of("results", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
     /** The options every fork of a driver gets: {@link #jvmArgs} and, with an AOT cache, its flags. */

@@ -1,0 +1,4 @@
+/**
+ * hakmem as Apache Arrow Java's allocation manager: {@link dev.hakmem.arrow.HakmemAllocationManager}.
+ */
+package dev.hakmem.arrow;
