@@ -73,6 +73,7 @@ public final class CarrierHeapsChild {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         ConcurrentHashMap<Long, Boolean> live = new ConcurrentHashMap<>();
         Thread[] carrierOfA = new Thread[2];
+        AtomicBoolean aDone = new AtomicBoolean();
         long[] aBlock = new long[1];
         SpanPool.LOCK.lock();
         Thread a;
@@ -85,6 +86,7 @@ public final class CarrierHeapsChild {
                 carrierOfA[0] = Carriers.current();
                 aBlock[0] = Hakmem.malloc(fresh); // refill -> pool -> blocks on the lock, heap BUSY
                 carrierOfA[1] = Carriers.current();
+                aDone.set(true); // no blocking point since the slow path ended: on one carrier, B cannot run in between
             });
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (!SpanPool.LOCK.hasQueuedThread(a)) {
@@ -101,19 +103,19 @@ public final class CarrierHeapsChild {
                 // keeps one carrier busy with allocator work until A is done, so A often resumes elsewhere
                 neighbour = Thread.ofVirtual().name("N").start(() -> {
                     try {
-                        churn(live, 1_000_000, stop, null);
+                        churn(live, 1_000_000, stop, null, null);
                     } catch (Throwable e) {
                         failure.compareAndSet(null, e);
                     }
                 });
             }
-            // on one carrier, B runs entirely while A is blocked: nothing B gets may come from A's
-            // BUSY heap; on two, B may itself block on the pool lock (its carrier's heap needing a
-            // span), and then the main thread lets go first
+            // on one carrier, nothing B gets while A's slow path has not ended may come from A's BUSY
+            // heap (B may itself block on the pool lock, flushing or refilling a shared heap; then the
+            // main thread lets go of the lock first, and A finishes)
             Heap forbidden = busyNeighbour ? null : busy;
             b = Thread.ofVirtual().name("B").start(() -> {
                 try {
-                    churn(live, 2000, null, forbidden);
+                    churn(live, 2000, null, forbidden, aDone);
                     for (long x : carrierBlocks) {
                         Hakmem.free(x); // blocks of a carrier heap, A's BUSY one among them: remote frees
                     }
@@ -163,9 +165,11 @@ public final class CarrierHeapsChild {
 
     /**
      * Allocates small blocks (up to 64 live), writes and checks every byte and frees them; a block
-     * handed out twice, or one from heap {@code forbidden} (BUSY all along), fails.
+     * handed out twice, or one from heap {@code forbidden} while its slow path has not ended
+     * ({@code done} still false), fails.
      */
-    static void churn(ConcurrentHashMap<Long, Boolean> live, int ops, AtomicBoolean stop, Heap forbidden) {
+    static void churn(ConcurrentHashMap<Long, Boolean> live, int ops, AtomicBoolean stop, Heap forbidden,
+                      AtomicBoolean done) {
         long[] mine = new long[64];
         int n = 0;
         for (int i = 0; i < ops && (stop == null || !stop.get()); i++) {
@@ -179,7 +183,7 @@ public final class CarrierHeapsChild {
                 if (live.putIfAbsent(x, Boolean.TRUE) != null) {
                     throw new AssertionError("block 0x" + Long.toHexString(x) + " handed out twice");
                 }
-                if (forbidden != null && SpanMap.of(x).owner == forbidden) {
+                if (forbidden != null && SpanMap.of(x).owner == forbidden && !done.get()) {
                     throw new AssertionError("block 0x" + Long.toHexString(x) + " from a BUSY heap");
                 }
                 BlockPattern.fill(x, SMALL, (int) (x & 1023));
