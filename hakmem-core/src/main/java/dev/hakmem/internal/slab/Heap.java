@@ -274,8 +274,10 @@ final class Heap {
 
     /**
      * Starts a slow path: the owner word goes from the owner's id ({@link Magazines#NO_OWNER} for
-     * a shared heap) to BUSY by compare-and-set. It can only fail for a moment: a borrower
-     * ({@link #tryBorrow}) that found the owner running and is putting the word back.
+     * a shared heap) to BUSY by compare-and-set, waiting while a borrower ({@link #tryBorrow}) holds
+     * the heap: for a moment, when it found the owner running and is putting the word back; for a
+     * flush at most, when the owner itself wants the whole heap (trim). The fast paths never get
+     * here while a borrower holds the heap: they see BUSY first.
      *
      * @return the owner word, for {@link #exitSlow}
      */

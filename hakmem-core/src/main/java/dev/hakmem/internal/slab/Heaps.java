@@ -381,14 +381,12 @@ public final class Heaps {
         Thread me = Thread.currentThread();
         if (!me.isVirtual()) {
             Heap h = ofPlatformThread(me);
-            if (h.notBorrowed()) {
-                long o = h.enterSlow();
-                try {
-                    h.flushAll();
-                    h.sweep(true);
-                } finally {
-                    h.exitSlow(o);
-                }
+            long o = h.enterSlow(); // waits for a borrower (the decay thread) to let go of it
+            try {
+                h.flushAll();
+                h.sweep(true);
+            } finally {
+                h.exitSlow(o);
             }
         } else {
             Thread c = Carriers.current();

@@ -95,8 +95,18 @@ public final class CarrierHeapsChild {
                 }
                 Thread.onSpinWait();
             }
-            busy = Heaps.fast(carrierOfA[0]);
-            if (busy == null || busy.quiescent()) {
+            // A's heap: the one BUSY now (A may have moved to another carrier before its refill,
+            // while a heap was made for its first carrier)
+            busy = null;
+            for (Heap h : Heaps.all()) {
+                if (!h.quiescent()) {
+                    if (busy != null) {
+                        throw new AssertionError("two heaps BUSY while only A is in a slow path: " + busy + ", " + h);
+                    }
+                    busy = h;
+                }
+            }
+            if (busy == null || busy.shared) {
                 throw new AssertionError("A's carrier heap should be BUSY while A waits: " + busy);
             }
             if (busyNeighbour) {

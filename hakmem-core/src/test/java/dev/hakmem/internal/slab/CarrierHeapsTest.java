@@ -16,7 +16,8 @@ class CarrierHeapsTest {
 
     static ChildJvm.Result run(String scenario, int carriers) throws Exception {
         return ChildJvm.of(CarrierHeapsChild.class)
-                .jvmArgs("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-ea",
+                // no decay thread: it could borrow an idle carrier's heap (BUSY too) in the middle of a round
+                .jvmArgs("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-ea", "-Dhakmem.decayMs=0",
                         "-Djdk.virtualThreadScheduler.parallelism=" + carriers,
                         "-Djdk.virtualThreadScheduler.maxPoolSize=" + carriers)
                 .args(scenario).timeout(Duration.ofSeconds(120)).run();
