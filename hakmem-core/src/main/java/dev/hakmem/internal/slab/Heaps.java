@@ -354,13 +354,7 @@ public final class Heaps {
             } else {
                 long activity = h.activity();
                 if (activity == h.activityAtLastDecay && h.holdsMemory() && h.tryBorrow()) {
-                    BORROWS.increment();
-                    try {
-                        h.flushAll();
-                        h.sweep(true);
-                    } finally {
-                        h.endBorrow();
-                    }
+                    emptyBorrowed(h);
                 } else {
                     h.requestSweep();
                 }
@@ -369,6 +363,28 @@ public final class Heaps {
             holding |= h.holdsMemory();
         }
         return holding ? now + DecayClock.DECAY_NANOS : DecayClock.NONE;
+    }
+
+    /** Empties heap {@code h} of the calling thread (or of its carrier): magazines, empty spans, free pages. */
+    private static void emptyOwn(Heap h) {
+        long o = h.enterSlow();
+        try {
+            h.flushAll();
+            h.sweep(true);
+        } finally {
+            h.exitSlow(o);
+        }
+    }
+
+    /** Empties heap {@code h}, borrowed ({@link Heap#tryBorrow} succeeded), and lets go of it. */
+    private static void emptyBorrowed(Heap h) {
+        BORROWS.increment();
+        try {
+            h.flushAll();
+            h.sweep(true);
+        } finally {
+            h.endBorrow();
+        }
     }
 
     /**
@@ -380,36 +396,17 @@ public final class Heaps {
     public static void flushReachable() {
         Thread me = Thread.currentThread();
         if (!me.isVirtual()) {
-            Heap h = ofPlatformThread(me);
-            long o = h.enterSlow(); // waits for a borrower (the decay thread) to let go of it
-            try {
-                h.flushAll();
-                h.sweep(true);
-            } finally {
-                h.exitSlow(o);
-            }
+            emptyOwn(ofPlatformThread(me)); // waits for a borrower (the decay thread) to let go of it
         } else {
             Thread c = Carriers.current();
             Heap h = fast(c);
             if (h != null && c != me && Heap.carrierHeapIdle(c)) {
-                long o = h.enterSlow();
-                try {
-                    h.flushAll();
-                    h.sweep(true);
-                } finally {
-                    h.exitSlow(o);
-                }
+                emptyOwn(h);
             }
         }
         for (Heap h : all()) {
             if (!h.shared && h.platformThread() != me && h.tryBorrow()) {
-                BORROWS.increment();
-                try {
-                    h.flushAll();
-                    h.sweep(true);
-                } finally {
-                    h.endBorrow();
-                }
+                emptyBorrowed(h);
             }
         }
         for (Heap h : SharedHeaps.all()) {
