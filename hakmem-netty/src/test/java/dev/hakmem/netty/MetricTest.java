@@ -6,11 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Queue;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -20,8 +28,8 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 /**
  * The allocator's {@link ByteBufAllocatorMetric} is exact: used direct memory is the sum of the
  * capacities of the live direct buffers, used heap memory the sum of the live heap buffers'
- * capacities, whichever threads allocated, resized and released them (platform and virtual),
- * and after those threads have ended.
+ * capacities, whichever threads allocated, resized and released them (platform and virtual,
+ * Netty event loops), and after those threads have ended.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = ThreadMode.SEPARATE_THREAD)
 class MetricTest {
@@ -139,6 +147,93 @@ class MetricTest {
         }
         assertExact(m, List.of(), "after every release");
         assertEquals("HakmemByteBufAllocatorMetric(usedHeapMemory: 0; usedDirectMemory: 0)", m.toString());
+    }
+
+    /**
+     * Event loop threads that end. Before its thread ends, a Netty event loop removes the thread's
+     * {@code FastThreadLocal}s ({@code FastThreadLocal.removeAll()}), so the allocator's cache of
+     * that thread is dropped while the thread still runs. Buffers move between two loops and the
+     * main thread. On each loop a task does what the loop does at its end, {@code removeAll()},
+     * then releases a buffer that loop allocated before (its owner, the dropped cache, is still
+     * that thread's) and allocates again (a new cache); more buffers are released while the loop's
+     * own {@code removeAll()} runs at its end (a {@code FastThreadLocal}'s {@code onRemoval}),
+     * others by the main thread after the loops' threads ended. The metric stays exact throughout.
+     */
+    @Test
+    void exactWhileEventLoopThreadsEnd() throws Exception {
+        HakmemByteBufAllocator alloc = new HakmemByteBufAllocator(true);
+        ByteBufAllocatorMetric m = alloc.metric();
+        for (int round = 0; round < 20; round++) {
+            EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+            List<EventLoop> loops = new ArrayList<>();
+            group.forEach(e -> loops.add((EventLoop) e));
+            Queue<ByteBuf> toMain = new ConcurrentLinkedQueue<>();
+            Queue<ByteBuf> live = new ConcurrentLinkedQueue<>();
+            int tasks = 100;
+            CountDownLatch done = new CountDownLatch(tasks);
+            for (int i = 0; i < tasks; i++) {
+                EventLoop here = loops.get(i % 2);
+                EventLoop other = loops.get((i + 1) % 2);
+                int kind = i % 4;
+                int size = 1 + (i * 7919) % 70_000;
+                here.execute(() -> {
+                    ByteBuf b = alloc.directBuffer(size);
+                    switch (kind) {
+                        case 0 -> b.release();
+                        case 1 -> toMain.add(b);
+                        case 2 -> other.execute(b::release);
+                        default -> live.add(b);
+                    }
+                    done.countDown();
+                });
+            }
+            assertTrue(done.await(30, TimeUnit.SECONDS));
+            for (EventLoop l : loops) {
+                l.submit(() -> { }).sync(); // the releases sent to the other loop have run
+            }
+            List<ByteBuf> held = new ArrayList<>(toMain);
+            held.addAll(live);
+            assertExact(m, held, "round " + round + ", before the loops end");
+
+            List<ByteBuf> fromMain = new ArrayList<>();
+            for (EventLoop l : loops) {
+                ByteBuf early = alloc.directBuffer(65_536);
+                ByteBuf atEnd = alloc.directBuffer(4096);
+                fromMain.add(early);
+                fromMain.add(atEnd);
+                l.submit(() -> {
+                    ByteBuf own = alloc.directBuffer(1000);
+                    ByteBuf ownAtEnd = alloc.directBuffer(2000);
+                    FastThreadLocal.removeAll(); // drops this thread's cache, as the loop does at its end
+                    own.release();
+                    early.release();
+                    alloc.directBuffer(3000).release();
+                    ByteBuf kept = alloc.directBuffer(5000); // counted in the thread's new cache
+                    new FastThreadLocal<Boolean>() {
+                        @Override
+                        protected void onRemoval(Boolean value) { // during the loop's removeAll() at its end
+                            ownAtEnd.release();
+                            atEnd.release();
+                            kept.release();
+                            alloc.directBuffer(6000).release();
+                        }
+                    }.set(Boolean.TRUE);
+                }).sync();
+            }
+            // live now: held, and per loop atEnd (4096), ownAtEnd (2000) and kept (5000)
+            assertEquals(sum(held, true) + loops.size() * (4096 + 2000 + 5000), m.usedDirectMemory(),
+                    "round " + round + ", after each loop's cache was dropped");
+            for (ByteBuf b; (b = live.poll()) != null; ) {
+                ByteBuf last = b;
+                loops.get(0).execute(last::release); // released by the loop before it ends
+            }
+            assertTrue(group.shutdownGracefully(0, 10, TimeUnit.SECONDS).await(30, TimeUnit.SECONDS));
+            assertExact(m, new ArrayList<>(toMain), "round " + round + ", after the loops ended");
+            for (ByteBuf b; (b = toMain.poll()) != null; ) {
+                b.release();
+            }
+            assertExact(m, List.of(), "round " + round + ", after every release");
+        }
     }
 
     @Test
