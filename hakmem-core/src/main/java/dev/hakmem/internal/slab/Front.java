@@ -12,18 +12,22 @@ import java.lang.foreign.MemorySegment;
  *
  * <pre>
  * malloc(size &lt;= 32 KiB):  class = table[(size+7)/8]
- *                          t = the carrier ({@link Carriers}: the thread itself, or a virtual thread's carrier)
- *                          magazines = MAGS[t.id &amp; MASK], used if word 0 == t.id (acquire)
+ *                          t = the current thread; magazines = MAGS[t.id &amp; MASK], used if word 0 == t.id
+ *                          (a plain read, see Heap, "the owner word")
  *                          pop the class magazine, set the block's LIVE bit      -- else refill
+ *                          a virtual thread misses (no heap has its id) and takes its carrier's
+ *                          magazines the same way in allocSlow ({@link Carriers}), or a shared heap
  * free(a):                 span = SpanMap[a]                       (none -&gt; huge tier or exception)
- *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned and
- *                          span.ownerThread == the carrier:
- *                            a platform thread: clear LIVE, push into span.ownerMag if the span is
- *                            current, else back into the span; no division needed
- *                            a virtual thread: the same once its carrier's heap is idle (acquire)
+ *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned, and
+ *                          span.ownerThread == t, a platform thread: word 0 of its magazines == t.id
+ *                            (plain), clear LIVE, push into span.ownerMag; no division needed
+ *                          span.ownerThread == the carrier of t, a virtual thread: the same once its
+ *                            carrier's heap is idle (acquire)
  *                          otherwise (slow path): the full checks, then as above, or a remote
  *                          free (one atomic OR)
  * </pre>
+ * The fast paths reach the shadow words in as few frames as possible: C2 inlines the JDK's
+ * segment access only within 15 frames of the method it compiles (see {@link Shadow#get}).
  * Everything else (first use of a thread, shared heaps, refill, flush, big blocks, errors) is in
  * separate methods.
  */
@@ -32,20 +36,28 @@ public final class Front {
 
     // ------------------------------------------------------------------ malloc
 
+    /**
+     * A block of {@code size} bytes: of a size class up to 2 MiB from the current platform
+     * thread's heap, else from the slow path. The fast path asks for the current thread, not its
+     * carrier: a virtual thread's id is never a heap's owner word, so it misses here and finds its
+     * carrier's heap in {@link #allocSlow}; a platform thread pays nothing for virtual threads.
+     * Everything is spelled out here, with no helper in between: one inlining level less on the
+     * hot path (see {@link Shadow#get}).
+     */
     public static long malloc(long size) {
+        int c;
         if (Long.compareUnsigned(size, SizeClasses.MAX_SMALL) <= 0) {
-            return allocSmall(SizeClasses.classOf(size));
+            c = SizeClasses.classOf(size);
+        } else if (Long.compareUnsigned(size, SizeClasses.MAX_SIZE) <= 0) {
+            c = SizeClasses.classOfAny(size);
+        } else {
+            return mallocHuge(size);
         }
-        return mallocBig(size);
-    }
-
-    /** A block of class {@code c} from the carrier's heap, else from the slow path. */
-    private static long allocSmall(int c) {
-        Thread t = Carriers.current();
+        Thread t = Thread.currentThread();
         long tid = t.threadId();
         int i = (int) tid & Heaps.MASK;
         long[] m = Heaps.MAGS[i];
-        if (Magazines.owner(m) == tid) {
+        if (Magazines.ownerPlain(m) == tid) {
             long a = Magazines.pop(m, c);
             // the heap is looked up only on a miss: word 0 == tid means table slot i is ours
             return a != 0 ? a : Heaps.HEAPS[i].refill(c);
@@ -53,9 +65,22 @@ public final class Front {
         return allocSlow(t, c);
     }
 
-    /** A block of class {@code c}. */
+    /** A block of class {@code c} (its size maps back to {@code c}). */
     public static long allocClass(int c) {
-        return allocSmall(c);
+        assert SizeClasses.classOfAny(SizeClasses.size(c)) == c : "class " + c;
+        return malloc(SizeClasses.size(c));
+    }
+
+    /** A virtual thread on carrier {@code carrier}: a block from the carrier's heap if it is idle, else 0. */
+    private static long allocOnCarrier(Thread carrier, int c) {
+        long cid = carrier.threadId();
+        int i = (int) cid & Heaps.MASK;
+        long[] m = Heaps.MAGS[i];
+        if (Magazines.ownerPlain(m) == cid || Heap.resync(m, cid)) {
+            long a = Magazines.pop(m, c);
+            return a != 0 ? a : Heaps.HEAPS[i].refill(c);
+        }
+        return 0;
     }
 
     /**
@@ -63,16 +88,19 @@ public final class Front {
      * has no heap yet (one is made, then the fast path is tried again) or whose carrier's heap is
      * BUSY; or a virtual thread without carriers. The last two claim a shared heap.
      */
-    private static long allocSlow(Thread carrier, int c) {
-        Thread t = Thread.currentThread();
+    private static long allocSlow(Thread t, int c) {
         if (!t.isVirtual()) {
             Heap own = Heaps.ofPlatformThread(t);
             if (own.notBorrowed()) {
                 return own.alloc(c);
             }
             // borrowed by a thread giving memory back while this one was blocked: a shared heap meanwhile
-        } else if (Carriers.AVAILABLE && Heaps.prepareCarrier(carrier)) {
-            return allocSmall(c);
+        } else if (Carriers.AVAILABLE) {
+            Thread carrier = Carriers.current();
+            long a = allocOnCarrier(carrier, c);
+            if (a != 0 || (Heaps.prepareCarrier(carrier) && (a = allocOnCarrier(carrier, c)) != 0)) {
+                return a;
+            }
         }
         Heap h = SharedHeaps.claim(t);
         try {
@@ -82,13 +110,10 @@ public final class Front {
         }
     }
 
-    /** Blocks above the mid tier (large classes, huge mappings), and negative sizes. */
-    private static long mallocBig(long size) {
+    /** Blocks above the large tier (huge mappings), and negative sizes. */
+    private static long mallocHuge(long size) {
         if (size < 0) {
             throw new IllegalArgumentException("hakmem: negative size " + size);
-        }
-        if (size <= SizeClasses.MAX_SIZE) {
-            return allocClass(SizeClasses.classOfAny(size));
         }
         return HugeTier.allocate(size, 16, false);
     }
@@ -124,16 +149,16 @@ public final class Front {
                 // bit 0 of (free >>> granule): live and not queued as a remote free; it beats
                 // (a & 7) only when it is 1 and a is 8-byte aligned: one compare for both
                 if (((free >>> (a >>> 3)) & 1) > (a & 7)) {
-                    Thread c = Carriers.current();
-                    if (s.ownerThread == c) {
-                        if (c == Thread.currentThread()) {
-                            // a platform thread and its own heap (unless borrowed while it was blocked)
-                            if (Heap.freeOwn(s, a, w)) {
-                                return;
-                            }
-                        } else if (Heap.freeOnCarrier(s, a, c)) {
+                    Thread t = Thread.currentThread();
+                    Thread o = s.ownerThread;
+                    if (o == t) {
+                        // a platform thread and its own heap (unless borrowed while it was blocked)
+                        if (Heap.freeOwn(s, a, w, lw, t.threadId())) {
                             return;
                         }
+                    } else if (t.isVirtual() && o == Carriers.current() && Heap.freeOnCarrier(s, a, o)) {
+                        // a virtual thread, the span owned by its carrier (owners are platform threads)
+                        return;
                     }
                 }
             }

@@ -32,19 +32,27 @@ import java.lang.invoke.VarHandle;
  * pool's lock; the virtual thread is then unmounted, another runs on the carrier, and the first
  * may go on later on another carrier. So every slow path brackets itself:
  * <pre>
- * o = enterSlow()            mag[0]: owner id -&gt; BUSY (compare-and-set): every fast path on the carrier
- *                            misses from now on; the others on this carrier only run after this thread blocked
+ * o = enterSlow()            mag[0]: id or STALE(id) -&gt; BUSY (compare-and-set): every fast path on the
+ *                            carrier misses from now on; the others on this carrier only run after this one blocked
  * ... slow path ...          may block, and finish on another carrier
- * exitSlow(o)                mag[0] = owner id (release store): the slow path's last write to the heap
+ * exitSlow(o)                mag[0] = id, on the heap's own thread (release store: the slow path's last write),
+ *                                     or STALE(id) when finishing on another carrier
  * </pre>
- * and a fast path on a carrier's heap first reads {@code mag[0]} with acquire ordering
- * ({@link Magazines#owner}): it finds its carrier's id, so no slow path is running and it sees
- * every write the last one made, or BUSY (or another id) and goes to its slow path, which uses a
- * shared heap or a remote free. Span fields a virtual thread reads on the free path are read again
- * after that acquire ({@link #freeOnCarrier}). A heap whose carrier has died may still be BUSY
- * (its last slow path goes on elsewhere): adoption and retirement skip it until it is not
- * ({@link #quiescent}). For a platform thread's own heap the bracket costs two plain stores and
- * changes nothing.
+ *
+ * <p><b>The owner word.</b> {@code mag[0]} holds the heap's thread id (its platform thread or
+ * carrier), BUSY while a slow path or a borrower ({@link #tryBorrow}) holds the heap, or
+ * {@code STALE(id)} after another thread used the heap: a borrower, or a slow path that ended on
+ * another carrier. Only the heap's own thread writes {@code id} after changing the heap (a borrower
+ * that finds the owner running puts back the word it found, having changed nothing). So the fast
+ * paths read the word plain ({@link Magazines#ownerPlain}): finding their id, the last change to
+ * the heap was made on this same thread, and nothing needs ordering. Anything else is a miss; the
+ * slow path reads the word with acquire and turns {@code STALE(id)} back into {@code id}
+ * ({@link #resync}), seeing every write of the other thread. (An acquire read on every fast path
+ * cost 15 % of tiny-hot: it keeps C2 from scheduling the loads after it.) Span fields a virtual
+ * thread reads on the free path are read again after its acquire ({@link #freeOnCarrier}). A heap
+ * whose carrier has died may still be BUSY (its last slow path goes on elsewhere): adoption and
+ * retirement skip it until it is not ({@link #quiescent}). For a platform thread's own heap the
+ * bracket costs two uncontended atomic operations per slow path.
  *
  * <p>Invariants: every block in the magazines belongs to a span this heap owns; what the
  * magazines pin is bounded by their capacities, and for one to two decay times the parked spans.
@@ -188,26 +196,30 @@ final class Heap {
     }
 
     /**
-     * The owner thread frees live block {@code a} of span {@code s} of its own heap, unless the
-     * heap is borrowed right now (see {@link #tryBorrow}); then nothing is done and the caller
-     * takes the slow path. The LIVE word {@code w} is read again after the owner word (acquire): a
-     * borrow that ended just now may have collected remote frees in it. The span's fields the
-     * caller read before are stable: a borrower only releases empty spans and never changes the
-     * current span of a class that holds a live block.
+     * The owner thread {@code tid} frees live block {@code a} of span {@code s} of its own heap
+     * ({@code lw}: the LIVE word {@code w}, read by the caller), unless the heap is borrowed or was
+     * used by another thread since the owner last synchronised with it; then nothing is done and
+     * the caller takes the slow path, which re-synchronises ({@link #notBorrowed}). The plain read of
+     * the owner word suffices: finding {@code tid} there, the owner made the last change to the
+     * heap itself ({@link Magazines#ownerPlain}), so the LIVE word it read is current, and the
+     * span's fields are stable (a borrower only releases empty spans and never changes the current
+     * span of a class that holds a live block). Spelled out without helpers: one inlining level
+     * less on the hot path (see {@link Shadow#get}).
      */
-    static boolean freeOwn(Span s, long a, long w) {
+    static boolean freeOwn(Span s, long a, long w, long lw, long tid) {
         long[] mg = s.ownerMag;
         if (mg != null) {
-            if (Magazines.owner(mg) == Magazines.BUSY || !clearLive(a, w)) {
+            if (Magazines.ownerPlain(mg) != tid) {
                 return false;
             }
+            Shadow.set(w, lw & ~Shadow.bit(a));
             if (!Magazines.push(mg, s.magBase, a)) {
                 s.owner.flush(s.cls, a);
             }
             return true;
         }
         Heap h = s.owner;
-        if (Magazines.owner(h.mag) == Magazines.BUSY || !clearLive(a, w)) {
+        if (!h.notBorrowed() || !clearLive(a, w)) {
             return false;
         }
         h.freeToSpan(s, (int) s.indexOf(a));
@@ -225,19 +237,34 @@ final class Heap {
         return true;
     }
 
-    /** Whether the owner of this platform heap may use it (it is not borrowed; acquire). */
+    /**
+     * Whether the owner of this platform heap may use it (it is not borrowed; acquire), after
+     * which its fast paths find its id in the owner word again ({@link #resync}). Owner only.
+     */
     boolean notBorrowed() {
-        return Magazines.owner(mag) != Magazines.BUSY;
+        return resync(mag, platformThread.threadId());
+    }
+
+    /**
+     * Whether thread {@code id} (a heap's platform thread, or a virtual thread on that carrier)
+     * may use the heap of magazines {@code m} now: the owner word (acquire) is {@code id}, or
+     * {@code STALE(id)}, which is then replaced by {@code id} (compare-and-set), so that the fast
+     * paths' plain reads find it; everything the last user of the heap wrote is visible after this.
+     * False while a slow path or a borrower holds the heap.
+     */
+    static boolean resync(long[] m, long id) {
+        long w = Magazines.owner(m);
+        return w == id || (w == Magazines.stale(id) && Magazines.compareAndSetOwner(m, w, id));
     }
 
     /**
      * Whether virtual thread on carrier {@code c} may use its carrier's heap now: its magazine's
-     * owner word is {@code c}'s id (acquire), so no slow path is running on it and everything the
-     * last one wrote is visible. Span fields must be read (again) after this.
+     * owner word is {@code c}'s id (acquire, see {@link #resync}), so no slow path is running on it
+     * and everything the last one wrote is visible. Span fields must be read (again) after this.
      */
     static boolean carrierHeapIdle(Thread c) {
         long tid = c.threadId();
-        return Magazines.owner(Heaps.MAGS[(int) tid & Heaps.MASK]) == tid;
+        return resync(Heaps.MAGS[(int) tid & Heaps.MASK], tid);
     }
 
     /**
@@ -283,16 +310,31 @@ final class Heap {
      */
     long enterSlow() {
         Thread p = platformThread;
-        long o = p == null ? Magazines.NO_OWNER : p.threadId();
-        while (!Magazines.compareAndSetOwner(mag, o, Magazines.BUSY)) {
+        if (p == null) {
+            while (!Magazines.compareAndSetOwner(mag, Magazines.NO_OWNER, Magazines.BUSY)) {
+                Thread.onSpinWait();
+            }
+            return Magazines.NO_OWNER;
+        }
+        long o = p.threadId();
+        long stale = Magazines.stale(o);
+        while (!Magazines.compareAndSetOwner(mag, o, Magazines.BUSY)
+                && !Magazines.compareAndSetOwner(mag, stale, Magazines.BUSY)) {
             Thread.onSpinWait();
         }
         return o;
     }
 
-    /** Ends a slow path: the owner word {@code o} back (release store, the slow path's last write to the heap). */
+    /**
+     * Ends a slow path (release store, the slow path's last write to the heap): the owner word
+     * back to the owner's id {@code o} when this thread runs on the heap's own thread (the platform
+     * thread itself, or a virtual thread still on the carrier it started on); {@code STALE(o)} when
+     * a virtual thread finishes on another carrier, so the next fast path on the heap's carrier
+     * re-synchronises ({@link #resync}).
+     */
     void exitSlow(long o) {
-        Magazines.unmarkBusy(mag, o);
+        Thread p = platformThread;
+        Magazines.unmarkBusy(mag, p == null || Carriers.current() == p ? o : Magazines.stale(o));
     }
 
     /**
@@ -651,20 +693,24 @@ final class Heap {
             return false;
         }
         long tid = t.threadId();
-        if (!Magazines.compareAndSetOwner(mag, tid, Magazines.BUSY)) {
+        long w = Magazines.owner(mag);
+        if ((w != tid && w != Magazines.stale(tid)) || !Magazines.compareAndSetOwner(mag, w, Magazines.BUSY)) {
             return false;
         }
         Thread.State st = t.getState();
         if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING || st == Thread.State.BLOCKED) {
             return true;
         }
-        Magazines.unmarkBusy(mag, tid);
+        Magazines.unmarkBusy(mag, w); // untouched: the word as it was
         return false;
     }
 
-    /** Ends a borrow: the owner word goes back to the owner's id (release store). */
+    /**
+     * Ends a borrow: the owner word becomes {@code STALE(owner id)} (release store), so the owner's
+     * next fast path misses and re-synchronises with the borrower's writes ({@link #resync}).
+     */
     void endBorrow() {
-        Magazines.unmarkBusy(mag, platformThread.threadId());
+        Magazines.unmarkBusy(mag, Magazines.stale(platformThread.threadId()));
     }
 
     /**

@@ -57,9 +57,32 @@ final class Magazines {
         return m;
     }
 
+    /**
+     * Set in {@code mag[OWNER]} with the owner's id when another thread (a borrower, or a virtual
+     * thread that finished a slow path on another carrier) ends its use of the heap: the owner word
+     * then equals no id, so the owner's next fast path misses and re-synchronises with an acquire
+     * ({@link Heap#resync}). Thread ids are below 2^62, BUSY and NO_OWNER negative.
+     */
+    static final long STALE = 1L << 62;
+
     /** The owner word (acquire: after it, everything the last slow path wrote to the heap is visible). */
     static long owner(long[] m) {
         return (long) SLOT.getAcquire(m, OWNER);
+    }
+
+    /**
+     * The owner word as the fast paths read it: plain. Finding its own id there, a thread knows that
+     * the last write of the word was its own (an exitSlow on its own carrier, a resync), or a
+     * borrower's putting it back untouched: writers that changed the heap leave {@link #STALE} ids,
+     * so nothing another thread wrote needs ordering (see {@link Heap}, "the owner word").
+     */
+    static long ownerPlain(long[] m) {
+        return m[OWNER];
+    }
+
+    /** The owner word left by another thread that used the heap of thread {@code id}. */
+    static long stale(long id) {
+        return id | STALE;
     }
 
     /** Compare-and-set of the owner word (a borrower taking an idle heap). */

@@ -38,6 +38,8 @@ final class Shadow {
 
     private static final MemorySegment ALL = Os.ALL;
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    /** Plain accesses (see {@link #get}); called directly, one inlining level less than {@code ALL.get(layout, offset)}. */
+    private static final VarHandle PLAIN = ValueLayout.JAVA_LONG_UNALIGNED.varHandle();
     private static final long BASE = Reservation.BASE;
     /** Shadow bytes per SuperSlab. */
     static final long PER_SUPERSLAB = Reservation.UNIT >>> 5;
@@ -69,14 +71,22 @@ final class Shadow {
     }
 
     // Plain accesses use the UNALIGNED layout: the shadow words are all 8-byte aligned anyway
-    // (so the access is the same single mov), and this skips the segment's alignment check,
-    // which measured ~2 ns per random-mixed op (the atomic modes below keep JAVA_LONG).
+    // (so the access is the same single mov), and the segment's alignment check folds away
+    // (the atomic modes below keep JAVA_LONG).
+    //
+    // Inlining depth. A segment access is about nine nested JDK methods, all forced inline but
+    // the last, NativeMemorySegmentImpl.maxAlignMask(), which C2 inlines only within
+    // MaxInlineLevel (15) frames of the method it compiles. Past that it is a real call on
+    // every access: tiny-hot fell from ~340 to ~200 Mops/s when one more level of hakmem
+    // methods sat between a benchmark loop and these accesses. So the hot paths reach them in
+    // as few frames as possible: PLAIN is called directly, and Magazines.pop, Heap.freeOwn and
+    // Front.malloc call the accessors below without helpers in between.
     static long get(long wordAddress) {
-        return ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, wordAddress);
+        return (long) PLAIN.get(ALL, wordAddress);
     }
 
     static void set(long wordAddress, long value) {
-        ALL.set(ValueLayout.JAVA_LONG_UNALIGNED, wordAddress, value);
+        PLAIN.set(ALL, wordAddress, value);
     }
 
     static long getOpaque(long wordAddress) {
