@@ -76,22 +76,36 @@ final class Carriers {
 
     /**
      * The current thread's carrier (itself for a platform thread), or the current thread when
-     * carriers are not available. A platform thread is answered without the JDK's interface: its
-     * call through the bound method handle is not inlined by C2 (an interface call on every
-     * operation; it halved tiny-hot on platform threads), while {@code currentThread()} is an
-     * intrinsic and {@code isVirtual()} a type check.
+     * carriers are not available. A platform thread is answered without the JDK's interface:
+     * {@code currentThread()} is an intrinsic and {@code isVirtual()} a type check.
      */
     static Thread current() {
         Thread t = Thread.currentThread();
         return t.isVirtual() ? carrierOfVirtual() : t;
     }
 
-    /** The carrier of the current thread, a virtual thread (cold: a call through the JDK's interface). */
+    /**
+     * The carrier of the current thread, a virtual thread: a direct call of the JDK's
+     * {@code JavaLangAccess.currentCarrierThread()} on a constant, which C2 inlines down to the
+     * {@code Thread.currentCarrierThread()} intrinsic, when {@link #AVAILABLE}; else through the
+     * method handle (the current thread itself).
+     */
     private static Thread carrierOfVirtual() {
+        if (AVAILABLE) {
+            return Jla.ACCESS.currentCarrierThread();
+        }
         try {
             return (Thread) CARRIER.invokeExact();
         } catch (Throwable e) {
             throw new AssertionError(e);
         }
+    }
+
+    /**
+     * The JDK's access object, in a class of its own: initialised only once {@link #AVAILABLE}
+     * says java.base exports {@code jdk.internal.access} to hakmem (linking it fails otherwise).
+     */
+    private static final class Jla {
+        static final jdk.internal.access.JavaLangAccess ACCESS = jdk.internal.access.SharedSecrets.getJavaLangAccess();
     }
 }
