@@ -62,7 +62,16 @@ public final class Front {
             // the heap is looked up only on a miss: word 0 == tid means table slot i is ours
             return a != 0 ? a : Heaps.HEAPS[i].refill(c);
         }
-        return allocSlow(t, c);
+        return t.isVirtual() && Carriers.AVAILABLE ? allocVirtual(c) : allocSlow(t, c);
+    }
+
+    /**
+     * A virtual thread: a block from its carrier's magazines when the carrier's heap is idle (the
+     * same fast path, one frame deeper), else the slow path.
+     */
+    private static long allocVirtual(int c) {
+        long a = allocOnCarrier(Carriers.current(), c);
+        return a != 0 ? a : allocSlow(Thread.currentThread(), c);
     }
 
     /** A block of class {@code c} (its size maps back to {@code c}). */

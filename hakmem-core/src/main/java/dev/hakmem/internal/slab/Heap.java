@@ -273,11 +273,19 @@ final class Heap {
      * after that, still owns the span; else nothing is done and the caller takes the slow path.
      */
     static boolean freeOnCarrier(Span s, long a, Thread c) {
-        if (!carrierHeapIdle(c) || s.ownerThread != c) {
+        long cid = c.threadId();
+        if (!resync(Heaps.MAGS[(int) cid & Heaps.MASK], cid) || s.ownerThread != c) {
             return false;
         }
-        if (Checks.ON && !clearLive(a, Shadow.word(a))) {
-            return false; // changed meanwhile: the slow path says what
+        if (Checks.ON) {
+            // clearLive spelled out, as carrierHeapIdle above: one frame less (see Shadow.get)
+            long w = Shadow.word(a);
+            long lw = Shadow.get(w);
+            long m = Shadow.bit(a);
+            if ((lw & m) == 0 || (Shadow.get(w + 8) & m) != 0) {
+                return false; // changed meanwhile: the slow path says what
+            }
+            Shadow.set(w, lw & ~m);
         }
         freeValidated(s, a);
         return true;
