@@ -1,19 +1,13 @@
 package dev.hakmem.bench.alloc;
 
 /** A {@link BlockTable} over a {@link NativeHeap}: one {@code long[]} of addresses, no objects. */
-final class AddressTable implements BlockTable {
+final class AddressTable extends AddressSlots {
 
     private final NativeHeap heap;
-    private final long[] addresses;
 
     AddressTable(NativeHeap heap, int capacity) {
+        super(capacity);
         this.heap = heap;
-        this.addresses = new long[capacity];
-    }
-
-    @Override
-    public int capacity() {
-        return addresses.length;
     }
 
     @Override
@@ -30,10 +24,5 @@ final class AddressTable implements BlockTable {
     public void free(int slot) {
         heap.free(addresses[slot]);
         addresses[slot] = 0;
-    }
-
-    @Override
-    public long address(int slot) {
-        return addresses[slot];
     }
 }

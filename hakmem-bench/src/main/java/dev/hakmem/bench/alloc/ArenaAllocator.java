@@ -20,20 +20,14 @@ final class ArenaAllocator implements Allocator {
     }
 
     /** Arenas and the addresses of their one segment. */
-    private static final class Table implements BlockTable {
+    private static final class Table extends AddressSlots {
         private final Arena[] arenas;
-        private final long[] addresses;
         private final boolean shared;
 
         Table(int capacity, boolean shared) {
+            super(capacity);
             this.arenas = new Arena[capacity];
-            this.addresses = new long[capacity];
             this.shared = shared;
-        }
-
-        @Override
-        public int capacity() {
-            return addresses.length;
         }
 
         @Override
@@ -50,11 +44,6 @@ final class ArenaAllocator implements Allocator {
             arenas[slot].close();
             arenas[slot] = null;
             addresses[slot] = 0;
-        }
-
-        @Override
-        public long address(int slot) {
-            return addresses[slot];
         }
     }
 }

@@ -8,12 +8,11 @@ import java.lang.foreign.MemorySegment;
  * A {@link BlockTable} of Netty direct buffers ({@code directBuffer(n, n)}, freed by
  * {@code release()}): the buffers beside their native addresses.
  */
-final class ByteBufTable implements BlockTable {
+final class ByteBufTable extends AddressSlots {
 
     private final ByteBufAllocator netty;
     private final boolean addressWithoutUnsafe;
     private final ByteBuf[] buffers;
-    private final long[] addresses;
 
     /**
      * @param addressWithoutUnsafe whether a buffer without {@code memoryAddress()} (a Netty that
@@ -21,15 +20,10 @@ final class ByteBufTable implements BlockTable {
      *                             its NIO buffer; if not, such a buffer's address is 0
      */
     ByteBufTable(ByteBufAllocator netty, int capacity, boolean addressWithoutUnsafe) {
+        super(capacity);
         this.netty = netty;
         this.addressWithoutUnsafe = addressWithoutUnsafe;
         this.buffers = new ByteBuf[capacity];
-        this.addresses = new long[capacity];
-    }
-
-    @Override
-    public int capacity() {
-        return addresses.length;
     }
 
     @Override
@@ -47,11 +41,6 @@ final class ByteBufTable implements BlockTable {
         buffers[slot].release();
         buffers[slot] = null;
         addresses[slot] = 0;
-    }
-
-    @Override
-    public long address(int slot) {
-        return addresses[slot];
     }
 
     /** Slow path for a buffer with no {@code memoryAddress()}. */
