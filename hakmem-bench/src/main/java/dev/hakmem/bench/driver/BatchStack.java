@@ -47,14 +47,8 @@ final class BatchStack {
         try {
             if (size == 0) {
                 notEmpty.awaitNanos(WAIT_NANOS);
-                if (size == 0) {
-                    return null;
-                }
             }
-            BlockTable batch = items[--size];
-            items[size] = null;
-            notFull.signal();
-            return batch;
+            return pop();
         } finally {
             lock.unlock();
         }
@@ -64,15 +58,20 @@ final class BatchStack {
     BlockTable pollNow() {
         lock.lock();
         try {
-            if (size == 0) {
-                return null;
-            }
-            BlockTable batch = items[--size];
-            items[size] = null;
-            notFull.signal();
-            return batch;
+            return pop();
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Pops the newest batch, {@code null} if empty; the caller holds the lock. */
+    private BlockTable pop() {
+        if (size == 0) {
+            return null;
+        }
+        BlockTable batch = items[--size];
+        items[size] = null;
+        notFull.signal();
+        return batch;
     }
 }

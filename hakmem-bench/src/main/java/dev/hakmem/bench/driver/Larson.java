@@ -2,9 +2,7 @@ package dev.hakmem.bench.driver;
 
 import dev.hakmem.bench.alloc.Allocator;
 import dev.hakmem.bench.alloc.BlockTable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * larson {@code THREADS SECONDS CHUNKS STEPS MIN MAX}: the main thread fills THREADS arrays of
@@ -58,9 +56,7 @@ public final class Larson implements Driver {
         for (int t = 0; t < threads; t++) {
             run.startWorker(arrays[t]);
         }
-        Thread.sleep((long) (seconds * 1000));
-        run.stop = true;
-        run.finished.await();
+        run.runFor(seconds);
         long nanos = System.nanoTime() - start;
         Workers.rethrow(run.failure.get());
         for (BlockTable array : arrays) {
@@ -74,8 +70,8 @@ public final class Larson implements Driver {
         Memory.writeByte(address + size - 1, (byte) size);
     }
 
-    /** The shared state of one run: stop flag, step count, chains still going. */
-    private static final class Run {
+    /** The shared state of one run: besides {@link ChainRun}'s, the step count. */
+    private static final class Run extends ChainRun {
         final ThreadKind kind;
         final int chunks;
         final long stepsPerThread;
@@ -83,17 +79,14 @@ public final class Larson implements Driver {
         final long max;
         final AtomicLong steps = new AtomicLong();
         final AtomicLong spawned = new AtomicLong();
-        final CountDownLatch finished;
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        volatile boolean stop;
 
         Run(ThreadKind kind, int threads, int chunks, long stepsPerThread, long min, long max) {
+            super(threads);
             this.kind = kind;
             this.chunks = chunks;
             this.stepsPerThread = stepsPerThread;
             this.min = min;
             this.max = max;
-            this.finished = new CountDownLatch(threads);
         }
 
         /** Starts the next worker on {@code array}; worker number {@code n} uses seed 43 + n. */
@@ -113,14 +106,11 @@ public final class Larson implements Driver {
                     writeEnds(array.allocate(slot, size), size);
                 }
                 steps.addAndGet(stepsPerThread);
-                if (stop || failure.get() != null) {
-                    finished.countDown();
-                } else {
+                if (goesOn()) {
                     startWorker(array);
                 }
             } catch (Throwable e) {
-                failure.compareAndSet(null, e);
-                finished.countDown();
+                failed(e);
             }
         }
     }

@@ -3,12 +3,10 @@ package dev.hakmem.bench.driver;
 import dev.hakmem.bench.alloc.Allocator;
 import dev.hakmem.bench.alloc.BlockTable;
 
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * requests {@code CONCURRENCY SECONDS BLOCKS ROUNDS MIN MAX}: a thread-per-request server's
@@ -73,9 +71,7 @@ public final class Requests implements Driver {
         for (int c = 0; c < concurrency; c++) {
             run.next(new Chain(allocator.newTable(blocks, false), SEED + c));
         }
-        Thread.sleep((long) (seconds * 1000));
-        run.stop = true;
-        run.finished.await();
+        run.runFor(seconds);
         long nanos = System.nanoTime() - start;
         if (pool != null) {
             pool.shutdown();
@@ -96,24 +92,22 @@ public final class Requests implements Driver {
         }
     }
 
-    private static final class Run {
+    /** The shared state of one run: besides {@link ChainRun}'s, the pool (null on virtual threads) and the request count. */
+    private static final class Run extends ChainRun {
         final ExecutorService pool;
         final int blocks;
         final int rounds;
         final long min;
         final long max;
         final LongAdder requests = new LongAdder();
-        final CountDownLatch finished;
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        volatile boolean stop;
 
         Run(ExecutorService pool, int concurrency, int blocks, int rounds, long min, long max) {
+            super(concurrency);
             this.pool = pool;
             this.blocks = blocks;
             this.rounds = rounds;
             this.min = min;
             this.max = max;
-            this.finished = new CountDownLatch(concurrency);
         }
 
         /** Starts the chain's next request: a pool task, or a new virtual thread. */
@@ -146,14 +140,11 @@ public final class Requests implements Driver {
                     throw new AssertionError("unreachable: keeps the reads");
                 }
                 requests.increment();
-                if (stop || failure.get() != null) {
-                    finished.countDown();
-                } else {
+                if (goesOn()) {
                     next(chain);
                 }
             } catch (Throwable e) {
-                failure.compareAndSet(null, e);
-                finished.countDown();
+                failed(e);
             }
         }
     }
