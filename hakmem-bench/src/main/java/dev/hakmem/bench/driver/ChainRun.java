@@ -5,17 +5,23 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The shared state of a run of chains, in which each worker (a larson thread, a request) starts
- * its successor when it ends, until the run is stopped: the stop flag, the first failure, and a
- * latch that counts the chains that have ended.
+ * its successor when it ends, until the run is stopped: the block sizes' range, the stop flag,
+ * the first failure, and a latch that counts the chains that have ended.
  */
 abstract class ChainRun {
 
+    /** Smallest block size drawn, bytes. */
+    final long min;
+    /** Largest block size drawn, bytes. */
+    final long max;
     final CountDownLatch finished;
     final AtomicReference<Throwable> failure = new AtomicReference<>();
     volatile boolean stop;
 
-    /** A run of {@code chains} chains. */
-    ChainRun(int chains) {
+    /** A run of {@code chains} chains whose blocks are {@code min}..{@code max} bytes. */
+    ChainRun(int chains, long min, long max) {
+        this.min = min;
+        this.max = max;
         this.finished = new CountDownLatch(chains);
     }
 

@@ -70,23 +70,19 @@ public final class Larson implements Driver {
         Memory.writeByte(address + size - 1, (byte) size);
     }
 
-    /** The shared state of one run: besides {@link ChainRun}'s, the step count. */
+    /** The shared state of one run: besides {@link ChainRun}'s, the thread kind, the steps per worker and the step count. */
     private static final class Run extends ChainRun {
         final ThreadKind kind;
         final int chunks;
         final long stepsPerThread;
-        final long min;
-        final long max;
         final AtomicLong steps = new AtomicLong();
         final AtomicLong spawned = new AtomicLong();
 
         Run(ThreadKind kind, int threads, int chunks, long stepsPerThread, long min, long max) {
-            super(threads);
+            super(threads, min, max);
             this.kind = kind;
             this.chunks = chunks;
             this.stepsPerThread = stepsPerThread;
-            this.min = min;
-            this.max = max;
         }
 
         /** Starts the next worker on {@code array}; worker number {@code n} uses seed 43 + n. */

@@ -92,22 +92,18 @@ public final class Requests implements Driver {
         }
     }
 
-    /** The shared state of one run: besides {@link ChainRun}'s, the pool (null on virtual threads) and the request count. */
+    /** The shared state of one run: besides {@link ChainRun}'s, the pool (null on virtual threads), the blocks and rounds per request and the request count. */
     private static final class Run extends ChainRun {
         final ExecutorService pool;
         final int blocks;
         final int rounds;
-        final long min;
-        final long max;
         final LongAdder requests = new LongAdder();
 
         Run(ExecutorService pool, int concurrency, int blocks, int rounds, long min, long max) {
-            super(concurrency);
+            super(concurrency, min, max);
             this.pool = pool;
             this.blocks = blocks;
             this.rounds = rounds;
-            this.min = min;
-            this.max = max;
         }
 
         /** Starts the chain's next request: a pool task, or a new virtual thread. */
