@@ -65,7 +65,7 @@ public final class ArrowSuite {
         System.out.printf(Locale.ROOT, "hakmem bench, arrow suite: %d case(s) x %d manager(s)%s = %d JVMs, %d warm-up (at least %d ms) + %d measured run(s) each; estimated ~%s; output %s%n",
                 cases.size(), managers.size(), forks == 1 ? "" : " x " + forks + " forks", steps, options.warmup(),
                 options.warmup() == 0 ? 0 : ArrowMain.WARMUP_MS, options.runs(), Progress.clock(progress.estimatedTotal()), out);
-        String loadBefore = loadAverage();
+        String loadBefore = MachineInfo.loadAverage(" ");
         List<ArrowResults.Run> runs = new ArrayList<>();
         List<ArrowResults.Memory> memory = new ArrayList<>();
         List<String> notes = new ArrayList<>();
@@ -99,7 +99,7 @@ public final class ArrowSuite {
             }
         }
         notes.addAll(ArrowResults.checksumMismatches(runs));
-        notes.add(0, "Load average (1, 5, 15 min) before the suite: " + loadBefore + "; after: " + loadAverage() + " ("
+        notes.add(0, "Load average (1, 5, 15 min) before the suite: " + loadBefore + "; after: " + MachineInfo.loadAverage(" ") + " ("
                 + Runtime.getRuntime().availableProcessors() + " cores).");
         List<ArrowResults.Summary> summaries = ArrowResults.summarize(cases, managers, runs, memory);
         ArrowResults.writeCsv(out.resolve("results.csv"), runs, memory);
@@ -184,15 +184,5 @@ public final class ArrowSuite {
         double run = c == ArrowCase.LARGE_64M ? 1.5 : 0.5;
         double warmup = options.warmup() == 0 ? 0 : Math.max(options.warmup() * run, ArrowMain.WARMUP_MS / 1000.0);
         return 1.5 + warmup + options.runs() * run + ArrowMain.IDLE_MS / 1000.0;
-    }
-
-    /** The first three fields of /proc/loadavg, or "?". */
-    static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "?";
-        }
     }
 }

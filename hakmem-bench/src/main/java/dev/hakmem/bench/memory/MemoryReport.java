@@ -165,27 +165,24 @@ final class MemoryReport {
     /** Allocators down, drivers across, one figure per cell. */
     private static String overview(List<Summary> summaries, List<String> drivers,
                                    java.util.function.ToDoubleFunction<Summary> f, int decimals) {
-        StringBuilder md = new StringBuilder("| allocator | ").append(String.join(" | ", drivers)).append(" |\n|---|");
-        md.append("---:|".repeat(drivers.size())).append('\n');
-        for (String a : summaries.stream().map(Summary::allocator).distinct().toList()) {
-            md.append("| ").append(a.equals("hakmem") ? "**hakmem**" : a);
-            for (String d : drivers) {
-                Summary s = find(summaries, d, a);
-                md.append(" | ").append(s == null ? "" : fmt(f.applyAsDouble(s), decimals));
-            }
-            md.append(" |\n");
-        }
-        return md.toString();
+        return overviewTable(summaries, drivers, s -> fmt(f.applyAsDouble(s), decimals));
     }
 
+    /** Allocators down, drivers across, RSS after free / after trim per cell. */
     private static String overviewPair(List<Summary> summaries, List<String> drivers) {
+        return overviewTable(summaries, drivers, s -> fmt(s.afterFreeMiB(), 1) + " / " + fmt(s.afterTrimMiB(), 1));
+    }
+
+    /** Allocators down, drivers across, {@code cell} of each summary (empty where there is none). */
+    private static String overviewTable(List<Summary> summaries, List<String> drivers,
+                                        java.util.function.Function<Summary, String> cell) {
         StringBuilder md = new StringBuilder("| allocator | ").append(String.join(" | ", drivers)).append(" |\n|---|");
         md.append("---:|".repeat(drivers.size())).append('\n');
         for (String a : summaries.stream().map(Summary::allocator).distinct().toList()) {
             md.append("| ").append(a.equals("hakmem") ? "**hakmem**" : a);
             for (String d : drivers) {
                 Summary s = find(summaries, d, a);
-                md.append(" | ").append(s == null ? "" : fmt(s.afterFreeMiB(), 1) + " / " + fmt(s.afterTrimMiB(), 1));
+                md.append(" | ").append(s == null ? "" : cell.apply(s));
             }
             md.append(" |\n");
         }

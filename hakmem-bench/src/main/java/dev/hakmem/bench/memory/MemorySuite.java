@@ -159,7 +159,7 @@ public final class MemorySuite {
         MemoryCsv.createResults(resultsCsv);
         MemoryCsv.createSeries(seriesCsv);
         Progress progress = new Progress(steps.stream().mapToDouble(Step::estimate).toArray());
-        String loadBefore = loadAverage();
+        String loadBefore = MachineInfo.loadAverage(", ");
         System.out.printf(Locale.ROOT, "hakmem bench, memory suite: %d driver(s), %d allocator(s)%s = %d JVMs; scale %s, "
                         + "time scale %s, settle %d ms; estimated ~%s; output %s%n", drivers.size(), allocators.size(),
                 options.forks() == 1 ? "" : " x " + options.forks() + " forks", steps.size(), settings.scale(),
@@ -220,7 +220,7 @@ public final class MemorySuite {
             }
         }
         notes.addAll(caveats(allocators));
-        notes.add("Load average (1, 5, 15 min) before the suite: " + loadBefore + "; after: " + loadAverage() + " ("
+        notes.add("Load average (1, 5, 15 min) before the suite: " + loadBefore + "; after: " + MachineInfo.loadAverage(", ") + " ("
                 + Runtime.getRuntime().availableProcessors() + " cores). A busy machine slows the drivers and shifts the "
                 + "time-driven ones' volumes a little; RSS figures move less than timings do.");
         String settingsLine = String.format(Locale.ROOT, "%d fresh JVM(s) per driver and allocator, allocators %s; "
@@ -271,14 +271,5 @@ public final class MemorySuite {
                     + "been more than a quarter used). netty-adaptive has no trim (n/a).");
         }
         return notes;
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + ", " + f[1] + ", " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "?";
-        }
     }
 }

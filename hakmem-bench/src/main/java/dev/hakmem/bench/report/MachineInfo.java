@@ -33,6 +33,19 @@ public record MachineInfo(String cpuModel, int cores, double ramGiB, String kern
                 cpuModel, cores, ramGiB, kernel, os, jdk);
     }
 
+    /**
+     * The first three fields of /proc/loadavg (the load average over 1, 5 and 15 minutes) joined
+     * by {@code separator}, or "?" if it cannot be read.
+     */
+    public static String loadAverage(String separator) {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + separator + f[1] + separator + f[2];
+        } catch (IOException | RuntimeException e) {
+            return "?";
+        }
+    }
+
     private static String readCpuModel() {
         for (String line : lines(Path.of("/proc/cpuinfo"))) {
             if (line.startsWith("model name")) {

@@ -93,7 +93,7 @@ public final class WarmupSuite {
             System.err.println("error: nothing to run");
             return 2;
         }
-        String loadBefore = loadAverage();
+        String loadBefore = MachineInfo.loadAverage(" ");
         Path out = options.out();
         Path logs = out.resolve("logs");
         Files.createDirectories(logs);
@@ -163,7 +163,7 @@ public final class WarmupSuite {
         } catch (IOException | RuntimeException | Error e) {
             notes.add("chart not drawn: " + e);
         }
-        notes.add(0, "Load average (1, 5, 15 min) before the suite: " + loadBefore + "; after: " + loadAverage()
+        notes.add(0, "Load average (1, 5, 15 min) before the suite: " + loadBefore + "; after: " + MachineInfo.loadAverage(" ")
                 + " (" + Runtime.getRuntime().availableProcessors() + " cores; other processes' load makes single "
                 + "windows noisy, hence medians)");
         String report = render(summaries, options, args, cache, charts, notes);
@@ -303,16 +303,6 @@ public final class WarmupSuite {
         for (int i = 0; i < ops.length; i++) {
             w.write(String.format(Locale.ROOT, "%s%d,%d,%.3f%n", prefix, i * windowMs, ops[i],
                     ops[i] * 1000.0 / windowMs / 1e6));
-        }
-    }
-
-    /** The first three fields of /proc/loadavg, or "?". */
-    static String loadAverage() {
-        try {
-            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
-            return f[0] + " " + f[1] + " " + f[2];
-        } catch (IOException | RuntimeException e) {
-            return "?";
         }
     }
 
