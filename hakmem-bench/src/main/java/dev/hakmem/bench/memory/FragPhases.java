@@ -12,7 +12,7 @@ import java.util.List;
  * through that phase's memory), then allocates {@value #PHASE_MIB} MiB of its own sizes. Then
  * frees everything. Live bytes peak at about 580 MiB in the last phase.
  */
-final class FragPhases implements MemoryDriver {
+final class FragPhases extends OneThreadDriver {
 
     static final long PHASE_MIB = 384;
     static final double KEEP = 0.10;
@@ -20,6 +20,10 @@ final class FragPhases implements MemoryDriver {
     static final SizeMix MID = SizeMix.of(1, 1024, 32768);
     static final SizeMix LARGE = SizeMix.of(1, 65536, 524288);
     static final SizeMix[] PHASES = {SMALL, MID, LARGE, SMALL, MID, LARGE};
+
+    FragPhases() {
+        super(6);
+    }
 
     @Override
     public String name() {
@@ -34,26 +38,7 @@ final class FragPhases implements MemoryDriver {
     }
 
     @Override
-    public int threads() {
-        return 1;
-    }
-
-    @Override
-    public boolean fitsNetty() {
-        return false;
-    }
-
-    @Override
-    public double estimateSeconds(double scale, double timeScale) {
-        return 6 * scale;
-    }
-
-    @Override
-    public void run(Workload w) throws InterruptedException {
-        w.crew().runOnAll(t -> body(w));
-    }
-
-    private static void body(Workload w) {
+    void body(Workload w) {
         long volume = Math.max(1, (long) (PHASE_MIB * w.scale() * (1 << 20)));
         LiveBytes live = w.live();
         Xorshift64Star random = new Xorshift64Star(w.seed());

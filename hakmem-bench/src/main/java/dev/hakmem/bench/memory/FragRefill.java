@@ -11,7 +11,7 @@ import dev.hakmem.bench.driver.Xorshift64Star;
  * 1040 B-4 KiB, 16-256 B in turn), so the space freed by one size must serve another. Then frees
  * everything. Roughly 4.5 million allocations at scale 1.
  */
-final class FragRefill implements MemoryDriver {
+final class FragRefill extends OneThreadDriver {
 
     static final long LIVE_MIB = 640;
     static final int ROUNDS = 4;
@@ -21,6 +21,10 @@ final class FragRefill implements MemoryDriver {
         SizeMix.of(1, 1040, 4096), SizeMix.of(1, 16, 256)};
     /** Slots: enough for the live bytes in blocks of 96 B on average (the refills average 136 B and up). */
     private static final int BYTES_PER_SLOT = 96;
+
+    FragRefill() {
+        super(8);
+    }
 
     @Override
     public String name() {
@@ -35,26 +39,7 @@ final class FragRefill implements MemoryDriver {
     }
 
     @Override
-    public int threads() {
-        return 1;
-    }
-
-    @Override
-    public boolean fitsNetty() {
-        return false;
-    }
-
-    @Override
-    public double estimateSeconds(double scale, double timeScale) {
-        return 8 * scale;
-    }
-
-    @Override
-    public void run(Workload w) throws InterruptedException {
-        w.crew().runOnAll(t -> body(w));
-    }
-
-    private static void body(Workload w) {
+    void body(Workload w) {
         long target = Math.max(1, (long) (LIVE_MIB * w.scale() * (1 << 20)));
         int capacity = (int) Math.min(Integer.MAX_VALUE - 16, target / BYTES_PER_SLOT + 1024);
         BlockTable table = w.allocator().newTable(capacity, false);
