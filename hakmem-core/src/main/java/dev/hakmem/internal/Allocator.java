@@ -156,9 +156,14 @@ public final class Allocator {
         if (DEBUG) {
             DebugHeap.drainQuarantine();
         }
-        Heaps.flushReachable();
-        SpanPool.trim();
-        HugeTier.trim();
+        DecayThread.PASS.lock(); // not while the decay thread is borrowing a heap (see PASS)
+        try {
+            Heaps.flushReachable();
+            SpanPool.trim();
+            HugeTier.trim();
+        } finally {
+            DecayThread.PASS.unlock();
+        }
         Events.trim(before - MemoryBudget.mapped());
     }
 }

@@ -5,6 +5,8 @@ import dev.hakmem.internal.os.DecayClock;
 import dev.hakmem.internal.slab.Heaps;
 import dev.hakmem.internal.slab.SpanPool;
 
+import java.util.concurrent.locks.ReentrantLock;
+
 /**
  * Gives idle memory back to the OS without any call from the user. One daemon thread,
  * {@code hakmem-decay}, waits on the {@link DecayClock} until the earliest deadline at which
@@ -26,6 +28,15 @@ final class DecayThread {
 
     private static Thread thread;
 
+    /**
+     * One give-back pass at a time: a decay pass and {@link Allocator#trim()} exclude each other.
+     * Otherwise trim finds a heap the decay thread is borrowing (BUSY), skips it, and the decay
+     * thread releases that heap's spans to the pool only after trim gave the pool's empty
+     * SuperSlabs back: trim would return leaving a SuperSlab mapped (FaultInjectionTest saw it).
+     * Order: this lock, then the heaps', then the pool's; no holder of those takes this one.
+     */
+    static final ReentrantLock PASS = new ReentrantLock();
+
     /** Starts the thread once, unless decay is off. */
     static synchronized void start() {
         if (thread != null || !DecayClock.enabled()) {
@@ -38,6 +49,7 @@ final class DecayThread {
     private static void run() {
         while (true) {
             long now = DecayClock.awaitDue();
+            PASS.lock();
             try {
                 long next = Heaps.decayParked(now);
                 next = DecayClock.earlier(next, Heaps.decayHeaps(now));
@@ -49,6 +61,8 @@ final class DecayThread {
             } catch (Throwable e) {
                 // never let the decay thread die; what was not purged is purged by trim()
                 System.err.println("hakmem-decay: " + e);
+            } finally {
+                PASS.unlock();
             }
         }
     }
