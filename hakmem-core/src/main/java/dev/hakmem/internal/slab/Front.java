@@ -16,7 +16,7 @@ import java.lang.foreign.MemorySegment;
  *                          (a plain read, see Heap, "the owner word")
  *                          pop the class magazine, set the block's LIVE bit      -- else refill
  *                          a virtual thread misses (no heap has its id) and takes its carrier's
- *                          magazines the same way in allocSlow ({@link Carriers}), or a shared heap
+ *                          magazines the same way in allocVirtual ({@link Carriers}), or a shared heap
  * free(a):                 span = SpanMap[a]                       (none -&gt; huge tier or exception)
  *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned, and
  *                          span.ownerThread == t, a platform thread: word 0 of its magazines == t.id
@@ -40,7 +40,7 @@ public final class Front {
      * A block of {@code size} bytes: of a size class up to 2 MiB from the current platform
      * thread's heap, else from the slow path. The fast path asks for the current thread, not its
      * carrier: a virtual thread's id is never a heap's owner word, so it misses here and finds its
-     * carrier's heap in {@link #allocSlow}; a platform thread pays nothing for virtual threads.
+     * carrier's heap in {@link #allocVirtual}; a platform thread pays nothing for virtual threads.
      * Everything is spelled out here, with no helper in between: one inlining level less on the
      * hot path (see {@link Shadow#get}).
      */
@@ -70,7 +70,11 @@ public final class Front {
      * same fast path, one frame deeper), else the slow path.
      */
     private static long allocVirtual(int c) {
-        long a = allocOnCarrier(Carriers.current(), c);
+        Thread carrier = Carriers.current();
+        long a = allocOnCarrier(carrier, c);
+        if (a == 0 && Heaps.prepareCarrier(carrier)) {
+            a = allocOnCarrier(carrier, c); // the carrier had no heap: one was made
+        }
         return a != 0 ? a : allocSlow(Thread.currentThread(), c);
     }
 
@@ -93,9 +97,9 @@ public final class Front {
     }
 
     /**
-     * The fast path missed: a platform thread without a heap yet; a virtual thread whose carrier
-     * has no heap yet (one is made, then the fast path is tried again) or whose carrier's heap is
-     * BUSY; or a virtual thread without carriers. The last two claim a shared heap.
+     * The fast path missed: a platform thread without a heap yet (or whose heap is borrowed or
+     * stale); a virtual thread whose carrier's heap is BUSY ({@link #allocVirtual} tried it), or a
+     * virtual thread without carriers. The last two, and a borrowed heap's owner, claim a shared heap.
      */
     private static long allocSlow(Thread t, int c) {
         if (!t.isVirtual()) {
@@ -104,12 +108,6 @@ public final class Front {
                 return own.alloc(c);
             }
             // borrowed by a thread giving memory back while this one was blocked: a shared heap meanwhile
-        } else if (Carriers.AVAILABLE) {
-            Thread carrier = Carriers.current();
-            long a = allocOnCarrier(carrier, c);
-            if (a != 0 || (Heaps.prepareCarrier(carrier) && (a = allocOnCarrier(carrier, c)) != 0)) {
-                return a;
-            }
         }
         Heap h = SharedHeaps.claim(t);
         try {
