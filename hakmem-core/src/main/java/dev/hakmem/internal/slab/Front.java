@@ -163,9 +163,14 @@ public final class Front {
                         if (Heap.freeOwn(s, a, w, lw, t.threadId())) {
                             return;
                         }
-                    } else if (t.isVirtual() && o == Carriers.current() && Heap.freeOnCarrier(s, a, o)) {
-                        // a virtual thread, the span owned by its carrier (owners are platform threads)
-                        return;
+                    } else if (t.isVirtual()) {
+                        // a virtual thread, the span owned by its carrier (owners are platform
+                        // threads): the owner's path with the carrier's id, read from the carrier
+                        // (in cache), not from the span's owner (one dependent load less)
+                        Thread c = Carriers.current();
+                        if (o == c && Heap.freeOwn(s, a, w, lw, c.threadId())) {
+                            return;
+                        }
                     }
                 }
             }
@@ -237,11 +242,28 @@ public final class Front {
         if (r != RemoteFree.OK) {
             throw Errors.notLive("free", a, s);
         }
-        Heap mine = Heaps.fast(t);
-        if (mine != null && mine.notBorrowed()) {
-            mine.counters.inc(s.cls, Counters.REMOTE_FREES);
+        countRemoteFree(t, s.cls);
+    }
+
+    /**
+     * Counts a remote free in the counters of the heap the current thread holds: its own (a
+     * platform thread that has none yet gets one now: a thread that only frees, such as a
+     * consumer, would otherwise pay an atomic add per free) or, on a virtual thread, its carrier's
+     * while that is idle (plain writes: the carrier is this same OS thread). Otherwise (a borrowed
+     * or BUSY heap, no carriers) in the shared atomic counters.
+     */
+    private static void countRemoteFree(Thread t, int cls) {
+        Heap mine;
+        if (t.isVirtual()) {
+            Thread c = Carriers.current();
+            mine = c != t ? Heaps.fast(c) : null;
         } else {
-            Heaps.countUnownedFree(s.cls);
+            mine = Heaps.ofPlatformThread(t);
+        }
+        if (mine != null && mine.notBorrowed()) {
+            mine.counters.inc(cls, Counters.REMOTE_FREES);
+        } else {
+            Heaps.countUnownedFree(cls);
         }
     }
 

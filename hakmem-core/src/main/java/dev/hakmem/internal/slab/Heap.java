@@ -48,8 +48,9 @@ import java.lang.invoke.VarHandle;
  * the heap was made on this same thread, and nothing needs ordering. Anything else is a miss; the
  * slow path reads the word with acquire and turns {@code STALE(id)} back into {@code id}
  * ({@link #resync}), seeing every write of the other thread. (An acquire read on every fast path
- * cost 15 % of tiny-hot: it keeps C2 from scheduling the loads after it.) Span fields a virtual
- * thread reads on the free path are read again after its acquire ({@link #freeOnCarrier}). A heap
+ * cost 15 % of tiny-hot: it keeps C2 from scheduling the loads after it.) A virtual thread frees
+ * into its carrier's heap on the owner's path ({@link #freeOwn} with the carrier's id): it runs on
+ * that same OS thread, and a fast path never unmounts. A heap
  * whose carrier has died may still be BUSY (its last slow path goes on elsewhere): adoption and
  * retirement skip it until it is not ({@link #quiescent}). For a platform thread's own heap the
  * bracket costs two uncontended atomic operations per slow path.
@@ -196,12 +197,13 @@ final class Heap {
     }
 
     /**
-     * The owner thread {@code tid} frees live block {@code a} of span {@code s} of its own heap
+     * The owner thread {@code tid} (a platform thread, or the carrier the current virtual thread
+     * runs on) frees live block {@code a} of span {@code s} of its own heap
      * ({@code lw}: the LIVE word {@code w}, read by the caller), unless the heap is borrowed or was
      * used by another thread since the owner last synchronised with it; then nothing is done and
      * the caller takes the slow path, which re-synchronises ({@link #notBorrowed}). The plain read of
-     * the owner word suffices: finding {@code tid} there, the owner made the last change to the
-     * heap itself ({@link Magazines#ownerPlain}), so the LIVE word it read is current, and the
+     * the owner word suffices: finding {@code tid} there, the owner (for a carrier: a virtual
+     * thread on it, the same OS thread) made the last change to the heap itself ({@link Magazines#ownerPlain}), so the LIVE word it read is current, and the
      * span's fields are stable (a borrower only releases empty spans and never changes the current
      * span of a class that holds a live block). Spelled out without helpers: one inlining level
      * less on the hot path (see {@link Shadow#get}).
@@ -265,30 +267,6 @@ final class Heap {
     static boolean carrierHeapIdle(Thread c) {
         long tid = c.threadId();
         return resync(Heaps.MAGS[(int) tid & Heaps.MASK], tid);
-    }
-
-    /**
-     * A virtual thread on carrier {@code c} frees live block {@code a} of span {@code s}, which
-     * looked owned by {@code c} (a racy read): done if the carrier's heap is idle and, read again
-     * after that, still owns the span; else nothing is done and the caller takes the slow path.
-     */
-    static boolean freeOnCarrier(Span s, long a, Thread c) {
-        long cid = c.threadId();
-        if (!resync(Heaps.MAGS[(int) cid & Heaps.MASK], cid) || s.ownerThread != c) {
-            return false;
-        }
-        if (Checks.ON) {
-            // clearLive spelled out, as carrierHeapIdle above: one frame less (see Shadow.get)
-            long w = Shadow.word(a);
-            long lw = Shadow.get(w);
-            long m = Shadow.bit(a);
-            if ((lw & m) == 0 || (Shadow.get(w + 8) & m) != 0) {
-                return false; // changed meanwhile: the slow path says what
-            }
-            Shadow.set(w, lw & ~m);
-        }
-        freeValidated(s, a);
-        return true;
     }
 
     /** Frees block {@code i} of span {@code s} of this heap, not current, validated and marked not live: back into the span. */

@@ -81,7 +81,7 @@ public final class Heaps {
         return h.holder() == t ? h : null;
     }
 
-    /** Counts a remote free made by a thread with no heap of its own. */
+    /** Counts a remote free made by a thread holding no heap: a virtual thread whose carrier's heap is BUSY (or without carriers), a platform thread whose heap is borrowed. */
     static void countUnownedFree(int c) {
         UNOWNED_FREES[c].increment();
     }
