@@ -51,8 +51,7 @@ import java.lang.invoke.VarHandle;
  * ({@link #resync}), seeing every write of the other thread. (An acquire read on every fast path
  * cost 15 % of tiny-hot: it keeps C2 from scheduling the loads after it.) A virtual thread frees
  * into its carrier's heap on the owner's path ({@link #freeOwn} with the carrier's id): it runs on
- * that same OS thread, and a fast path never unmounts. A heap
- * whose carrier has died may still be BUSY (its last slow path goes on elsewhere): adoption and
+ * that same OS thread, and a fast path never unmounts. A heap whose carrier has died may still be BUSY (its last slow path goes on elsewhere): adoption and
  * retirement skip it until it is not ({@link #quiescent}). For a platform thread's own heap the
  * bracket costs two uncontended atomic operations per slow path.
  *
@@ -217,8 +216,9 @@ final class Heap {
      * used by another thread since the owner last synchronised with it; then nothing is done and
      * the caller takes the slow path, which re-synchronises ({@link #notBorrowed}). The plain read of
      * the owner word suffices: finding {@code tid} there, the owner (for a carrier: a virtual
-     * thread on it, the same OS thread) made the last change to the heap itself ({@link Magazines#ownerPlain}), so the LIVE word it read is current, and the
-     * span's fields are stable (a borrower only releases empty spans and never changes the current
+     * thread on it, the same OS thread) made the last change to the heap itself
+     * ({@link Magazines#ownerPlain}), so the LIVE word it read is current, and the span's fields
+     * are stable (a borrower only releases empty spans and never changes the current
      * span of a class that holds a live block). Spelled out without helpers: one inlining level
      * less on the hot path (see {@link Shadow#get}).
      */
