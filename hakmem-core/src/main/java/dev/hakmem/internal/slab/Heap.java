@@ -20,11 +20,12 @@ import java.lang.invoke.VarHandle;
  * ({@link #unclaim}). The holder field is written by compare-and-set and released with a
  * release store, so the next holder sees everything the last one did.
  *
- * <p><b>Where a freed block goes.</b> A local free of a tiny or mid block goes into the magazine
- * of its class ({@link Span#ownerMag}), whatever span it belongs to; a flush gives the oldest
- * batch back to the spans, and a span whose blocks are all back leaves for the pool. A large block
- * goes straight back to its span ({@link #freeToSpan}), which is empty at once if it held only
- * that block and then waits in the parked slots.
+ * <p><b>Where a freed block goes.</b> A local free goes into the magazine of its class
+ * ({@link Span#ownerMag}), whatever span it belongs to; a flush gives the oldest batch back to the
+ * spans, and a span whose blocks are all back leaves for the pool, or, for a large class, waits in
+ * the parked slots. Large blocks pin the most, so the sweep the decay thread asks for also gives
+ * back the large classes' magazines ({@link #sweep}): a heap in use holds a freed large block for
+ * at most about one decay time, as it did when large frees went straight back to their spans.
  *
  * <p><b>Carrier heaps and the BUSY protocol.</b> With {@link Carriers#AVAILABLE}, a virtual thread
  * uses the heap of its carrier (a platform thread) with the platform fast paths, no atomics: the
@@ -195,8 +196,8 @@ final class Heap {
 
     /**
      * Frees block {@code a} of span {@code s}, already validated and marked not live, for the
-     * thread holding the span's heap: into the magazine (tiny and mid classes), else straight back
-     * into the span.
+     * thread holding the span's heap: into the magazine (a span with an owner always has one),
+     * else straight back into the span.
      */
     static void freeValidated(Span s, long a) {
         long[] mg = s.ownerMag;
@@ -632,13 +633,17 @@ final class Heap {
 
     /**
      * Gives back the free pages of the spans this heap uses (current and partial; full ones have
-     * none): those free at this sweep and the last one, or all of them if {@code now}. Holder only
-     * (a slow path, or a borrower).
+     * none): those free at this sweep and the last one, or all of them if {@code now}. The
+     * periodic sweep ({@code now} false: the decay thread's request) first gives the large classes'
+     * magazines back ({@link #flushLarge}). Holder only (a slow path, or a borrower).
      *
      * @return bytes given back
      */
     long sweep(boolean now) {
         sweepRequested = false;
+        if (!now) {
+            flushLarge();
+        }
         freedToSpans = 0;
         long bytes = 0;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
@@ -653,6 +658,26 @@ final class Heap {
             }
         }
         return bytes;
+    }
+
+    /**
+     * Gives the blocks in the large classes' magazines back to their spans (empty ones are parked,
+     * see {@link #settle}): part of the sweep the decay thread asks for, so freed large blocks do
+     * not stay pinned in a heap in use. Holder only.
+     */
+    private void flushLarge() {
+        for (int c = SizeClasses.SMALL_COUNT; c < SizeClasses.COUNT; c++) {
+            int b = Magazines.base(c);
+            long hdr = mag[b];
+            int n = Magazines.count(hdr);
+            if (n > 0) {
+                mag[b] = Magazines.withCount(hdr, 0);
+                counters.add(c, Counters.FLUSHED, n);
+                for (int i = 0; i < n; i++) {
+                    giveBack(mag[b + 2 + i]);
+                }
+            }
+        }
     }
 
     /** Whether the heap has anything to give back: a span, a cached block or a parked span (racy; for the decay thread). */

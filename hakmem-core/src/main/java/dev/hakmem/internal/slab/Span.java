@@ -61,10 +61,10 @@ final class Span {
     Thread ownerThread;
 
     /**
-     * The owner's magazine array for a span of a tiny or mid class, else {@code null} (a large
-     * class, or no owner): a local free pushes the block there, whatever span it belongs to, as a
-     * thread cache's free list would; the magazine's bound ({@link SizeClasses#cacheCapacity}) keeps
-     * what it pins small, and a flush gives its oldest blocks back to their spans. Holding the array
+     * The owner's magazine array, or {@code null} (no owner): a local free pushes the block there,
+     * whatever span it belongs to, as a thread cache's free list would; the magazine's bound
+     * ({@link SizeClasses#cacheCapacity}) keeps what it pins small, and a flush gives its oldest
+     * blocks back to their spans. Holding the array
      * itself spares the free path the loads of the owner and of its array; the class's header is
      * at {@link #magBase}. Set and cleared with the owner ({@link #setOwner}).
      */
@@ -335,7 +335,7 @@ final class Span {
     void setOwner(Heap h) {
         owner = h;
         ownerThread = h == null ? null : h.platformThread();
-        if (h != null && cls < SizeClasses.SMALL_COUNT) {
+        if (h != null) {
             magBase = Magazines.base(cls);
             ownerMag = h.mag;
         } else {

@@ -36,10 +36,24 @@ class ParkedSpanTest {
     }
 
     /**
+     * Gives the large classes' magazines of the current thread's heap back to their spans, as the
+     * sweep the decay thread asks for does: freed large blocks first wait in the magazine.
+     */
+    private static void flushLargeMagazines() {
+        Heap h = Heaps.ofPlatformThread(Thread.currentThread());
+        long o = h.enterSlow();
+        try {
+            h.sweep(false);
+        } finally {
+            h.exitSlow(o);
+        }
+    }
+
+    /**
      * One block of every large class whose span is that one block (from 320 KiB: with no other
      * block in the span or the thread cache, a later block of the class comes from a parked span
-     * or from the pool), all freed: the spans parked are those that fit the bound, each taken
-     * back with no pool trip; the others went to the pool.
+     * or from the pool), all freed and given back from the magazines: the spans parked are those
+     * that fit the bound, each taken back with no pool trip; the others went to the pool.
      */
     @Test
     void parkedSpansStayWithinTheBound() {
@@ -54,6 +68,7 @@ class ParkedSpanTest {
         for (long x : a) {
             Hakmem.free(x);
         }
+        flushLargeMagazines();
         long parked = 0;
         int fromPool = 0;
         for (int c = first; c < SizeClasses.COUNT; c++) {
@@ -80,8 +95,8 @@ class ParkedSpanTest {
     }
 
     /**
-     * The owner churns large blocks (each allocation likely takes the span it parked at the
-     * previous free) while another thread keeps handing every parked span to the pool: no block
+     * The owner churns large blocks (its magazines given back after each round, so each allocation
+     * likely takes the span it parked at the previous free) while another thread keeps handing every parked span to the pool: no block
      * is handed out twice or loses a byte, and afterwards everything goes back.
      */
     @Test
@@ -118,6 +133,7 @@ class ParkedSpanTest {
                     }
                     Hakmem.free(live[i]);
                 }
+                flushLargeMagazines(); // the blocks' spans park, for the thief to take
                 rounds++;
             }
         } catch (Throwable t) {

@@ -258,8 +258,62 @@ class TiersTest {
     }
 
     /**
-     * An emptied large span parked in a heap goes to the pool after the decay time, without a
-     * call: the next block of its class then needs a span from the pool again.
+     * A large block freed by its owner waits in the owner's magazine like a small one: freeing and
+     * allocating one of every large class again and again refills each class's magazine once, and
+     * a freed block is still caught by a second free.
+     */
+    @Test
+    void largeBlocksComeBackFromTheMagazine() {
+        Hakmem.trim();
+        Stats before = Hakmem.stats();
+        for (int round = 0; round < 1000; round++) {
+            for (int c = SizeClasses.SMALL_COUNT; c < SizeClasses.COUNT; c++) {
+                long a = Hakmem.malloc(SizeClasses.size(c));
+                fill(a, 64, round);
+                check(a, 64, round, "class " + c);
+                Hakmem.free(a);
+                if (round == 999 && c == SizeClasses.COUNT - 1) {
+                    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Hakmem.free(a));
+                    assertTrue(e.getMessage().contains(Long.toHexString(a)), e.getMessage());
+                }
+            }
+        }
+        Stats after = Hakmem.stats();
+        for (int c = SizeClasses.SMALL_COUNT; c < SizeClasses.COUNT; c++) {
+            long refills = after.sizeClasses().get(c).refills() - before.sizeClasses().get(c).refills();
+            assertTrue(refills <= 2, "class " + c + " (" + SizeClasses.size(c) + " B): " + refills
+                    + " refills for 1000 malloc/free pairs");
+        }
+    }
+
+    /**
+     * A thread that keeps allocating does not keep its freed large blocks: the sweep the decay
+     * thread asks for (run on the thread's next slow path) gives the large classes' magazines back.
+     */
+    @Test
+    void largeBlocksLeaveTheMagazineOfAHeapInUse() throws InterruptedException {
+        Hakmem.trim();
+        int c = SizeClasses.classOfAny(MIB);
+        Hakmem.free(Hakmem.malloc(MIB));
+        Heap h = Heaps.ofPlatformThread(Thread.currentThread());
+        assertEquals(1, Magazines.count(h.mag, c), "the freed block waits in the magazine");
+        long deadline = System.nanoTime() + 3 * dev.hakmem.internal.os.DecayClock.DECAY_NANOS + 500_000_000L;
+        long[] small = new long[4096];
+        while (Magazines.count(h.mag, c) != 0 && System.nanoTime() - deadline < 0) {
+            for (int i = 0; i < small.length; i++) { // refills and flushes: slow paths
+                small[i] = Hakmem.malloc(48);
+            }
+            for (long x : small) {
+                Hakmem.free(x);
+            }
+        }
+        assertEquals(0, Magazines.count(h.mag, c), "the magazine of " + MIB + " B blocks after the decay time");
+    }
+
+    /**
+     * A freed large block (cached in the thread's magazine, its span then parked) goes back to
+     * the pool after the decay time, without a call: the next block of its class then needs a
+     * span from the pool again.
      */
     @Test
     void parkedLargeSpansGoToThePoolAfterTheDecayTime() throws InterruptedException {
@@ -268,7 +322,7 @@ class TiersTest {
         Hakmem.free(a);
         long trips = total(Hakmem.stats().stages());
         Hakmem.free(Hakmem.malloc(300_000)); // the parked span again
-        assertEquals(trips, total(Hakmem.stats().stages()), "served by the parked span");
+        assertEquals(trips, total(Hakmem.stats().stages()), "served by the cached block");
         Thread.sleep(2 * dev.hakmem.internal.os.DecayClock.DECAY_NANOS / 1_000_000 + 500);
         Hakmem.free(Hakmem.malloc(300_000));
         assertEquals(trips + 1, total(Hakmem.stats().stages()), "the parked span went to the pool meanwhile");
