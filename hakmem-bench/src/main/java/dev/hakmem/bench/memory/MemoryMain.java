@@ -24,7 +24,8 @@ import java.util.Optional;
  *     with every block freed (checked: the live bytes must be back at 0).</li>
  * <li>{@code --settle-ms} (default 3000) of sleep with no call; RSS read.</li>
  * <li>The allocator's trim, on every thread of the driver if it works per thread, else once; RSS
- *     read right after. Then a few more samples.</li>
+ *     read right after, and the mappings whose resident memory changed since the baseline
+ *     ({@link Smaps}) printed for the log. Then a few more samples.</li>
  * </ol>
  * Prints one {@code SAMPLE} line per sample ({@code ms live-bytes rss-KiB}), then one
  * {@link MemoryResult} line; exits with 1 (message on stderr) if the run fails, 2 for a bad
@@ -108,6 +109,7 @@ public final class MemoryMain {
             Thread.sleep(300);
             boolean peakReset = Rss.resetPeak();
             long baseline = Rss.now().rssKiB();
+            Smaps atBaseline = Smaps.now();
             LiveBytes live = new LiveBytes();
             long t0 = System.nanoTime();
             Sampler sampler = new Sampler(s.sampleMs(), live::get, t0);
@@ -132,6 +134,12 @@ public final class MemoryMain {
                     });
                     afterTrim = Rss.now().rssKiB();
                     sampler.sample();
+                    Smaps trimmed = Smaps.now();
+                    if (atBaseline != null && trimmed != null) {
+                        // to the log: which mappings hold the "after trim" figure
+                        System.out.println("after trim, " + (afterTrim - baseline) + " KiB above the baseline; "
+                                + trimmed.changesSince(atBaseline, 8));
+                    }
                 }
                 Thread.sleep(Math.min(500, 4 * s.sampleMs()));
                 sampler.stop();
