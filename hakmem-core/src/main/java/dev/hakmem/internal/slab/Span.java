@@ -64,9 +64,9 @@ final class Span {
      * The owner's magazine array, or {@code null} (no owner): a local free pushes the block there,
      * whatever span it belongs to, as a thread cache's free list would; the magazine's bound
      * ({@link SizeClasses#cacheCapacity}) keeps what it pins small, and a flush gives its oldest
-     * blocks back to their spans. Holding the array
-     * itself spares the free path the loads of the owner and of its array; the class's header is
-     * at {@link #magBase}. Set and cleared with the owner ({@link #setOwner}).
+     * blocks back to their spans. Holding the array itself spares the free path the loads of the
+     * owner and of its array; the class's header is at {@link #magBase}. Set and cleared with the
+     * owner ({@link #setOwner}).
      */
     long[] ownerMag;
 
