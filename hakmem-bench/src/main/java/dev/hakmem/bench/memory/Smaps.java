@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Where a memory-suite JVM's resident memory sits, per mapping, from {@code /proc/self/smaps}:
@@ -94,7 +95,7 @@ record Smaps(List<Region> regions) {
         }
         record Change(Region region, long kib) {}
         List<Change> changes = new ArrayList<>();
-        Map<String, Long> byName = new java.util.TreeMap<>();
+        Map<String, Long> byName = new TreeMap<>();
         for (Region r : regions) {
             Region o = old.remove(r.start);
             long d = r.rssKiB - (o == null ? 0 : o.rssKiB);

@@ -52,8 +52,9 @@ import java.lang.invoke.VarHandle;
  * ({@link #resync}), seeing every write of the other thread. (An acquire read on every fast path
  * cost 15 % of tiny-hot: it keeps C2 from scheduling the loads after it.) A virtual thread frees
  * into its carrier's heap on the owner's path ({@link #freeOwn} with the carrier's id): it runs on
- * that same OS thread, and a fast path never unmounts. A heap whose carrier has died may still be BUSY (its last slow path goes on elsewhere): adoption and
- * retirement skip it until it is not ({@link #quiescent}). For a platform thread's own heap the
+ * that same OS thread, and a fast path never unmounts. A heap whose carrier has died may still be
+ * BUSY (its last slow path goes on elsewhere): adoption and retirement skip it until it is not
+ * ({@link #quiescent}). For a platform thread's own heap the
  * bracket costs two uncontended atomic operations per slow path.
  *
  * <p>Invariants: every block in the magazines belongs to a span this heap owns; what the
@@ -543,14 +544,7 @@ final class Heap {
      */
     void flushAll() {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            int b = Magazines.base(c);
-            long hdr = mag[b];
-            int n = Magazines.count(hdr);
-            mag[b] = Magazines.withCount(hdr, 0);
-            counters.add(c, Counters.FLUSHED, n);
-            for (int i = 0; i < n; i++) {
-                giveBack(mag[b + 2 + i]);
-            }
+            emptyMagazine(c);
             Span cur = lists.current(c);
             if (cur != null && cur.used == 0) {
                 lists.setCurrent(c, null);
@@ -667,16 +661,19 @@ final class Heap {
      */
     private void flushLarge() {
         for (int c = SizeClasses.SMALL_COUNT; c < SizeClasses.COUNT; c++) {
-            int b = Magazines.base(c);
-            long hdr = mag[b];
-            int n = Magazines.count(hdr);
-            if (n > 0) {
-                mag[b] = Magazines.withCount(hdr, 0);
-                counters.add(c, Counters.FLUSHED, n);
-                for (int i = 0; i < n; i++) {
-                    giveBack(mag[b + 2 + i]);
-                }
-            }
+            emptyMagazine(c);
+        }
+    }
+
+    /** Gives every block in class {@code c}'s magazine back to its span ({@link #giveBack}). Holder only. */
+    private void emptyMagazine(int c) {
+        int b = Magazines.base(c);
+        long hdr = mag[b];
+        int n = Magazines.count(hdr);
+        mag[b] = Magazines.withCount(hdr, 0);
+        counters.add(c, Counters.FLUSHED, n);
+        for (int i = 0; i < n; i++) {
+            giveBack(mag[b + 2 + i]);
         }
     }
 
