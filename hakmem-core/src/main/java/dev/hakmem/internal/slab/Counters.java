@@ -7,7 +7,7 @@ package dev.hakmem.internal.slab;
  * <p>Allocations are not counted on the fast path: they follow from the magazine's balance,
  * {@code allocations = taken + pushes - flushed - cached}, where {@code pushes} (local frees into
  * the magazine) and {@code cached} live in the magazine itself ({@link Magazines}). Frees are
- * {@code pushes + spanFrees + remoteFrees}.
+ * {@code pushes + remoteFrees}: every local free goes into the magazine.
  */
 public final class Counters {
     /** Blocks moved from spans into the magazine. */
@@ -18,8 +18,6 @@ public final class Counters {
     static final int REMOTE_FREES = 2;
     /** Blocks moved from the magazine back to their spans. */
     static final int FLUSHED = 3;
-    /** Local frees straight into a span that is not current. */
-    static final int SPAN_FREES = 4;
     private static final int SHIFT = 3;
 
     private final long[] cells = new long[SizeClasses.COUNT << SHIFT];
@@ -51,7 +49,7 @@ public final class Counters {
             long pushes = Magazines.pushes(mag, c);
             long remote = get(c, REMOTE_FREES);
             t.add(c, get(c, TAKEN) + pushes - get(c, FLUSHED) - Magazines.count(mag, c),
-                    pushes + remote + get(c, SPAN_FREES), get(c, REFILLS), remote);
+                    pushes + remote, get(c, REFILLS), remote);
         }
     }
 

@@ -197,17 +197,14 @@ final class Heap {
 
     /**
      * Frees block {@code a} of span {@code s}, already validated and marked not live, for the
-     * thread holding the span's heap: into the magazine (a span with an owner always has one),
-     * else straight back into the span.
+     * thread holding the span's heap: into the magazine (a span with an owner always has one, see
+     * {@link Span#setOwner}).
      */
     static void freeValidated(Span s, long a) {
         long[] mg = s.ownerMag;
-        if (mg != null) {
-            if (!Magazines.push(mg, s.magBase, a)) {
-                s.owner.flush(s.cls, a);
-            }
-        } else {
-            s.owner.freeToSpan(s, (int) s.indexOf(a));
+        assert mg != null : "a span with an owner has its magazine: " + s;
+        if (!Magazines.push(mg, s.magBase, a)) {
+            s.owner.flush(s.cls, a);
         }
     }
 
@@ -226,32 +223,13 @@ final class Heap {
      */
     static boolean freeOwn(Span s, long a, long w, long lw, long tid) {
         long[] mg = s.ownerMag;
-        if (mg != null) {
-            if (Magazines.ownerPlain(mg) != tid) {
-                return false;
-            }
-            Shadow.set(w, lw & ~Shadow.bit(a));
-            if (!Magazines.push(mg, s.magBase, a)) {
-                s.owner.flush(s.cls, a);
-            }
-            return true;
+        if (mg == null || Magazines.ownerPlain(mg) != tid) {
+            return false; // no owner any more (the slow path says what), or not ours to use now
         }
-        Heap h = s.owner;
-        if (!h.notBorrowed() || !clearLive(a, w)) {
-            return false;
+        Shadow.set(w, lw & ~Shadow.bit(a));
+        if (!Magazines.push(mg, s.magBase, a)) {
+            s.owner.flush(s.cls, a);
         }
-        h.freeToSpan(s, (int) s.indexOf(a));
-        return true;
-    }
-
-    /** Clears the LIVE bit of {@code a} in word {@code w} if it is set and not queued as a remote free (holder only). */
-    private static boolean clearLive(long a, long w) {
-        long lw = Shadow.get(w);
-        long m = Shadow.bit(a);
-        if ((lw & m) == 0 || (Shadow.get(w + 8) & m) != 0) {
-            return false;
-        }
-        Shadow.set(w, lw & ~m);
         return true;
     }
 
@@ -283,22 +261,6 @@ final class Heap {
     static boolean carrierHeapIdle(Thread c) {
         long tid = c.threadId();
         return resync(Heaps.MAGS[(int) tid & Heaps.MASK], tid);
-    }
-
-    /** Frees block {@code i} of span {@code s} of this heap, not current, validated and marked not live: back into the span. */
-    private void freeToSpan(Span s, int i) {
-        counters.inc(s.cls, Counters.SPAN_FREES);
-        freedToSpans += s.blockSize;
-        boolean wasExhausted = s.exhausted();
-        s.giveIndex(i);
-        if (s.used == 0 || wasExhausted) {
-            long o = enterSlow();
-            try {
-                settle(s, wasExhausted);
-            } finally {
-                exitSlow(o);
-            }
-        }
     }
 
     /**
