@@ -501,10 +501,12 @@ final class Heap {
     // ------------------------------------------------------------------ giving everything back
 
     /**
-     * Empties every magazine back into the spans, releasing the spans that empty, collects remote
-     * frees and hands parked spans over (trim, thread exit, a borrower). Holder only.
+     * Collects remote frees, empties every magazine back into the spans, releasing the spans that
+     * empty, and hands parked spans over (trim, thread exit, a borrower). Holder only. Remote frees
+     * come first: a current span that only they emptied is released too, not kept current.
      */
     void flushAll() {
+        collectRemote(true);
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             emptyMagazine(c);
             Span cur = lists.current(c);
@@ -513,7 +515,6 @@ final class Heap {
                 SpanPool.release(cur);
             }
         }
-        collectRemote(true);
         parked.flush();
         assert !Checks.ON || everySpanHoldsOnlyLiveBlocks() : "used != live after flushAll: " + this;
     }

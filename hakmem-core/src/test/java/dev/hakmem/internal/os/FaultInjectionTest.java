@@ -59,7 +59,9 @@ class FaultInjectionTest {
         Stats s = Hakmem.stats();
         assertEquals(start.liveBytes(), s.liveBytes(), "liveBytes after cleanup");
         assertTrue(s.mappedBytes() <= start.mappedBytes(), "mappedBytes after cleanup and trim: " + start.mappedBytes()
-                + " -> " + s.mappedBytes() + " (" + (s.mappedBytes() - start.mappedBytes()) + " bytes leaked)");
+                + " -> " + s.mappedBytes() + " (" + (s.mappedBytes() - start.mappedBytes()) + " bytes leaked); SuperSlabs "
+                + start.superSlabs() + " -> " + s.superSlabs() + ", cached huge bytes " + start.hugeCachedBytes() + " -> "
+                + s.hugeCachedBytes() + ", pool stages " + start.stages() + " -> " + s.stages());
         // every tier works: small, mid, large, a new SuperSlab's worth, huge, aligned huge
         long[] sizes = {8, 100, 5000, 100 * KiB, 2 * MiB, 3 * MiB, 40 * MiB};
         long[] a = new long[sizes.length];

@@ -311,6 +311,37 @@ class TiersTest {
     }
 
     /**
+     * A block freed by another thread and still queued when its owner trims: the trim collects it
+     * before it decides which spans are empty, so the span it emptied goes back to the pool (and
+     * its SuperSlab can go back to the OS) instead of staying the owner's current span.
+     */
+    @Test
+    void trimReleasesTheCurrentSpanThatRemoteFreesEmptied() throws Exception {
+        Hakmem.trim();
+        long[] block = new long[1];
+        Span[] after = new Span[1];
+        Throwable[] failure = new Throwable[1];
+        Thread owner = new Thread(() -> {
+            try {
+                block[0] = Hakmem.malloc(MIB); // the only block of this thread's 1 MiB class: its current span
+                fill(block[0], 64, 7);
+                Thread freer = new Thread(() -> Hakmem.free(block[0]));
+                freer.start();
+                freer.join(); // the free is queued on the owner's span (a remote free)
+                Hakmem.trim();
+                after[0] = SpanMap.of(block[0]);
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        });
+        owner.start();
+        owner.join();
+        assertEquals(null, failure[0]);
+        assertTrue(after[0] == null || after[0].owner == null,
+                "the span the remote free emptied is still held after trim: " + after[0]);
+    }
+
+    /**
      * A freed large block (cached in the thread's magazine, its span then parked) goes back to
      * the pool after the decay time, without a call: the next block of its class then needs a
      * span from the pool again.
