@@ -722,6 +722,40 @@ final class Heap {
         counters.addTo(t, mag);
     }
 
+    /**
+     * Adds this heap's counters to {@code t}, read whole between the slow paths and borrows that
+     * change them in bulk: the owner word is read (acquire) before and after the counters and
+     * must be the same and not BUSY, else the read is retried (yielding) until {@code deadline},
+     * after which the heap is read as it is. A borrower's flush moves blocks from the magazine
+     * count to the flushed counter in two writes; a read between them was off by the blocks in
+     * flight. Still racy against the owner's own fast paths: exact when the owner is quiet.
+     *
+     * <pre>
+     *   reader:  w = owner (acquire) --- read counters --- acquireFence --- owner == w ?
+     *   borrower:        CAS owner id -&gt; BUSY ... flush ... release owner = STALE(id)
+     *   (the word differs, or is BUSY, whenever a borrow overlaps the read)
+     * </pre>
+     */
+    void addCountersQuiet(Counters.Totals t, long deadline) {
+        while (true) {
+            long w = Magazines.owner(mag);
+            if (w != Magazines.BUSY) {
+                Counters.Totals mine = new Counters.Totals();
+                counters.addTo(mine, mag);
+                VarHandle.acquireFence();
+                if (Magazines.owner(mag) == w) {
+                    t.addAll(mine);
+                    return;
+                }
+            }
+            if (System.nanoTime() - deadline > 0) {
+                counters.addTo(t, mag);
+                return;
+            }
+            Thread.yield();
+        }
+    }
+
     @Override
     public String toString() {
         return "Heap#" + id + (shared ? "(shared)" : "") + "[" + thread + "]";

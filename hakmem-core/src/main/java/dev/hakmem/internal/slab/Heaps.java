@@ -44,6 +44,8 @@ public final class Heaps {
 
     private static final ThreadLocal<Heap> OVERFLOW = new ThreadLocal<>();
     private static final ReentrantLock LOCK = new ReentrantLock();
+    /** How long a stats read waits in all for heaps to finish their slow paths and borrows: 100 ms. */
+    private static final long QUIET_WAIT = 100_000_000L;
     /** Every platform-thread heap (LOCK). */
     private static final List<Heap> ALL = new ArrayList<>();
     private static int nextId;
@@ -286,14 +288,26 @@ public final class Heaps {
         }
     }
 
-    /** The counters of all heaps, live and retired, summed per size class. */
+    /**
+     * The counters of all heaps, live and retired, summed per size class. The walk holds the
+     * registry lock, as {@link #reclaimDead} does while it abandons a heap and adds its counters to
+     * the retired totals: a heap retired between reading it and reading the retired totals would
+     * otherwise count twice, and with it the blocks it allocated that other threads freed (its
+     * own balance is not zero when others free its blocks). Each heap is read whole between its
+     * slow paths and borrows ({@link Heap#addCountersQuiet}), waiting {@link #QUIET_WAIT} at most
+     * over all heaps.
+     */
     public static Counters.Totals counters() {
         Counters.Totals sum = new Counters.Totals();
-        for (Heap h : all()) {
-            h.addCounters(sum);
-        }
         LOCK.lock();
         try {
+            long deadline = System.nanoTime() + QUIET_WAIT;
+            for (Heap h : ALL) {
+                h.addCountersQuiet(sum, deadline);
+            }
+            for (Heap h : SharedHeaps.all()) {
+                h.addCountersQuiet(sum, deadline);
+            }
             sum.addAll(RETIRED);
         } finally {
             LOCK.unlock();

@@ -8,9 +8,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -110,6 +112,131 @@ class ThreadLifecycleTest {
                 + (peakMapped - start.mappedBytes()) / MIB + " MiB over 10,000 threads");
         assertTrue(end.mappedBytes() - start.mappedBytes() <= 16 * MIB, "after: " + end.mappedBytes());
         assertTrue(heaps[0] < 64, "heaps of dead threads are not kept: " + heaps[0]);
+    }
+
+    /**
+     * Stats stay exact while dead threads' heaps are retired: a thread allocates blocks that this
+     * thread frees (so the dead heap's own balance is +16 blocks, the freeing heap's -16) and
+     * exits; a racer retires its heap while this thread reads {@code liveBytes}, which must read
+     * the same value before, during and after. A retirement that fell between the walk over the
+     * live heaps and the read of the retired totals counted the dead heap twice (+4 MiB here);
+     * about one read in a few thousand hit it on 2 cores before the walk held the registry lock.
+     */
+    @Test
+    @Timeout(60)
+    void liveBytesStayExactWhileDeadHeapsAreRetired() throws Exception {
+        Hakmem.free(Hakmem.malloc(16));  // this thread's own heap first: else it would adopt the dead owner's
+        long expected = Hakmem.stats().liveBytes();
+        long deadline = System.nanoTime() + 4_000_000_000L;
+        int rounds = 0;
+        long reads = 0;
+        while (System.nanoTime() < deadline) {
+            long retiredBefore = Heaps.heapCounts()[1];
+            long[] blocks = new long[16];
+            Thread owner = new Thread(() -> {
+                for (int i = 0; i < blocks.length; i++) {
+                    blocks[i] = Hakmem.malloc(256 * 1024);
+                }
+            });
+            owner.start();
+            owner.join();
+            for (long b : blocks) {
+                Hakmem.free(b);  // remote frees: counted on this thread's heap
+            }
+            CountDownLatch go = new CountDownLatch(1);
+            Thread racer = new Thread(() -> {
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Heaps.reclaimDead(true);
+            });
+            racer.start();
+            go.countDown();
+            while (racer.isAlive() || Heaps.heapCounts()[1] == retiredBefore) {
+                long live = Hakmem.stats().liveBytes();
+                reads++;
+                assertEquals(expected, live, "liveBytes read " + reads + " (round " + rounds
+                        + ") while a dead heap was retired");
+                if (!racer.isAlive() && Heaps.heapCounts()[1] == retiredBefore) {
+                    Heaps.reclaimDead(true);  // the racer ran before the owner's heap was quiet
+                    assertTrue(System.nanoTime() - deadline < 20_000_000_000L, "the dead owner's heap is never retired (round " + rounds + ", heaps " + Arrays.toString(Heaps.heapCounts()) + ")");
+                }
+            }
+            racer.join();
+            rounds++;
+        }
+        assertEquals(expected, Hakmem.stats().liveBytes(), "after " + rounds + " rounds");
+        System.out.println("liveBytesStayExactWhileDeadHeapsAreRetired: " + rounds + " rounds, " + reads + " reads");
+    }
+
+    /**
+     * Stats stay exact while another thread borrows a blocked thread's heap and empties it: a
+     * worker fills its magazines (allocates and frees blocks of every small class) and blocks; a
+     * racer empties the blocked heaps ({@link Heaps#flushReachable}) while this thread reads
+     * {@code liveBytes}, which must not move: a read halfway through the borrower's flush (blocks
+     * already off the magazine count, not yet on the flushed counter) would.
+     */
+    @Test
+    @Timeout(60)
+    void liveBytesStayExactWhileBlockedHeapsAreBorrowed() throws Exception {
+        Hakmem.free(Hakmem.malloc(16));
+        long expected = Hakmem.stats().liveBytes();
+        Semaphore go = new Semaphore(0);
+        Semaphore filled = new Semaphore(0);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread worker = new Thread(() -> {
+            long[] blocks = new long[64];
+            try {
+                while (true) {
+                    go.acquire();
+                    for (long size = 16; size <= 32 * 1024; size += size / 4) {
+                        for (int i = 0; i < blocks.length; i++) {
+                            blocks[i] = Hakmem.malloc(size);
+                        }
+                        for (long b : blocks) {
+                            Hakmem.free(b);
+                        }
+                    }
+                    filled.release();
+                }
+            } catch (InterruptedException e) {
+                // done
+            } catch (Throwable e) {
+                failure.set(e);
+                filled.release();
+            }
+        });
+        worker.start();
+        long deadline = System.nanoTime() + 4_000_000_000L;
+        int rounds = 0;
+        long reads = 0;
+        try {
+            while (System.nanoTime() < deadline && failure.get() == null) {
+                go.release();
+                filled.acquire();
+                while (worker.getState() != Thread.State.WAITING) {
+                    Thread.onSpinWait();
+                }
+                Thread racer = new Thread(Heaps::flushReachable);
+                racer.start();
+                while (racer.isAlive()) {
+                    long live = Hakmem.stats().liveBytes();
+                    reads++;
+                    assertEquals(expected, live, "liveBytes read " + reads + " (round " + rounds
+                            + ") while a blocked heap was borrowed");
+                }
+                racer.join();
+                rounds++;
+            }
+        } finally {
+            worker.interrupt();
+            worker.join();
+        }
+        assertEquals(null, failure.get());
+        assertEquals(expected, Hakmem.stats().liveBytes(), "after " + rounds + " rounds");
+        System.out.println("liveBytesStayExactWhileBlockedHeapsAreBorrowed: " + rounds + " rounds, " + reads + " reads");
     }
 
     /** Blocks a dead thread owned, freed by others after it died, come back into use (stage 1 or emptied spans). */
