@@ -5,8 +5,6 @@ import dev.hakmem.internal.os.MemoryBudget;
 import dev.hakmem.internal.os.Os;
 
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Blocks above the largest size class (2 MiB): each is its own anonymous mapping, page-rounded,
@@ -18,11 +16,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  *
  * <ul>
- * <li>A concurrent hash map from address to block finds a block on free (an interior address is
+ * <li>A table of primitive longs ({@link HugeBlocks}) finds a block on free (an interior address is
  *     looked for by a scan, on the error path only); a miss means the address is not hakmem's,
  *     unless the {@link FreedRing} remembers it, which makes a second free an
  *     {@link IllegalStateException} rather than an unknown address.</li>
  * <li>Freed mappings go to the {@link HugeCache} for reuse, or back to the OS.</li>
+ * <li>One lock ({@link #LOCK}) guards the table, the ring and the cache: a malloc served from
+ *     the cache and a free are one critical section each, allocating nothing; system calls
+ *     ({@code mmap} on a miss, {@code mremap}) run outside it.</li>
  * <li>{@link #resize} grows or shrinks a block within its mapping or with {@code mremap}, moving
  *     pages without copying.</li>
  * </ul>
@@ -30,11 +31,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class HugeTier {
     private HugeTier() {}
 
-    /** A live block: its usable bytes (the page-rounded request) and the length of its mapping (up to twice that). */
-    private record Block(long usable, long mapped) {}
-
-    private static final ConcurrentHashMap<Long, Block> BLOCKS = new ConcurrentHashMap<>();
-    private static final AtomicLong LIVE = new AtomicLong();
+    /** Guards {@link HugeBlocks}, {@link FreedRing} and {@link HugeCache}. */
+    static final Object LOCK = new Object();
     /** Largest block or alignment ever attempted: 2^46 bytes (64 TiB), well inside any address space. */
     public static final long MAX_SIZE = 1L << 46;
 
@@ -50,20 +48,32 @@ public final class HugeTier {
                     + alignment + ": larger than the address space");
         }
         long len = Math.max(Os.PAGE, (size + Os.PAGE - 1) & -Os.PAGE);
-        HugeCache.Cached hit = alignment <= Os.PAGE ? HugeCache.take(len) : null;
-        long a;
-        long mapped = len;
-        if (hit != null) {
-            a = hit.address();
-            mapped = hit.length();
-            if (zero) {
-                Os.ALL.asSlice(a, len).fill((byte) 0);
+        if (alignment <= Os.PAGE) {
+            long a = 0;
+            boolean tail = false;
+            synchronized (LOCK) {
+                int i = HugeCache.find(len);
+                if (i >= 0) {
+                    a = HugeCache.addressAt(i);
+                    long mapped = HugeCache.lengthAt(i);
+                    tail = HugeCache.takeAt(i, len);
+                    HugeBlocks.put(a, len, mapped);
+                }
             }
-        } else {
-            a = map(len, alignment);
+            if (a != 0) {
+                if (tail) {
+                    DecayClock.schedule(System.nanoTime() + HugeCache.TAIL_DELAY_NANOS);
+                }
+                if (zero) {
+                    Os.ALL.asSlice(a, len).fill((byte) 0);  // registered already: its pages are the caller's
+                }
+                return a;
+            }
         }
-        BLOCKS.put(a, new Block(len, mapped));
-        LIVE.addAndGet(len);
+        long a = map(len, alignment);
+        synchronized (LOCK) {
+            HugeBlocks.put(a, len, len);
+        }
         return a;
     }
 
@@ -96,17 +106,27 @@ public final class HugeTier {
 
     /** Usable length of the live block at {@code a}, or -1 if {@code a} is not a huge block. */
     public static long lengthOf(long a) {
-        Block b = BLOCKS.get(a);
-        return b == null ? -1 : b.usable;
+        synchronized (LOCK) {
+            return HugeBlocks.usable(a);
+        }
     }
 
     /** Frees the block at {@code a}; returns {@code false} if it is not a live huge block (nothing done). */
     public static boolean free(long a) {
-        long len = detach(a);
-        if (len < 0) {
-            return false;
+        long len;
+        boolean cached;
+        synchronized (LOCK) {
+            len = HugeBlocks.remove(a);
+            if (len < 0) {
+                return false;
+            }
+            cached = HugeCache.put(a, len);
         }
-        release(a, len);
+        if (cached) {
+            DecayClock.scheduleIfNone();
+        } else {
+            HugeCache.unmap(a, len);
+        }
         return true;
     }
 
@@ -119,22 +139,20 @@ public final class HugeTier {
      *         {@code a} is not a live huge block
      */
     public static long detach(long a) {
-        if (!BLOCKS.containsKey(a)) {
-            return -1;
+        synchronized (LOCK) {
+            return HugeBlocks.remove(a);  // and remembered in the ring in the same step
         }
-        // remembered before it leaves BLOCKS, so a racing second free finds it in one or the other
-        FreedRing.add(a);
-        Block b = BLOCKS.remove(a);
-        if (b == null) {
-            return -1;
-        }
-        LIVE.addAndGet(-b.usable);
-        return b.mapped;
     }
 
     /** Gives a detached block's mapping to the cache or back to the OS. */
     public static void release(long a, long len) {
-        if (!HugeCache.put(a, len)) {
+        boolean cached;
+        synchronized (LOCK) {
+            cached = HugeCache.put(a, len);
+        }
+        if (cached) {
+            DecayClock.scheduleIfNone();
+        } else {
             HugeCache.unmap(a, len);
         }
     }
@@ -145,8 +163,9 @@ public final class HugeTier {
      */
     public static void reattach(long a, long usable, long mapped) {
         assert usable <= mapped : "usable " + usable + " > mapped " + mapped;
-        BLOCKS.put(a, new Block(usable, mapped));
-        LIVE.addAndGet(usable);
+        synchronized (LOCK) {
+            HugeBlocks.put(a, usable, mapped);
+        }
     }
 
     /**
@@ -195,24 +214,26 @@ public final class HugeTier {
 
     /** The live huge block whose mapping contains {@code a} without starting there, as (start, usable length), or {@code null}. */
     public static Map.Entry<Long, Long> containing(long a) {
-        // error path only: a scan of the live huge blocks
-        for (Map.Entry<Long, Block> e : BLOCKS.entrySet()) {
-            long start = e.getKey();
-            if (start != a && Long.compareUnsigned(a - start, e.getValue().mapped) < 0) {
-                return Map.entry(start, e.getValue().usable);
-            }
+        synchronized (LOCK) {
+            return HugeBlocks.containing(a);  // error path only: a scan of the live huge blocks
         }
-        return null;
     }
 
     /** Whether {@code a} is a recently freed huge block that has not been handed out again. */
     public static boolean wasFreed(long a) {
-        return a != 0 && !BLOCKS.containsKey(a) && FreedRing.contains(a);
+        if (a == 0) {
+            return false;
+        }
+        synchronized (LOCK) {
+            return HugeBlocks.usable(a) < 0 && FreedRing.contains(a);
+        }
     }
 
     /** Bytes in live huge blocks. */
     public static long liveBytes() {
-        return LIVE.get();
+        synchronized (LOCK) {
+            return HugeBlocks.liveBytes();
+        }
     }
 
     /** Bytes of cached (freed, still mapped) huge mappings. */

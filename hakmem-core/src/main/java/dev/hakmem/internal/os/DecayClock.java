@@ -85,6 +85,17 @@ public final class DecayClock {
         }
     }
 
+    /**
+     * Asks for a pass a decay time from now unless one is pending: for memory whose idle time the
+     * pass itself starts counting when it first sees it, freed often (cached huge mappings). Reads
+     * the clock only when no pass is pending, so such memory waits one to two decay times.
+     */
+    public static void scheduleIfNone() {
+        if (DECAY_NANOS != 0 && (long) DEADLINE.getVolatile() == NONE) {
+            schedule(System.nanoTime() + DECAY_NANOS);
+        }
+    }
+
     /** The earlier of two deadlines, {@link #NONE} standing for none. */
     public static long earlier(long a, long b) {
         return a == NONE || (b != NONE && b - a < 0) ? b : a;
