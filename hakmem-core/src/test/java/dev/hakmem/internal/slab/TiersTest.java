@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -339,6 +340,38 @@ class TiersTest {
         assertEquals(null, failure[0]);
         assertTrue(after[0] == null || after[0].owner == null,
                 "the span the remote free emptied is still held after trim: " + after[0]);
+    }
+
+    /**
+     * A churn of large blocks at random sizes (64 slots of 64 KiB - 2 MiB, each freed and
+     * allocated again, first bytes written) sweeps its spans on growth at most once per
+     * {@link Heap#GROWTH_SWEEP_GAP}: what its spans hold swings by more than the sweep threshold
+     * every few hundred operations, and sweeping each time gave back pages it took again a moment
+     * later (about one sweep per 2,000 operations before the gap). The count is printed.
+     */
+    @Test
+    void largeChurnSweepsAtMostOncePerGap() {
+        Hakmem.trim();
+        SplittableRandom r = new SplittableRandom(42);
+        long[] slots = new long[64];
+        long sweeps = Heap.growthSweeps();
+        long start = System.nanoTime();
+        for (int i = 0; i < 200_000; i++) {
+            int k = r.nextInt(slots.length);
+            if (slots[k] != 0) {
+                Hakmem.free(slots[k]);
+            }
+            long size = 65_536 + r.nextLong(2 * MIB - 65_536 + 1);
+            slots[k] = Hakmem.malloc(size);
+            Os.ALL.set(ValueLayout.JAVA_BYTE, slots[k], (byte) i);
+        }
+        long elapsed = System.nanoTime() - start;
+        long done = Heap.growthSweeps() - sweeps;
+        for (long a : slots) {
+            Hakmem.free(a);
+        }
+        System.out.println("largeChurnSweepsAtMostOncePerGap: " + done + " growth sweeps in " + elapsed / 1_000_000 + " ms");
+        assertTrue(done <= elapsed / Heap.GROWTH_SWEEP_GAP + 1, done + " growth sweeps in " + elapsed / 1_000_000 + " ms");
     }
 
     /**
