@@ -102,19 +102,6 @@ final class Heap {
     /** {@code hakmem.growthSweepBytes} (default 1 MiB, 0: never): see {@link #freedToSpans}. */
     static final long GROWTH_SWEEP_BYTES = Math.max(0, Config.size("growthSweepBytes", 1L << 20));
 
-    /**
-     * How much must have gone back into a heap's spans before it sweeps on growth:
-     * {@link #GROWTH_SWEEP_BYTES}, or an eighth of what hakmem has mapped if that is more. A fixed
-     * 1 MiB made a heap that collects remote frees while it grows (producers in a
-     * producer/consumer churn) sweep before nearly every new span, giving back pages it took again
-     * a moment later: a third of the throughput went to madvise, page faults and TLB shootdowns.
-     * An eighth still catches a wholesale free followed by growth in other classes, the case the
-     * sweep is for. Cold: on a refill that needs a new span.
-     */
-    private static long growthSweepThreshold() {
-        return Math.max(GROWTH_SWEEP_BYTES, MemoryBudget.mapped() >>> 3);
-    }
-
     /** Least time between two growth sweeps of a heap: an eighth of the decay time (125 ms by default), at least 10 ms. */
     static final long GROWTH_SWEEP_GAP = Math.max(10_000_000L, DecayClock.DECAY_NANOS / 8);
 
@@ -122,29 +109,6 @@ final class Heap {
 
     /** When this heap last swept on growth (nanoTime), 0 if never. Holder only. */
     private long lastGrowthSweep;
-
-    /**
-     * The sweep before a new span, at most once per {@link #GROWTH_SWEEP_GAP}: a churn of large
-     * blocks at random sizes (64 KiB - 2 MiB) swings what the heap's spans hold by more than the
-     * threshold every few hundred operations, and each sweep then gave back pages taken again a
-     * moment later (about 550 madvise calls per million operations, a sixth of the run). One
-     * sweep gives back every free page, so a wholesale free still goes back at the first new
-     * span. Cold: reads the clock only once the threshold is reached.
-     */
-    private void growthSweep() {
-        long now = System.nanoTime();
-        if (lastGrowthSweep != 0 && now - lastGrowthSweep < GROWTH_SWEEP_GAP) {
-            return;
-        }
-        lastGrowthSweep = now;
-        GROWTH_SWEEPS.increment();
-        sweep(true);
-    }
-
-    /** Growth sweeps so far, all heaps (for tests and diagnostics). */
-    static long growthSweeps() {
-        return GROWTH_SWEEPS.sum();
-    }
 
     private static final VarHandle THREAD;
     private static final VarHandle HINT;
@@ -653,6 +617,42 @@ final class Heap {
             }
         }
         return bytes;
+    }
+
+    /**
+     * How much must have gone back into a heap's spans before it sweeps on growth:
+     * {@link #GROWTH_SWEEP_BYTES}, or an eighth of what hakmem has mapped if that is more. A fixed
+     * 1 MiB made a heap that collects remote frees while it grows (producers in a
+     * producer/consumer churn) sweep before nearly every new span, giving back pages it took again
+     * a moment later: a third of the throughput went to madvise, page faults and TLB shootdowns.
+     * An eighth still catches a wholesale free followed by growth in other classes, the case the
+     * sweep is for. Cold: on a refill that needs a new span.
+     */
+    private static long growthSweepThreshold() {
+        return Math.max(GROWTH_SWEEP_BYTES, MemoryBudget.mapped() >>> 3);
+    }
+
+    /**
+     * The sweep before a new span, at most once per {@link #GROWTH_SWEEP_GAP}: a churn of large
+     * blocks at random sizes (64 KiB - 2 MiB) swings what the heap's spans hold by more than the
+     * threshold every few hundred operations, and each sweep then gave back pages taken again a
+     * moment later (about 550 madvise calls per million operations, a sixth of the run). One
+     * sweep gives back every free page, so a wholesale free still goes back at the first new
+     * span. Cold: reads the clock only once the threshold is reached.
+     */
+    private void growthSweep() {
+        long now = System.nanoTime();
+        if (lastGrowthSweep != 0 && now - lastGrowthSweep < GROWTH_SWEEP_GAP) {
+            return;
+        }
+        lastGrowthSweep = now;
+        GROWTH_SWEEPS.increment();
+        sweep(true);
+    }
+
+    /** Growth sweeps so far, all heaps (for tests and diagnostics). */
+    static long growthSweeps() {
+        return GROWTH_SWEEPS.sum();
     }
 
     /**
