@@ -122,11 +122,7 @@ public final class HugeTier {
             }
             cached = HugeCache.put(a, len);
         }
-        if (cached) {
-            DecayClock.scheduleIfNone();
-        } else {
-            HugeCache.unmap(a, len);
-        }
+        afterPut(a, len, cached);
         return true;
     }
 
@@ -150,6 +146,11 @@ public final class HugeTier {
         synchronized (LOCK) {
             cached = HugeCache.put(a, len);
         }
+        afterPut(a, len, cached);
+    }
+
+    /** Outside the lock, after {@link HugeCache#put}: a decay pass pending for the cached mapping, or the mapping unmapped. */
+    private static void afterPut(long a, long len, boolean cached) {
         if (cached) {
             DecayClock.scheduleIfNone();
         } else {
