@@ -8,8 +8,6 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 
-import java.util.concurrent.locks.LockSupport;
-
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
@@ -29,23 +27,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(expect = FORBIDDEN, desc = "Both inside at once, or an increment lost.")
 @State
 public class HeapBorrowTest {
-    /** The owner: parked for good, so it is WAITING as a blocked thread is. */
-    static final Thread OWNER = Thread.ofPlatform().daemon().start(() -> {
-        while (true) {
-            LockSupport.park();
-        }
-    });
-
-    final Heap h = new Heap(-7000, false);
+    final Heap h = BlockedOwner.heap(-7000);
     int occupied;
     int counter;
-
-    public HeapBorrowTest() {
-        while (OWNER.getState() != Thread.State.WAITING) {
-            Thread.onSpinWait();
-        }
-        h.bind(OWNER);
-    }
 
     private int inside() {
         int seen = occupied;

@@ -7,8 +7,6 @@ import org.openjdk.jcstress.annotations.Outcome;
 import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.II_Result;
 
-import java.util.concurrent.locks.LockSupport;
-
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
@@ -28,23 +26,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(expect = FORBIDDEN, desc = "The read saw one write without the other.")
 @State
 public class StatsReadVsBorrowTest {
-    /** The owner: parked for good, so it is WAITING as a blocked thread is. */
-    static final Thread OWNER = Thread.ofPlatform().daemon().start(() -> {
-        while (true) {
-            LockSupport.park();
-        }
-    });
-
     static final int CLS = 3;
 
-    final Heap h = new Heap(-7100, false);
-
-    public StatsReadVsBorrowTest() {
-        while (OWNER.getState() != Thread.State.WAITING) {
-            Thread.onSpinWait();
-        }
-        h.bind(OWNER);
-    }
+    final Heap h = BlockedOwner.heap(-7100);
 
     @Actor
     public void borrower(II_Result r) {
