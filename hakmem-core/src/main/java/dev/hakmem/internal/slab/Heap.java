@@ -787,7 +787,7 @@ final class Heap {
                 }
             }
             if (System.nanoTime() - deadline > 0) {
-                counters.addTo(t, mag);
+                addCounters(t);
                 return;
             }
             Thread.yield();

@@ -302,10 +302,7 @@ public final class Heaps {
         LOCK.lock();
         try {
             long deadline = System.nanoTime() + QUIET_WAIT;
-            for (Heap h : ALL) {
-                h.addCountersQuiet(sum, deadline);
-            }
-            for (Heap h : SharedHeaps.all()) {
+            for (Heap h : all()) {  // the lock is reentrant
                 h.addCountersQuiet(sum, deadline);
             }
             sum.addAll(RETIRED);
