@@ -18,7 +18,8 @@ public final class Counters {
     static final int REMOTE_FREES = 2;
     /** Blocks moved from the magazine back to their spans. */
     static final int FLUSHED = 3;
-    private static final int SHIFT = 3;
+    /** log2 of the slots per class: four (TAKEN, REFILLS, REMOTE_FREES, FLUSHED). */
+    private static final int SHIFT = 2;
 
     private final long[] cells = new long[SizeClasses.COUNT << SHIFT];
 
