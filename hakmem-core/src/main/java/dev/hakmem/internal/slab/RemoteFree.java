@@ -11,20 +11,33 @@ import dev.hakmem.internal.config.Checks;
  * <pre>
  * remote freer (any thread)                     owner (collect, on its slow path)
  * 1 a = LIVE[w] (opaque)                        1 span.claimPending(): if set, set to 0 (getAndSet)
- *   bit clear -&gt; NOT_LIVE                        2 for each word w of the span with REMOTE[w] != 0
- * 2 old = REMOTE[w].getAndOr(m)                      (a volatile read): q = REMOTE[w].getAndSet(0)
- *   bit already set -&gt; ALREADY_QUEUED                 live = q &amp; LIVE[w]     (others: stale)
- * 3 if old == 0: span.raisePending()                 LIVE[w] &amp;= ~live; give each block back
+ *   bit clear -&gt; NOT_LIVE                        2 span.collecting = 1 (volatile)
+ * 2 old = REMOTE[w].getAndOr(m)                 3 for each word w with REMOTE[w] != 0 (volatile):
+ *   bit already set -&gt; ALREADY_QUEUED               q = REMOTE[w]; live = q &amp; LIVE[w]
+ * 3 LIVE[w] bit clear now (volatile read)?           LIVE[w] &amp;= ~live        (release)
+ *   then wait while span.collecting == 1,            old = REMOTE[w].getAndAnd(~q)
+ *   take the mark back: REMOTE[w].getAndAnd(~m)      give each block of live back
+ *   and if it was still there -&gt; NOT_LIVE          again with q = old &amp; ~q while that is != 0
+ * 4 if old == 0: span.raisePending()            4 span.collecting = 0 (volatile)
  *     and if it raised it: owner.raiseHint()
  * </pre>
- * All flag accesses are volatile, so in their single total order every set bit is seen by a
- * collect that follows a flag observed as 1: the first freer into an empty word after a collect
- * raises the flags, later freers into the same word ride on that, and a collect that already
- * passed a word leaves it empty so the next freer raises the flags again. The owner finds spans
- * to collect through its heap's hint ({@link Heap#takeHint()}) or, on a refill, the span's own flag.
- * The caller turns NOT_LIVE and ALREADY_QUEUED into an {@link IllegalStateException}. Double frees
- * are caught in both steps; a double free racing with the owner's collect of the same block is
- * caught on a best-effort basis only (the owner drops marks on blocks not live).
+ * <p>Flags: every set bit is seen by a collect that follows a pending flag observed as 1: the
+ * first freer into an empty word after a collect raises the flags, later freers into the same
+ * word ride on that, and a collect leaves a word only when its getAndAnd emptied it (bits that
+ * arrived between its read and its getAndAnd are taken in the same collect), so the next freer
+ * raises the flags again. The owner finds spans to collect through its heap's hint
+ * ({@link Heap#takeHint()}) or, on a refill, the span's own flag.
+ *
+ * <p>Double frees: the collect clears a block's LIVE bit before its REMOTE bit, so a block being
+ * collected reads as queued (a second freer gets ALREADY_QUEUED) until it reads as free (NOT_LIVE).
+ * A second freer that read LIVE before the collect and marks after it finds LIVE clear in step 3:
+ * either its own mark was taken by a collect (a collect clears LIVE only for blocks it took; it
+ * has finished once collecting reads 0, and the mark is gone) or it marked a free block (the mark
+ * is still there: it takes it back and reports NOT_LIVE). So two racing frees of one block never
+ * both succeed when the block was queued by a remote free and collected meanwhile. A remote free
+ * racing with the owner's own free of the block is caught when step 3 sees the owner's (plain)
+ * write; otherwise the stale mark is dropped by the next collect (LIVE clear). The caller turns
+ * NOT_LIVE and ALREADY_QUEUED into an {@link IllegalStateException}.
  */
 final class RemoteFree {
     private RemoteFree() {}
@@ -49,13 +62,30 @@ final class RemoteFree {
         if ((old & m) != 0) {
             return ALREADY_QUEUED;
         }
+        int r = OK;
+        if (Checks.ON && (Shadow.getVolatile(w) & m) == 0 && tookBackStaleMark(s, w + 8, m)) {
+            r = NOT_LIVE;
+        }
+        // raised even for a mark taken back: a freer that marked the same word meanwhile saw
+        // old != 0 and relies on this one (a spurious flag costs the owner one empty collect)
         if (old == 0 && s.raisePending()) {
             Heap o = s.owner;
             if (o != null) {
                 o.raiseHint();
             }
         }
-        return OK;
+        return r;
+    }
+
+    /**
+     * Step 3 of the protocol, the block found not LIVE right after it was marked: once no collect
+     * runs on the span, a mark still there was put on a free block (a double free): take it back.
+     *
+     * @return whether the mark was stale and is gone now
+     */
+    private static boolean tookBackStaleMark(Span s, long remoteWord, long m) {
+        s.awaitCollect();
+        return (Shadow.getAndAnd(remoteWord, ~m) & m) != 0;
     }
 
     /**
@@ -67,27 +97,30 @@ final class RemoteFree {
     static int collect(Span s) {
         int n = 0;
         long span = s.bytes();
+        s.beginCollect();
         for (long off = 0; off < span; off += 512) {
             long w = Shadow.word(s.base + off);
             // volatile, not opaque: ordered after the claim of the pending flag, so a push whose
             // freer saw the flag still raised is seen here (see the protocol above)
-            if (Shadow.getVolatile(w + 8) == 0) {
-                continue;
-            }
-            long queued = Shadow.getAndSetZero(w + 8);
-            long live = queued;
-            if (Checks.ON) {
-                long liveWord = Shadow.get(w);
-                live = queued & liveWord;
-                Shadow.set(w, liveWord & ~live);
-            }
-            while (live != 0) {
-                int b = Long.numberOfTrailingZeros(live);
-                live &= live - 1;
-                s.give(s.base + off + ((long) b << 3));
-                n++;
+            long q = Shadow.getVolatile(w + 8);
+            while (q != 0) {
+                long live = q;
+                if (Checks.ON) {
+                    long liveWord = Shadow.get(w);
+                    live = q & liveWord;               // others: stale marks, dropped
+                    Shadow.setRelease(w, liveWord & ~live); // LIVE before REMOTE: see the protocol
+                }
+                long old = Shadow.getAndAnd(w + 8, ~q);
+                while (live != 0) {
+                    int b = Long.numberOfTrailingZeros(live);
+                    live &= live - 1;
+                    s.give(s.base + off + ((long) b << 3));
+                    n++;
+                }
+                q = old & ~q; // marked between the read and the getAndAnd: still in the word
             }
         }
+        s.endCollect();
         assert s.consistent() : "collect broke " + s;
         return n;
     }

@@ -101,8 +101,12 @@ final class Shadow {
         return (long) LONG.getAndBitwiseOr(ALL, wordAddress, mask);
     }
 
-    static long getAndSetZero(long wordAddress) {
-        return (long) LONG.getAndSet(ALL, wordAddress, 0L);
+    static long getAndAnd(long wordAddress, long mask) {
+        return (long) LONG.getAndBitwiseAnd(ALL, wordAddress, mask);
+    }
+
+    static void setRelease(long wordAddress, long value) {
+        LONG.setRelease(ALL, wordAddress, value);
     }
 
     static void setVolatile(long wordAddress, long value) {

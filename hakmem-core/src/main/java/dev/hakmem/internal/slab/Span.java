@@ -30,6 +30,8 @@ import java.lang.invoke.VarHandle;
  *     span cache, or orphaned);</li>
  * <li>the pending flag: any thread, through {@link #raisePending()} (remote freers) and
  *     {@link #claimPending()} (the owner); see {@link RemoteFree};</li>
+ * <li>the collecting flag: written by the owner around {@link RemoteFree#collect}, read by
+ *     remote freers ({@link #awaitCollect()});</li>
  * <li>{@link #idleSince}: see there.</li>
  * </ul>
  */
@@ -82,6 +84,9 @@ final class Span {
 
     /** 1 when remote frees may be waiting in the span's REMOTE words; see {@link RemoteFree}. */
     private volatile int remotePending;
+
+    /** 1 while the owner runs {@link RemoteFree#collect} on this span; see {@link RemoteFree}. */
+    private volatile int collecting;
 
     // ---- the owner's per-class lists ({@link SpanLists}): intrusive, doubly linked ----
     Span prev;
@@ -371,6 +376,33 @@ final class Span {
     /** Whether the pending flag is up (volatile read). */
     boolean isPending() {
         return remotePending != 0;
+    }
+
+    // ---- the collecting flag (lets a remote freer tell its mark from one a collect is taking) ----
+
+    /** Owner, before a collect: raises the collecting flag (volatile write). */
+    void beginCollect() {
+        assert collecting == 0 : "nested collect on " + this;
+        collecting = 1;
+    }
+
+    /** Owner, after a collect: lowers the collecting flag (volatile write). */
+    void endCollect() {
+        collecting = 0;
+    }
+
+    /**
+     * Remote freer: waits until no collect runs on this span (volatile reads; a collect is short
+     * and never blocks, so this spins, yielding after a while in case its thread was descheduled).
+     */
+    void awaitCollect() {
+        for (int spins = 0; collecting != 0; spins++) {
+            if (spins < 64) {
+                Thread.onSpinWait();
+            } else {
+                Thread.yield();
+            }
+        }
     }
 
     /** Pool, the span having no owner and nothing queued: lowers the flag (volatile write). */

@@ -9,13 +9,13 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIIII_Result;
 
 import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
-import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE_INTERESTING;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * A double remote free racing with the owner's collect of that block. {@code RemoteFree}'s
- * Javadoc promises detection only on a best-effort basis here; what must hold regardless is that
- * the block goes back to its span exactly once and no queued bit is left behind.
+ * A double remote free racing with the owner's collect of that block: exactly one push succeeds
+ * (the other finds the block queued, or not live: taking back a mark it put on a block the
+ * collect had freed), the block goes back to its span exactly once and no queued bit is left
+ * behind.
  */
 @JCStressTest
 @Description("Two threads push the same live block while the owner collects (remoteHint -> remotePending -> "
@@ -24,8 +24,9 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
         + "still LIVE + 1 if the span's accounting is off). The block is given back exactly once whatever happens.")
 @Outcome(id = "1, 1, 0, 1, 0", expect = ACCEPTABLE, desc = "Second push refused: the block was still queued.")
 @Outcome(id = "1, 0, 1, 1, 0", expect = ACCEPTABLE, desc = "Second push refused: the collect had already taken the block (not live).")
-@Outcome(id = "2, 0, 0, 1, 0", expect = ACCEPTABLE_INTERESTING, desc = "Double free missed (documented best effort): the second push read LIVE before the collect cleared it and queued after the collect emptied the word; the stale mark is dropped by the next collect.")
-@Outcome(expect = FORBIDDEN, desc = "Block collected twice or never, a queued bit left behind, or both pushes refused.")
+@Outcome(expect = FORBIDDEN, desc = "Double free missed (both pushes queued: the second read LIVE before the collect "
+        + "cleared it and marked after the collect emptied the word), block collected twice or never, a queued bit left "
+        + "behind, or both pushes refused.")
 @State
 public class DoublePushVsCollectTest {
     final SpanFixture f = SpanFixture.get();

@@ -122,7 +122,7 @@ final class SpanFixture {
     public void recycle() {
         for (int i = 0; i < BLOCKS; i += 64) {
             long w = Shadow.word(block(i));
-            Shadow.getAndSetZero(w + 8);
+            Shadow.setVolatile(w + 8, 0);
             Shadow.set(w, 0);
         }
         span.clearPending();
