@@ -357,6 +357,62 @@ class ConcurrentStressTest {
         assertLiveBytesBackToStart("producer/consumer");
     }
 
+    /**
+     * xmalloc's shape, tight: producers allocate batches of one size class and hand them over,
+     * consumers free them (every free remote); the producers' collects hand the blocks straight
+     * out again. More threads than cores, so a freer is often descheduled in the middle of its
+     * free while its block is collected, reused and freed again by another consumer: a good free
+     * must never be refused as a double free (it was, when a freer that found its block not live
+     * took back a mark that was no longer its own).
+     */
+    @Test
+    void remoteFreesOfBlocksReusedAtOnceAreNeverRefused() throws Exception {
+        int pairs = 4, batch = 64;
+        long size = 64;
+        ArrayBlockingQueue<long[]> queue = new ArrayBlockingQueue<>(16);
+        AtomicInteger producersLeft = new AtomicInteger(pairs);
+        AtomicLong freed = new AtomicLong();
+        long deadline = System.nanoTime() + RUN_NANOS;
+        List<Thread> ts = new ArrayList<>();
+        for (int p = 0; p < pairs; p++) {
+            ts.add(start("producer-" + p, () -> {
+                try {
+                    while (System.nanoTime() < deadline && !stop.get()) {
+                        long[] b = new long[batch];
+                        for (int i = 0; i < batch; i++) {
+                            b[i] = Hakmem.malloc(size);
+                        }
+                        while (!queue.offer(b, 10, TimeUnit.MILLISECONDS)) {
+                            if (stop.get()) return;
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                } finally {
+                    producersLeft.decrementAndGet();
+                }
+            }));
+            ts.add(start("consumer-" + p, () -> {
+                while (!stop.get()) {
+                    long[] b = queue.poll(); // spins: more preemption in the middle of a free
+                    if (b == null) {
+                        if (producersLeft.get() == 0 && queue.isEmpty()) return;
+                        Thread.onSpinWait();
+                        continue;
+                    }
+                    for (long a : b) {
+                        Hakmem.free(a);
+                    }
+                    freed.addAndGet(b.length);
+                }
+            }));
+        }
+        joinAll(ts);
+        rethrow();
+        System.out.println("remoteFreesOfBlocksReusedAtOnceAreNeverRefused: " + freed.get() + " remote frees");
+        assertLiveBytesBackToStart("remote frees of reused blocks");
+    }
+
     // ------------------------------------------------------------------ 3. short-lived threads
 
     @Test

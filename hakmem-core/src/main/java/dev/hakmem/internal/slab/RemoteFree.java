@@ -11,14 +11,18 @@ import dev.hakmem.internal.config.Checks;
  * <pre>
  * remote freer (any thread)                     owner (collect, on its slow path)
  * 1 a = LIVE[w] (opaque)                        1 span.claimPending(): if set, set to 0 (getAndSet)
- *   bit clear -&gt; NOT_LIVE                        2 span.collecting = 1 (volatile)
+ *   bit clear -&gt; NOT_LIVE                        2 span.collects++ (now odd; opaque)
  * 2 old = REMOTE[w].getAndOr(m)                 3 for each word w with REMOTE[w] != 0 (volatile):
  *   bit already set -&gt; ALREADY_QUEUED               q = REMOTE[w]; live = q &amp; LIVE[w]
- * 3 LIVE[w] bit clear now (volatile read)?           LIVE[w] &amp;= ~live        (release)
- *   then wait while span.collecting == 1,            old = REMOTE[w].getAndAnd(~q)
- *   take the mark back: REMOTE[w].getAndAnd(~m)      give each block of live back
- *   and if it was still there -&gt; NOT_LIVE          again with q = old &amp; ~q while that is != 0
- * 4 if old == 0: span.raisePending()            4 span.collecting = 0 (volatile)
+ * 3 LIVE[w] bit clear now (volatile read)? then:     LIVE[w] &amp;= ~live        (release)
+ *   c = span.collects once even (acquire)            old = REMOTE[w].getAndAnd(~q)
+ *   REMOTE bit clear -&gt; OK (a collect took it)     give each block of live back
+ *   LIVE bit set again -&gt; OK (out again)           again with q = old &amp; ~q while that is != 0
+ *   span.collects != c -&gt; step 3 again         4 span.collects++ (even again; release)
+ *   else a stale mark on a free block: take it
+ *   back, REMOTE[w].getAndAnd(~m); if it was
+ *   still there -&gt; NOT_LIVE
+ * 4 if old == 0: span.raisePending()
  *     and if it raised it: owner.raiseHint()
  * </pre>
  * <p>Flags: every set bit is seen by a collect that follows a pending flag observed as 1: the
@@ -30,14 +34,17 @@ import dev.hakmem.internal.config.Checks;
  *
  * <p>Double frees: the collect clears a block's LIVE bit before its REMOTE bit, so a block being
  * collected reads as queued (a second freer gets ALREADY_QUEUED) until it reads as free (NOT_LIVE).
- * A second freer that read LIVE before the collect and marks after it finds LIVE clear in step 3:
- * either its own mark was taken by a collect (a collect clears LIVE only for blocks it took; it
- * has finished once collecting reads 0, and the mark is gone) or it marked a free block (the mark
- * is still there: it takes it back and reports NOT_LIVE). So two racing frees of one block never
- * both succeed when the block was queued by a remote free and collected meanwhile. A remote free
- * racing with the owner's own free of the block is caught when step 3 sees the owner's (plain)
- * write; otherwise the stale mark is dropped by the next collect (LIVE clear). The caller turns
- * NOT_LIVE and ALREADY_QUEUED into an {@link IllegalStateException}.
+ * A second freer that read LIVE before the collect and marks after it finds LIVE clear in step 3.
+ * Either its mark was good and a collect took it (a collect clears LIVE only for blocks it took,
+ * so LIVE clear with the mark still there means a collect is running: step 3 waits for it, and
+ * the collect count tells whether one started during the reads), after which the block may even
+ * be out again (LIVE set, perhaps marked by another thread: not this freer's mark, not to be
+ * touched); or it marked a free block (LIVE clear, mark there, no collect running): it takes the
+ * mark back and reports NOT_LIVE. So two racing frees of one block never both succeed when the
+ * block was queued by a remote free and collected meanwhile. A remote free racing with the
+ * owner's own free of the block is caught when step 3 sees the owner's (plain) write; otherwise
+ * the stale mark is dropped by the next collect (LIVE clear). The caller turns NOT_LIVE and
+ * ALREADY_QUEUED into an {@link IllegalStateException}.
  */
 final class RemoteFree {
     private RemoteFree() {}
@@ -63,7 +70,7 @@ final class RemoteFree {
             return ALREADY_QUEUED;
         }
         int r = OK;
-        if (Checks.ON && (Shadow.getVolatile(w) & m) == 0 && tookBackStaleMark(s, w + 8, m)) {
+        if (Checks.ON && (Shadow.getVolatile(w) & m) == 0 && tookBackStaleMark(s, w, m)) {
             r = NOT_LIVE;
         }
         // raised even for a mark taken back: a freer that marked the same word meanwhile saw
@@ -78,14 +85,25 @@ final class RemoteFree {
     }
 
     /**
-     * Step 3 of the protocol, the block found not LIVE right after it was marked: once no collect
-     * runs on the span, a mark still there was put on a free block (a double free): take it back.
+     * Step 3 of the protocol, the block found not LIVE right after it was marked: tells a mark a
+     * collect is taking (or took) from one put on a free block (a double free), and takes the
+     * latter back.
      *
      * @return whether the mark was stale and is gone now
      */
-    private static boolean tookBackStaleMark(Span s, long remoteWord, long m) {
-        s.awaitCollect();
-        return (Shadow.getAndAnd(remoteWord, ~m) & m) != 0;
+    private static boolean tookBackStaleMark(Span s, long w, long m) {
+        while (true) {
+            int c = s.awaitCollect();
+            // REMOTE before LIVE: a mark read here with LIVE clear after it is stale unless a
+            // collect cleared LIVE in between, and then the collect count moved; the other way
+            // round the block could go out and be freed again (a good mark) between the reads
+            if ((Shadow.getVolatile(w + 8) & m) == 0 || (Shadow.getVolatile(w) & m) != 0) {
+                return false; // the mark was taken (this free counted), or the block is out again
+            }
+            if (s.collects() == c) {
+                return (Shadow.getAndAnd(w + 8, ~m) & m) != 0;
+            }
+        }
     }
 
     /**

@@ -30,7 +30,7 @@ import java.lang.invoke.VarHandle;
  *     span cache, or orphaned);</li>
  * <li>the pending flag: any thread, through {@link #raisePending()} (remote freers) and
  *     {@link #claimPending()} (the owner); see {@link RemoteFree};</li>
- * <li>the collecting flag: written by the owner around {@link RemoteFree#collect}, read by
+ * <li>the collect count: written by the owner around {@link RemoteFree#collect}, read by
  *     remote freers ({@link #awaitCollect()});</li>
  * <li>{@link #idleSince}: see there.</li>
  * </ul>
@@ -85,8 +85,11 @@ final class Span {
     /** 1 when remote frees may be waiting in the span's REMOTE words; see {@link RemoteFree}. */
     private volatile int remotePending;
 
-    /** 1 while the owner runs {@link RemoteFree#collect} on this span; see {@link RemoteFree}. */
-    private volatile int collecting;
+    /**
+     * Collects run on this span so far, times two, plus one while one runs (a sequence lock for
+     * {@link RemoteFree#push}'s step 3; the owner writes it, remote freers read it). Through {@link #COLLECTS}.
+     */
+    private int collects;
 
     // ---- the owner's per-class lists ({@link SpanLists}): intrusive, doubly linked ----
     Span prev;
@@ -103,10 +106,12 @@ final class Span {
     int purgedPages;
 
     private static final VarHandle PENDING;
+    private static final VarHandle COLLECTS;
 
     static {
         try {
             PENDING = MethodHandles.lookup().findVarHandle(Span.class, "remotePending", int.class);
+            COLLECTS = MethodHandles.lookup().findVarHandle(Span.class, "collects", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -378,31 +383,43 @@ final class Span {
         return remotePending != 0;
     }
 
-    // ---- the collecting flag (lets a remote freer tell its mark from one a collect is taking) ----
+    // ---- the collect count (lets a remote freer tell its mark from one a collect is taking) ----
 
-    /** Owner, before a collect: raises the collecting flag (volatile write). */
+    /**
+     * Owner, before a collect: makes the collect count odd (opaque write: no fence; the collect's
+     * release writes of LIVE words that follow publish it to a freer that reads one of them).
+     */
     void beginCollect() {
-        assert collecting == 0 : "nested collect on " + this;
-        collecting = 1;
+        assert (collects & 1) == 0 : "nested collect on " + this;
+        COLLECTS.setOpaque(this, collects + 1);
     }
 
-    /** Owner, after a collect: lowers the collecting flag (volatile write). */
+    /** Owner, after a collect: makes the collect count even again (release write: after the collect's REMOTE updates). */
     void endCollect() {
-        collecting = 0;
+        COLLECTS.setRelease(this, collects + 1);
     }
 
     /**
-     * Remote freer: waits until no collect runs on this span (volatile reads; a collect is short
+     * Remote freer: waits until no collect runs on this span (acquire reads; a collect is short
      * and never blocks, so this spins, yielding after a while in case its thread was descheduled).
+     *
+     * @return the collect count then (even)
      */
-    void awaitCollect() {
-        for (int spins = 0; collecting != 0; spins++) {
+    int awaitCollect() {
+        int c;
+        for (int spins = 0; ((c = (int) COLLECTS.getAcquire(this)) & 1) != 0; spins++) {
             if (spins < 64) {
                 Thread.onSpinWait();
             } else {
                 Thread.yield();
             }
         }
+        return c;
+    }
+
+    /** The collect count (acquire read): odd while a collect runs; changed when one started. */
+    int collects() {
+        return (int) COLLECTS.getAcquire(this);
     }
 
     /** Pool, the span having no owner and nothing queued: lowers the flag (volatile write). */

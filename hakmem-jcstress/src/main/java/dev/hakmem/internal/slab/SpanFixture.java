@@ -71,6 +71,17 @@ final class SpanFixture {
         return span.claimPending() ? RemoteFree.collect(span) : 0;
     }
 
+    /**
+     * Owner: takes block {@code i} out of the span again and marks it live, when it is the only
+     * block the span holds (the one a collect gave back).
+     */
+    public void reallocateOnly(int i) {
+        if (span.take(tmp, 0, 1) != 1 || tmp[0] != block(i)) {
+            throw new IllegalStateException("block " + i + " is not the span's only block: " + span);
+        }
+        allocate(i);
+    }
+
     /** Whether block {@code i} is LIVE. */
     public boolean live(int i) {
         long a = block(i);
