@@ -95,11 +95,12 @@ public final class Allocator {
                 return address;  // the OS refused to shrink the mapping: keep the block as it is
             }
         }
-        long usable = HugeTier.lengthOf(address);
-        long len = HugeTier.detach(address);
+        long[] u = new long[1];
+        long len = HugeTier.detach(address, u);
         if (len < 0) {
             throw freedMeanwhile(address);
         }
+        long usable = u[0];
         long b;
         try {
             b = Front.malloc(newSize);

@@ -140,6 +140,24 @@ public final class HugeTier {
         }
     }
 
+    /**
+     * {@link #detach} that also reports the block's usable size, read in the same step (a
+     * separate {@link #lengthOf} before it could read another block mapped at the same address
+     * after a racing free).
+     *
+     * @param usable receives the usable size in element 0 when the block was live
+     * @return as {@link #detach}
+     */
+    public static long detach(long a, long[] usable) {
+        synchronized (LOCK) {
+            long u = HugeBlocks.usable(a);
+            if (u >= 0) {
+                usable[0] = u;
+            }
+            return HugeBlocks.remove(a);
+        }
+    }
+
     /** Gives a detached block's mapping to the cache or back to the OS. */
     public static void release(long a, long len) {
         boolean cached;
@@ -182,11 +200,12 @@ public final class HugeTier {
             throw new OutOfMemoryError("hakmem: cannot resize the block at 0x" + Long.toHexString(a) + " to "
                     + newSize + " bytes: larger than the address space");
         }
-        long usable = lengthOf(a);
-        long len = detach(a);
+        long[] u = new long[1];
+        long len = detach(a, u);
         if (len < 0) {
             return -1;
         }
+        long usable = u[0];
         HugeCache.dropTail(a);
         long newLen = Math.max(Os.PAGE, (newSize + Os.PAGE - 1) & -Os.PAGE);
         if (newLen <= len && newLen >= len / 2) {
