@@ -14,16 +14,16 @@ import dev.hakmem.internal.config.Checks;
  *   bit clear -&gt; NOT_LIVE                        2 span.collects++ (now odd; opaque)
  * 2 old = REMOTE[w].getAndOr(m)                 3 for each word w with REMOTE[w] != 0 (volatile):
  *   bit already set -&gt; ALREADY_QUEUED               q = REMOTE[w]; live = q &amp; LIVE[w]
- * 3 LIVE[w] bit clear now (volatile read)? then:     LIVE[w] &amp;= ~live        (release)
- *   c = span.collects once even (acquire)            old = REMOTE[w].getAndAnd(~q)
- *   REMOTE bit clear -&gt; OK (a collect took it)     give each block of live back
- *   LIVE bit set again -&gt; OK (out again)           again with q = old &amp; ~q while that is != 0
- *   span.collects != c -&gt; step 3 again         4 span.collects++ (even again; release)
+ * 3 if old == 0: span.raisePending()                 LIVE[w] &amp;= ~live        (release)
+ *     and if it raised it: owner.raiseHint()         old = REMOTE[w].getAndAnd(~q)
+ * 4 LIVE[w] bit clear now (volatile read)? then:     give each block of live back
+ *   c = span.collects once even (acquire)            again with q = old &amp; ~q while that is != 0
+ *   REMOTE bit clear -&gt; OK (a collect took it)   4 span.collects++ (even again; release)
+ *   LIVE bit set again -&gt; OK (out again)
+ *   span.collects != c -&gt; step 4 again
  *   else a stale mark on a free block: take it
  *   back, REMOTE[w].getAndAnd(~m); if it was
  *   still there -&gt; NOT_LIVE
- * 4 if old == 0: span.raisePending()
- *     and if it raised it: owner.raiseHint()
  * </pre>
  * <p>Flags: every set bit is seen by a collect that follows a pending flag observed as 1: the
  * first freer into an empty word after a collect raises the flags, later freers into the same
@@ -34,15 +34,15 @@ import dev.hakmem.internal.config.Checks;
  *
  * <p>Double frees: the collect clears a block's LIVE bit before its REMOTE bit, so a block being
  * collected reads as queued (a second freer gets ALREADY_QUEUED) until it reads as free (NOT_LIVE).
- * A second freer that read LIVE before the collect and marks after it finds LIVE clear in step 3.
+ * A second freer that read LIVE before the collect and marks after it finds LIVE clear in step 4.
  * Either its mark was good and a collect took it (a collect clears LIVE only for blocks it took,
- * so LIVE clear with the mark still there means a collect is running: step 3 waits for it, and
+ * so LIVE clear with the mark still there means a collect is running: step 4 waits for it, and
  * the collect count tells whether one started during the reads), after which the block may even
  * be out again (LIVE set, perhaps marked by another thread: not this freer's mark, not to be
  * touched); or it marked a free block (LIVE clear, mark there, no collect running): it takes the
  * mark back and reports NOT_LIVE. So two racing frees of one block never both succeed when the
  * block was queued by a remote free and collected meanwhile. A remote free racing with the
- * owner's own free of the block is caught when step 3 sees the owner's (plain) write; otherwise
+ * owner's own free of the block is caught when step 4 sees the owner's (plain) write; otherwise
  * the stale mark is dropped by the next collect (LIVE clear). The caller turns NOT_LIVE and
  * ALREADY_QUEUED into an {@link IllegalStateException}.
  */
@@ -69,23 +69,26 @@ final class RemoteFree {
         if ((old & m) != 0) {
             return ALREADY_QUEUED;
         }
-        int r = OK;
-        if (Checks.ON && (Shadow.getVolatile(w) & m) == 0 && tookBackStaleMark(s, w, m)) {
-            r = NOT_LIVE;
+        if (old == 0) {
+            // raised even for a mark taken back below: a freer that marked the same word
+            // meanwhile saw old != 0 and relies on this one (a spurious flag costs one empty collect)
+            raiseFlags(s);
         }
-        // raised even for a mark taken back: a freer that marked the same word meanwhile saw
-        // old != 0 and relies on this one (a spurious flag costs the owner one empty collect)
-        if (old == 0 && s.raisePending()) {
+        return Checks.ON && (Shadow.getVolatile(w) & m) == 0 && tookBackStaleMark(s, w, m) ? NOT_LIVE : OK;
+    }
+
+    /** Step 4, out of line (the first mark into an empty word): the span's pending flag, and if that was down, the owner's hint. */
+    private static void raiseFlags(Span s) {
+        if (s.raisePending()) {
             Heap o = s.owner;
             if (o != null) {
                 o.raiseHint();
             }
         }
-        return r;
     }
 
     /**
-     * Step 3 of the protocol, the block found not LIVE right after it was marked: tells a mark a
+     * Step 4 of the protocol, the block found not LIVE right after it was marked: tells a mark a
      * collect is taking (or took) from one put on a free block (a double free), and takes the
      * latter back.
      *

@@ -87,7 +87,7 @@ final class Span {
 
     /**
      * Collects run on this span so far, times two, plus one while one runs (a sequence lock for
-     * {@link RemoteFree#push}'s step 3; the owner writes it, remote freers read it). Through {@link #COLLECTS}.
+     * {@link RemoteFree#push}'s step 4; the owner writes it, remote freers read it). Through {@link #COLLECTS}.
      */
     private int collects;
 
