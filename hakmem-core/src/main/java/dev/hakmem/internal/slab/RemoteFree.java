@@ -77,7 +77,7 @@ final class RemoteFree {
         return Checks.ON && (Shadow.getVolatile(w) & m) == 0 && tookBackStaleMark(s, w, m) ? NOT_LIVE : OK;
     }
 
-    /** Step 4, out of line (the first mark into an empty word): the span's pending flag, and if that was down, the owner's hint. */
+    /** Step 3, out of line (the first mark into an empty word): the span's pending flag, and if that was down, the owner's hint. */
     private static void raiseFlags(Span s) {
         if (s.raisePending()) {
             Heap o = s.owner;
@@ -132,11 +132,15 @@ final class RemoteFree {
                     Shadow.setRelease(w, liveWord & ~live); // LIVE before REMOTE: see the protocol
                 }
                 long old = Shadow.getAndAnd(w + 8, ~q);
-                while (live != 0) {
-                    int b = Long.numberOfTrailingZeros(live);
-                    live &= live - 1;
-                    s.give(s.base + off + ((long) b << 3));
-                    n++;
+                if (s.wordShift >= 0) {
+                    n += s.giveWord(off, live); // a power-of-two size: the word's blocks in one step
+                } else {
+                    while (live != 0) {
+                        int b = Long.numberOfTrailingZeros(live);
+                        live &= live - 1;
+                        s.give(s.base + off + ((long) b << 3));
+                        n++;
+                    }
                 }
                 q = old & ~q; // marked between the read and the getAndAnd: still in the word
             }

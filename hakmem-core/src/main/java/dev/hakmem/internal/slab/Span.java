@@ -44,6 +44,12 @@ final class Span {
     final int blockSize;
     final long magic;
     final int capacity;
+    /**
+     * For block sizes 8-512 that are powers of two, log2(size / 8): the shift from a shadow
+     * granule's bit in a 512-byte word to its block's place among the word's blocks (see
+     * {@link #giveWord}); -1 for every other size.
+     */
+    final int wordShift;
 
     /** Bit i set: block i is available in the span. */
     private final long[] freeMap;
@@ -126,6 +132,8 @@ final class Span {
         this.blockSize = SizeClasses.size(cls);
         this.magic = SizeClasses.magic(cls);
         this.capacity = slots * SizeClasses.SLAB_SIZE / blockSize;
+        this.wordShift = blockSize <= 512 && Integer.bitCount(blockSize) == 1
+                ? Integer.numberOfTrailingZeros(blockSize) - 3 : -1;
         this.freeMap = new long[(capacity + 63) >>> 6];
     }
 
@@ -322,6 +330,38 @@ final class Span {
     /** Puts block {@code a} (a block start of this span, out of the span) back. Owner only. */
     void give(long a) {
         giveIndex((int) indexOf(a));
+    }
+
+    /**
+     * Puts back the blocks whose LIVE granule bits are {@code granules} in the shadow word that
+     * covers the 512 bytes at offset {@code off} of the span (a multiple of 512), when the block
+     * size is a power of two up to 512 ({@code wordShift >= 0}): the word's blocks are then
+     * {@code 512 / blockSize} consecutive indices starting at {@code off / blockSize}, never
+     * across two longs of the free map, so one OR gives them all back.
+     * <pre>
+     * 64-byte blocks: granule bits 0, 8, 16, ... 56 of the word -&gt; block bits 0, 1, 2, ... 7
+     *                 at free-map index off / 64 (a multiple of 8)
+     * </pre>
+     * Owner only.
+     *
+     * @return blocks given back
+     */
+    int giveWord(long off, long granules) {
+        assert wordShift >= 0 && (off & 511) == 0 : "giveWord on " + this + " at " + off;
+        int n = Long.bitCount(granules);
+        long blocks = 0;
+        for (long g = granules; g != 0; g &= g - 1) {
+            int b = Long.numberOfTrailingZeros(g);
+            assert (b & ((1 << wordShift) - 1)) == 0 : "granule " + b + " is not a block start in " + this;
+            blocks |= 1L << (b >>> wordShift);
+        }
+        int first = (int) (off >>> (wordShift + 3));
+        long bits = blocks << (first & 63);
+        assert (freeMap[first >>> 6] & bits) == 0 : "blocks " + Long.toHexString(bits) + " given back twice to " + this;
+        freeMap[first >>> 6] |= bits;
+        freeCount += n;
+        used -= n;
+        return n;
     }
 
     /** Puts block {@code i} back. Owner only. */
