@@ -128,25 +128,14 @@ public final class HugeTier {
 
     /**
      * Takes the live block at {@code a} out of the live set, atomically: a racing second free or
-     * realloc of it then fails cleanly while the caller still holds the mapping. Pair with
-     * {@link #release} or {@link #reattach}.
-     *
-     * @return the length of its mapping (for {@link #release} or {@link #reattach}), or -1 if
-     *         {@code a} is not a live huge block
-     */
-    public static long detach(long a) {
-        synchronized (LOCK) {
-            return HugeBlocks.remove(a);  // and remembered in the ring in the same step
-        }
-    }
-
-    /**
-     * {@link #detach} that also reports the block's usable size, read in the same step (a
-     * separate {@link #lengthOf} before it could read another block mapped at the same address
-     * after a racing free).
+     * realloc of it then fails cleanly while the caller still holds the mapping. Reports its
+     * usable size read in the same step (a separate {@link #lengthOf} before it could read
+     * another block mapped at the same address after a racing free). Pair with {@link #release}
+     * or {@link #reattach}.
      *
      * @param usable receives the usable size in element 0 when the block was live
-     * @return as {@link #detach}
+     * @return the length of its mapping (for {@link #release} or {@link #reattach}), or -1 if
+     *         {@code a} is not a live huge block
      */
     public static long detach(long a, long[] usable) {
         synchronized (LOCK) {
@@ -154,7 +143,7 @@ public final class HugeTier {
             if (u >= 0) {
                 usable[0] = u;
             }
-            return HugeBlocks.remove(a);
+            return HugeBlocks.remove(a);  // and remembered in the ring in the same step
         }
     }
 

@@ -16,7 +16,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * same huge block: exactly one of them gets the mapping.
  */
 @JCStressTest
-@Description("Thread 1 calls HugeTier.detach(a) (as realloc does before mremap), thread 2 HugeTier.free(a), on the "
+@Description("Thread 1 calls HugeTier.detach(a, usable) (as realloc does before mremap), thread 2 HugeTier.free(a), on the "
         + "same live huge block of one page. Result: 1 if detach got it (its length), 1 if free got it. Exactly one of "
         + "them owns the mapping afterwards; the arbiter then releases what the detacher holds.")
 @Outcome(id = "1, 0", expect = ACCEPTABLE, desc = "detach won (the free found the block gone); the detacher holds the mapping.")
@@ -25,11 +25,12 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class HugeDetachVsFreeTest {
     final long a = HugeTier.allocate(4096, 8, false);
+    final long[] usable = new long[1];
     long len = -2;
 
     @Actor
     public void detach(II_Result r) {
-        len = HugeTier.detach(a);
+        len = HugeTier.detach(a, usable);
         r.r1 = len == 4096 ? 1 : len < 0 ? 0 : 2;
     }
 
