@@ -50,7 +50,7 @@ public class DoubleFreeOfQueuedVsCollectTest {
     @Arbiter
     public void ownerLater(IIII_Result r) {
         r.r3 = f.collectViaHint();
-        r.r4 = f.remoteBits() + f.liveBits() + (f.accountingOk() ? 0 : 1);
+        r.r4 = f.anomalies();
         f.recycle();
     }
 }

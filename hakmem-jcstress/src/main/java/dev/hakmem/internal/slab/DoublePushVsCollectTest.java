@@ -61,7 +61,7 @@ public class DoublePushVsCollectTest {
         r.r2 = (p1 == RemoteFree.ALREADY_QUEUED ? 1 : 0) + (p2 == RemoteFree.ALREADY_QUEUED ? 1 : 0);
         r.r3 = (p1 == RemoteFree.NOT_LIVE ? 1 : 0) + (p2 == RemoteFree.NOT_LIVE ? 1 : 0);
         r.r4 = c1 + c2;
-        r.r5 = f.remoteBits() + f.liveBits() + (f.accountingOk() ? 0 : 1);
+        r.r5 = f.anomalies();
         f.recycle();
     }
 }

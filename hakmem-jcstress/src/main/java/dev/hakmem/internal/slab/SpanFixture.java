@@ -118,6 +118,14 @@ final class SpanFixture {
     }
 
     /**
+     * What a trial must leave behind: none. REMOTE bits left + LIVE bits left + 1 if the span's
+     * accounting is off ({@link #accountingOk()}). Owner, after the trial's collects.
+     */
+    public int anomalies() {
+        return remoteBits() + liveBits() + (accountingOk() ? 0 : 1);
+    }
+
+    /**
      * Consistency of the span's own bookkeeping: {@code used} must equal the blocks not given back
      * and {@code freeCount} the blocks given back (a block given back twice breaks both).
      */

@@ -57,7 +57,7 @@ public class TwoPushersOtherWordsVsCollectTest {
     @Arbiter
     public void ownerLater(IIIII_Result r) {
         r.r4 = f.collectViaHint();
-        r.r5 = f.remoteBits() + f.liveBits() + (f.accountingOk() ? 0 : 1);
+        r.r5 = f.anomalies();
         f.recycle();
     }
 }

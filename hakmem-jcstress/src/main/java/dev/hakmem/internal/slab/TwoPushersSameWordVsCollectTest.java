@@ -56,7 +56,7 @@ public class TwoPushersSameWordVsCollectTest {
     @Arbiter
     public void ownerLater(IIIII_Result r) {
         r.r4 = f.collectViaHint();
-        r.r5 = f.remoteBits() + f.liveBits() + (f.accountingOk() ? 0 : 1);
+        r.r5 = f.anomalies();
         f.recycle();
     }
 }
