@@ -2,18 +2,22 @@ package dev.hakmem.internal.slab;
 
 import dev.hakmem.internal.config.Config;
 
+import java.util.Arrays;
+
 /**
  * The size classes of the three slab tiers: tiny (up to 1 KiB), mid (up to 32 KiB) and large
- * (up to 2 MiB, hakmem's L2.5 page runs). Classes are at most 25 % apart above 64 B (four per
- * doubling), every class of 16 B or more is a multiple of 16 (so every block is 16-byte
- * aligned) and the 8 B class is 8-byte aligned.
+ * (up to 2 MiB, hakmem's L2.5 page runs). Classes are at most 25 % apart from 64 B to 1 KiB (four
+ * per doubling) and at most 12.5 % apart above (eight per doubling: a block of 1-2 MiB wastes
+ * about 6 % of a random request on average, not 12 %, which is what a working set of mid and
+ * large blocks holds resident beyond its live bytes); every class of 16 B or more is a multiple
+ * of 16 (so every block is 16-byte aligned) and the 8 B class is 8-byte aligned.
  *
  * <pre>
  * tiny   8 16 32 48 64 80 96 112 128 160 192 224 256 320 384 448 512 640 768 896 1024
- * mid    1280 1536 1792 2048 2560 3072 3584 4096 5120 6144 7168 8192
- *        10240 12288 14336 16384 20480 24576 28672 32768
- * large  40K 48K 56K 64K 80K 96K 112K 128K 160K 192K 224K 256K 320K 384K 448K 512K
- *        640K 768K 896K 1M 1.25M 1.5M 1.75M 2M
+ * mid    1152 1280 1408 1536 1664 1792 1920 2048 2304 2560 ... 4096 4608 ... 8192 9216 ... 16384
+ *        18432 20480 22528 24576 26624 28672 30720 32768              (steps of 1/8 of the doubling)
+ * large  36K 40K 44K 48K 52K 56K 60K 64K 72K 80K ... 128K 144K ... 256K 288K ... 512K 576K ...
+ *        1M 1152K 1280K 1408K 1536K 1664K 1792K 1920K 2M
  * </pre>
  *
  * Each class is carved from a span of one or more 64 KiB slabs: tiny and mid spans hold at
@@ -23,7 +27,8 @@ import dev.hakmem.internal.config.Config;
  * and aligned allocation up to 2 MiB is served from the normal classes.
  *
  * <p>Lookup is one byte load: from a table indexed by {@code (size + 7) >>> 3} up to 32 KiB,
- * from a second indexed by {@code (size + 8191) >>> 13} above.
+ * from a second indexed by {@code (size + 4095) >>> 12} above (the large classes are multiples
+ * of 4 KiB).
  *
  * <p>Per class the thread cache holds up to {@link #cacheCapacity(int)} blocks and moves
  * {@link #batch(int)} blocks at a time to and from slabs. Defaults: capacity
@@ -48,14 +53,21 @@ public final class SizeClasses {
     public static final int SLAB_SIZE = 1 << 16;
     public static final int SLAB_SHIFT = 16;
 
-    private static final int[] SIZES = {
-        8, 16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
-        1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
-        10240, 12288, 14336, 16384, 20480, 24576, 28672, 32768,
-        40 << 10, 48 << 10, 56 << 10, 64 << 10, 80 << 10, 96 << 10, 112 << 10, 128 << 10,
-        160 << 10, 192 << 10, 224 << 10, 256 << 10, 320 << 10, 384 << 10, 448 << 10, 512 << 10,
-        640 << 10, 768 << 10, 896 << 10, 1 << 20, 1280 << 10, 1536 << 10, 1792 << 10, 2 << 20,
-    };
+    /** Tiny classes, then eight per doubling from 1 KiB to {@link #MAX_SIZE}. */
+    private static final int[] SIZES = sizes(
+            8, 16, 32, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024);
+
+    private static int[] sizes(int... tiny) {
+        int n = tiny.length + 8 * Integer.numberOfTrailingZeros(MAX_SIZE / MAX_TINY);
+        int[] s = Arrays.copyOf(tiny, n);
+        int i = tiny.length;
+        for (int base = MAX_TINY; base < MAX_SIZE; base *= 2) {
+            for (int k = 1; k <= 8; k++) {
+                s[i++] = base + k * (base / 8);
+            }
+        }
+        return s;
+    }
 
     /** Number of classes. */
     public static final int COUNT = SIZES.length;
@@ -65,7 +77,7 @@ public final class SizeClasses {
     public static final int SMALL_COUNT;
 
     private static final byte[] CLASS_BY_8 = new byte[MAX_SMALL / 8 + 1];
-    private static final byte[] CLASS_BY_8K = new byte[MAX_SIZE / 8192 + 1];
+    private static final byte[] CLASS_BY_4K = new byte[MAX_SIZE / 4096 + 1];
     private static final int[] SPAN_ALIGN_SLOTS = new int[COUNT];
     private static final int[] SPAN_SLABS = new int[COUNT];
     private static final int[] CAPACITY = new int[COUNT];
@@ -97,12 +109,12 @@ public final class SizeClasses {
             CLASS_BY_8[i] = (byte) c;
         }
         c = 0;
-        for (int i = 0; i < CLASS_BY_8K.length; i++) {
-            int size = i * 8192;
+        for (int i = 0; i < CLASS_BY_4K.length; i++) {
+            int size = i * 4096;
             while (SIZES[c] < size) {
                 c++;
             }
-            CLASS_BY_8K[i] = (byte) c;
+            CLASS_BY_4K[i] = (byte) c;
         }
         int capAll = Config.integer("cacheCapacity", -1);
         int batchAll = Config.integer("refillBatch", -1);
@@ -138,7 +150,7 @@ public final class SizeClasses {
 
     /** The class serving {@code size} bytes; {@code 0 <= size <= MAX_SIZE}. */
     public static int classOfAny(long size) {
-        return size <= MAX_SMALL ? CLASS_BY_8[(int) ((size + 7) >>> 3)] : CLASS_BY_8K[(int) ((size + 8191) >>> 13)];
+        return size <= MAX_SMALL ? CLASS_BY_8[(int) ((size + 7) >>> 3)] : CLASS_BY_4K[(int) ((size + 4095) >>> 12)];
     }
 
     /** Spans of class {@code c} start at a multiple of this many 64 KiB slabs. */

@@ -24,7 +24,7 @@ class SizeClassesTest {
     }
 
     @Test
-    void classesAreAlignedAndAtMostAQuarterApartAboveSixtyFour() {
+    void classesAreAlignedAQuarterApartAboveSixtyFourAndAnEighthAboveOneKiB() {
         assertEquals(8, SizeClasses.size(0));
         for (int c = 1; c < SizeClasses.COUNT; c++) {
             int s = SizeClasses.size(c);
@@ -33,6 +33,12 @@ class SizeClassesTest {
             assertTrue(s > prev);
             if (prev >= 64) {
                 assertTrue((s - prev) * 4 <= prev, "classes " + prev + " and " + s + " are more than 25 % apart");
+            }
+            if (prev >= SizeClasses.MAX_TINY) {
+                assertTrue((s - prev) * 8 <= prev, "classes " + prev + " and " + s + " are more than 12.5 % apart");
+            }
+            if (s > SizeClasses.MAX_SMALL) {
+                assertEquals(0, s % 4096, "large class " + s + " is not a multiple of 4 KiB (the lookup table's step)");
             }
         }
         assertEquals(1024, SizeClasses.size(SizeClasses.TINY_COUNT - 1));
