@@ -258,7 +258,7 @@ public final class Front {
             Thread c = Carriers.current();
             mine = c != t ? Heaps.fast(c) : null;
         } else {
-            mine = Heaps.ofPlatformThread(t);
+            mine = Heaps.forCounting(t);
         }
         if (mine != null && mine.notBorrowed()) {
             mine.counters.inc(cls, Counters.REMOTE_FREES);

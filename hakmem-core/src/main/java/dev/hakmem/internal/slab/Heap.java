@@ -7,6 +7,7 @@ import dev.hakmem.internal.os.MemoryBudget;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -87,28 +88,47 @@ final class Heap {
     /** Set by the decay thread once per decay time: the holder sweeps its spans' free pages on its next slow path. */
     private volatile boolean sweepRequested;
     /**
-     * Bytes of blocks that went back into spans (not the magazine) since the last sweep, less
-     * the bytes refills took out of spans since, never below 0: how far the bytes the heap's
-     * spans hand out have dropped from their peak since the last sweep. When a refill must take a
-     * new span while this is at least {@link #growthSweepThreshold()}, the heap first gives back
-     * the free pages of its spans, so memory freed in one class does not stay resident while
-     * another class grows. A churn that takes back what it frees (blocks of 64 KiB - 2 MiB
-     * freed and allocated at random) keeps it low, where a plain sum of the frees reached the
-     * threshold every few dozen operations and gave back pages taken again a moment later.
+     * Per class, bytes of blocks that went back into the class's spans (not the magazine) since
+     * the last sweep, less the bytes refills of that class took out of its spans since, never
+     * below 0: how far what the class's spans hand out has dropped since the last sweep. A churn
+     * that takes back what it frees (blocks of 64 KiB - 2 MiB freed and allocated at random; a
+     * producer collecting its consumers' frees) keeps each low, where a plain sum of the frees
+     * reached the threshold every few dozen operations and gave back pages taken again a moment
+     * later. Per class, because a refill of one class cannot take the pages another class freed:
+     * with one sum, a wholesale free of mid blocks followed by large blocks refilling the holes
+     * of earlier large frees left the sum near 0 while the freed mid pages stayed resident.
      * Holder only.
+     */
+    private final long[] freedByClass = new long[SizeClasses.COUNT];
+    /**
+     * The sum of {@link #freedByClass}. When it reaches {@link #sweepThreshold()}, the heap gives
+     * back the free pages of its spans ({@link #sweepOnFreed}): after a flush or a collect that
+     * brought it there (a wholesale free), or before a refill takes a new span (memory freed in
+     * one class must not stay resident while another class grows). Holder only.
      */
     private long freedToSpans;
 
     /** {@code hakmem.growthSweepBytes} (default 1 MiB, 0: never): see {@link #freedToSpans}. */
     static final long GROWTH_SWEEP_BYTES = Math.max(0, Config.size("growthSweepBytes", 1L << 20));
 
-    /** Least time between two growth sweeps of a heap: an eighth of the decay time (125 ms by default), at least 10 ms. */
+    /**
+     * Least time between two sweeps of a heap on its own ({@link #sweepOnFreed}) after one that gave
+     * back little: an eighth of the decay time (125 ms by default), at least 10 ms.
+     */
     static final long GROWTH_SWEEP_GAP = Math.max(10_000_000L, DecayClock.DECAY_NANOS / 8);
 
     private static final LongAdder GROWTH_SWEEPS = new LongAdder();
 
-    /** When this heap last swept on growth (nanoTime), 0 if never. Holder only. */
+    /** When this heap last swept on its own ({@link #sweepOnFreed}; nanoTime), 0 if never. Holder only. */
     private long lastGrowthSweep;
+    /** Whether that sweep gave back at least a quarter of its threshold (see {@link #sweepOnFreed}). Holder only. */
+    private boolean lastSweepGaveMuch;
+    /**
+     * Made for a platform thread whose first operation was a remote free, to count its frees
+     * ({@link Heaps#forCounting}): the thread's first refill may swap it for a dead thread's heap
+     * ({@link Heaps#adoptForCountingHeap}). Owner only (set under the registry lock by the owner itself).
+     */
+    boolean countsOnly;
 
     private static final VarHandle THREAD;
     private static final VarHandle HINT;
@@ -324,6 +344,12 @@ final class Heap {
      * current span stays pinned by the magazine.
      */
     long refill(int c) {
+        if (countsOnly) {
+            Heap h = Heaps.adoptForCountingHeap(this);
+            if (h != this) {
+                return h.alloc(c);
+            }
+        }
         long o = enterSlow();
         try {
             return refillBusy(c);
@@ -368,9 +394,7 @@ final class Heap {
                 break;
             } else if (c < SizeClasses.SMALL_COUNT || (s = takeParked(c)) == null) {
                 Heaps.reclaimDeadSometimes();
-                if (GROWTH_SWEEP_BYTES > 0 && freedToSpans >= growthSweepThreshold()) {
-                    growthSweep();
-                }
+                sweepOnFreed();
                 s = SpanPool.acquire(this, c);
             }
             lists.setCurrent(c, s);
@@ -379,7 +403,7 @@ final class Heap {
             reverse(mag, b + 2, b + 2 + got);
         }
         counters.add(c, Counters.TAKEN, got);
-        freedToSpans = Math.max(0, freedToSpans - (long) got * SizeClasses.size(c));
+        noteTaken(c, (long) got * SizeClasses.size(c));
         mag[b] = Magazines.withCount(mag[b], got - 1);
         long a = mag[b + 1 + got];
         Magazines.markLive(a);
@@ -420,6 +444,7 @@ final class Heap {
         n -= batch;
         mag[b + 2 + n] = a;
         mag[b] = Magazines.withCount(hdr, n + 1);
+        sweepOnFreed();
     }
 
     /** Returns a block from a magazine to its span, releasing the span if it became empty. */
@@ -428,7 +453,7 @@ final class Heap {
         assert s != null && s.owner == this : "magazine block 0x" + Long.toHexString(x) + " of a span not owned: " + s;
         boolean wasExhausted = s.exhausted();
         s.give(x);
-        freedToSpans += s.blockSize;
+        noteFreed(s.cls, s.blockSize);
         settle(s, wasExhausted);
     }
 
@@ -483,6 +508,9 @@ final class Heap {
             collectList(lists.fullHead(c));
             collectList(lists.partialHead(c));
         }
+        if (!force) {
+            sweepOnFreed();
+        }
     }
 
     private void collectList(Span s) {
@@ -492,7 +520,7 @@ final class Heap {
                 boolean wasExhausted = s.exhausted();
                 int n = RemoteFree.collect(s);
                 if (n > 0) {
-                    freedToSpans += (long) n * s.blockSize;
+                    noteFreed(s.cls, (long) n * s.blockSize);
                     settle(s, wasExhausted);
                 }
             }
@@ -604,6 +632,7 @@ final class Heap {
             flushLarge();
         }
         freedToSpans = 0;
+        Arrays.fill(freedByClass, 0);
         long bytes = 0;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             Span cur = lists.current(c);
@@ -619,38 +648,67 @@ final class Heap {
         return bytes;
     }
 
+    /** Counts {@code bytes} of class {@code c} given back into its spans. Holder only. */
+    private void noteFreed(int c, long bytes) {
+        freedByClass[c] += bytes;
+        freedToSpans += bytes;
+    }
+
+    /** Counts {@code bytes} of class {@code c} a refill took out of its spans. Holder only. */
+    private void noteTaken(int c, long bytes) {
+        long f = freedByClass[c];
+        if (f != 0) {
+            long t = Math.min(f, bytes);
+            freedByClass[c] = f - t;
+            freedToSpans -= t;
+        }
+    }
+
     /**
-     * How much must have gone back into a heap's spans before it sweeps on growth:
+     * How much must have gone back into a heap's spans before it sweeps:
      * {@link #GROWTH_SWEEP_BYTES}, or an eighth of what hakmem has mapped if that is more. A fixed
      * 1 MiB made a heap that collects remote frees while it grows (producers in a
      * producer/consumer churn) sweep before nearly every new span, giving back pages it took again
      * a moment later: a third of the throughput went to madvise, page faults and TLB shootdowns.
-     * An eighth still catches a wholesale free followed by growth in other classes, the case the
-     * sweep is for. Cold: on a refill that needs a new span.
+     * An eighth still catches a wholesale free, the case the sweep is for. Cold.
      */
-    private static long growthSweepThreshold() {
+    private static long sweepThreshold() {
         return Math.max(GROWTH_SWEEP_BYTES, MemoryBudget.mapped() >>> 3);
     }
 
     /**
-     * The sweep before a new span, at most once per {@link #GROWTH_SWEEP_GAP}: a churn of large
-     * blocks at random sizes (64 KiB - 2 MiB) swings what the heap's spans hold by more than the
-     * threshold every few hundred operations, and each sweep then gave back pages taken again a
-     * moment later (about 550 madvise calls per million operations, a sixth of the run). One
-     * sweep gives back every free page, so a wholesale free still goes back at the first new
-     * span. Cold: reads the clock only once the threshold is reached.
+     * Sweeps if at least {@link #sweepThreshold()} went back into the heap's spans since the last
+     * sweep and not into their refills. Called after a flush or a collect gave blocks back (a
+     * wholesale free goes back while it happens, not a decay time later: a program that frees a
+     * phase's blocks and goes on to other sizes at once would otherwise grow first) and before a
+     * refill takes a new span. Cold: reads the clock only once the threshold is reached.
+     *
+     * <p>A sweep that gave back less than a quarter of the threshold makes the next wait
+     * {@link #GROWTH_SWEEP_GAP}: a churn of large blocks at random sizes (64 KiB - 2 MiB) swings
+     * what the heap's spans hold by more than the threshold every few hundred operations while
+     * the pages freed are taken again a moment later (about 550 madvise calls per million
+     * operations, a sixth of the run, before the gap). A sweep after a wholesale free gives back
+     * most of it, so the next one may follow as soon as the threshold is reached again.
      */
-    private void growthSweep() {
+    private void sweepOnFreed() {
+        if (GROWTH_SWEEP_BYTES == 0 || freedToSpans < GROWTH_SWEEP_BYTES) {
+            return;
+        }
+        long threshold = sweepThreshold();
+        if (freedToSpans < threshold) {
+            return;
+        }
         long now = System.nanoTime();
-        if (lastGrowthSweep != 0 && now - lastGrowthSweep < GROWTH_SWEEP_GAP) {
+        if (!lastSweepGaveMuch && lastGrowthSweep != 0 && now - lastGrowthSweep < GROWTH_SWEEP_GAP) {
             return;
         }
         lastGrowthSweep = now;
         GROWTH_SWEEPS.increment();
-        sweep(true);
+        long gave = sweep(true);
+        lastSweepGaveMuch = gave >= threshold >>> 2;
     }
 
-    /** Growth sweeps so far, all heaps (for tests and diagnostics). */
+    /** Sweeps of heaps on their own ({@link #sweepOnFreed}) so far, all heaps (for tests and diagnostics). */
     static long growthSweeps() {
         return GROWTH_SWEEPS.sum();
     }

@@ -90,6 +90,21 @@ public final class Heaps {
 
     /** The platform thread's own heap, creating or adopting one on first use. Cold. */
     static Heap ofPlatformThread(Thread t) {
+        return ofPlatformThread(t, true);
+    }
+
+    /**
+     * The platform thread's own heap for counting its remote frees: a thread that has none gets a
+     * new, empty one, marked {@link Heap#countsOnly}, and adopts no dead thread's heap. A thread
+     * that only frees (a consumer) would otherwise hold the adopted heap's spans and cached blocks
+     * where no allocation of its own reuses them and the reclaim of dead threads' heaps no longer
+     * reaches them. Its first allocation still adopts one ({@link #adoptForCountingHeap}). Cold.
+     */
+    static Heap forCounting(Thread t) {
+        return ofPlatformThread(t, false);
+    }
+
+    private static Heap ofPlatformThread(Thread t, boolean adopt) {
         Heap h = fast(t);
         if (h != null) {
             return h;
@@ -100,20 +115,18 @@ public final class Heaps {
         }
         LOCK.lock();
         try {
-            h = adoptDead();
+            h = adoptDead(adopt);
             if (h == null) {
                 h = new Heap(nextId++, false);
                 ALL.add(h);
             }
+            h.countsOnly = !adopt;
             h.bind(t);
             int slot = (int) t.threadId() & MASK;
             Heap there = HEAPS[slot];
             Thread other = there.holder();
             if (there == NOBODY || other == null || !other.isAlive()) {
-                clearSlot(h);
-                HEAPS[slot] = h;
-                MAGS[slot] = h.mag;
-                h.tableSlot = slot;
+                putInSlot(h, slot);
             } else {
                 OVERFLOW.set(h);
             }
@@ -149,16 +162,62 @@ public final class Heaps {
                     ALL.add(h);
                 }
                 h.bind(c);
-                clearSlot(h);
-                HEAPS[slot] = h;
-                MAGS[slot] = h.mag;
-                h.tableSlot = slot;
+                putInSlot(h, slot);
                 return true;
             }
             return other == c;
         } finally {
             LOCK.unlock();
         }
+    }
+
+    /**
+     * The first allocation of a thread whose heap was made for counting its remote frees
+     * ({@link #forCounting}): the heap the thread allocates from from now on, a dead thread's
+     * heap if one is waiting (it takes over {@code h}'s table slot, and {@code h}, which never
+     * held memory, is retired with its counts), else {@code h} itself. Owner only (the current
+     * thread owns {@code h}).
+     */
+    static Heap adoptForCountingHeap(Heap h) {
+        LOCK.lock();
+        try {
+            h.countsOnly = false;
+            Heap dead = adoptDead();
+            if (dead == null) {
+                return h;
+            }
+            assert !h.holdsMemory() : "a counting heap held memory: " + h;
+            Thread t = h.platformThread();
+            int slot = h.tableSlot;
+            boolean inTable = slot >= 0 && HEAPS[slot] == h;
+            clearSlot(h);
+            retire(h);
+            dead.bind(t);
+            if (inTable) {
+                putInSlot(dead, slot);
+            } else {
+                OVERFLOW.set(dead);
+            }
+            return dead;
+        } finally {
+            LOCK.unlock();
+        }
+    }
+
+    /** Forgets heap {@code h}, out of the table, keeping its counts. LOCK held. */
+    private static void retire(Heap h) {
+        h.addCounters(RETIRED);
+        h.bind(null);
+        ALL.remove(h);
+        heapsRetired++;
+    }
+
+    /** Puts {@code h} in table slot {@code slot} (out of the one it had, if any). LOCK held. */
+    private static void putInSlot(Heap h, int slot) {
+        clearSlot(h);
+        HEAPS[slot] = h;
+        MAGS[slot] = h.mag;
+        h.tableSlot = slot;
     }
 
     /** Takes {@code h} out of the table if it is there. LOCK held. */
@@ -174,9 +233,19 @@ public final class Heaps {
      * visible: we saw the thread dead, and the heap quiescent). LOCK held.
      */
     private static Heap adoptDead() {
+        return adoptDead(true);
+    }
+
+    /**
+     * {@link #adoptDead()}, or with {@code withMemory} false only one that holds no memory (the
+     * counting heap of a thread that only freed): a thread that only counts takes such a heap
+     * rather than a new one, so threads that free and exit, one after another, do not leave a heap
+     * each behind. LOCK held.
+     */
+    private static Heap adoptDead(boolean withMemory) {
         for (Heap h : ALL) {
             Thread owner = h.holder();
-            if (owner != null && !owner.isAlive() && h.quiescent()) {
+            if (owner != null && !owner.isAlive() && h.quiescent() && (withMemory || !h.holdsMemory())) {
                 return h;
             }
         }
@@ -232,11 +301,8 @@ public final class Heaps {
                     }
                 }
                 h.abandon();
-                h.addCounters(RETIRED);
                 clearSlot(h);
-                h.bind(null);
-                ALL.remove(i);
-                heapsRetired++;
+                retire(h);
                 n++;
             }
             return n;

@@ -20,6 +20,10 @@ import java.util.concurrent.locks.LockSupport;
  *     32 MiB. The live blocks keep their bytes.</li>
  * <li>{@code active}: the same, but the thread keeps allocating and freeing small blocks all along
  *     (it is never blocked, so never borrowed): its own slow paths sweep when the decay thread asks.</li>
+ * <li>{@code wholesale}: run with a decay time far longer than the test: the main thread fills
+ *     64 MiB of 8 KiB blocks and frees every other one, then, with no further call and no sleep,
+ *     reads its resident memory: the heap swept while the frees came back into its spans (a
+ *     quarter of what hakmem maps went back), so about 32 MiB are gone already.</li>
  * <li>{@code borrowStress}: threads that alternate bursts of mixed allocations and frees (every
  *     byte checked, a quarter freed by another thread) with sleeps, while the decay thread and a
  *     thread calling {@code trim()} in a loop borrow their heaps whenever they sleep: nothing is lost
@@ -38,6 +42,7 @@ public final class GiveBackChild {
         switch (args[0]) {
             case "idle" -> partlyFree(false);
             case "active" -> partlyFree(true);
+            case "wholesale" -> wholesaleFree();
             case "borrowStress" -> borrowStress(Double.parseDouble(args[1]));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -92,6 +97,26 @@ public final class GiveBackChild {
         }
         for (int i = 0; i < COUNT; i++) {
             BlockPattern.verify(blocks[i], BLOCK, BlockPattern.off(i % 2 == 0 ? i + COUNT : i), "block after refill");
+            Hakmem.free(blocks[i]);
+        }
+    }
+
+    static void wholesaleFree() throws Exception {
+        long[] blocks = new long[COUNT];
+        for (int i = 0; i < COUNT; i++) {
+            blocks[i] = Hakmem.malloc(BLOCK);
+            BlockPattern.fill(blocks[i], BLOCK, BlockPattern.off(i));
+        }
+        long before = resident();
+        long sweeps = Heap.growthSweeps();
+        for (int i = 0; i < COUNT; i += 2) {
+            Hakmem.free(blocks[i]);
+        }
+        long after = resident();
+        System.out.printf("beforeKiB=%d afterKiB=%d droppedKiB=%d sweeps=%d%n", before, after, before - after,
+                Heap.growthSweeps() - sweeps);
+        for (int i = 1; i < COUNT; i += 2) {
+            BlockPattern.verify(blocks[i], BLOCK, BlockPattern.off(i), "live block after the sweep");
             Hakmem.free(blocks[i]);
         }
     }

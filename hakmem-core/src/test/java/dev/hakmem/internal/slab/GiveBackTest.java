@@ -18,7 +18,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GiveBackTest {
 
     static ChildJvm.Result run(String... args) throws Exception {
-        return ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=100", "-Dhakmem.jmx=false", "-ea")
+        // growthSweepBytes=0: no sweep of the heap's own while it frees (aWholesaleFreeGoesBackAtOnce),
+        // so what goes back here goes on the decay schedule
+        return ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=100", "-Dhakmem.growthSweepBytes=0",
+                        "-Dhakmem.jmx=false", "-ea")
                 .args(args).timeout(Duration.ofSeconds(100)).run();
     }
 
@@ -52,6 +55,22 @@ class GiveBackTest {
         assertEquals(0, r.exit(), r.output());
         Map<String, Long> m = figures(r.output());
         assertTrue(m.get("droppedKiB") >= 24 << 10, "about 32 MiB of free pages given back: " + r.output());
+    }
+
+    /**
+     * A wholesale free goes back while it happens: the heap sweeps once enough came back into its
+     * spans, not only a decay time later (here a minute) or when another class grows.
+     */
+    @Test
+    void aWholesaleFreeGoesBackAtOnce() throws Exception {
+        ChildJvm.Result r = ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=60000", "-Dhakmem.jmx=false", "-ea")
+                .args("wholesale").timeout(Duration.ofSeconds(100)).run();
+        System.out.println("give-back, wholesale free: " + r.output().strip());
+        assertEquals(0, r.exit(), r.output());
+        Map<String, Long> m = figures(r.output());
+        assertTrue(m.get("sweeps") >= 1, "the heap swept during the frees: " + r.output());
+        // one sweep per eighth of what hakmem maps (about 8 MiB here) freed: three of the four
+        assertTrue(m.get("droppedKiB") >= 16 << 10, "most of the 32 MiB of free pages given back: " + r.output());
     }
 
     @Test

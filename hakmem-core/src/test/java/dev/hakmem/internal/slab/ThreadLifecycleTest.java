@@ -275,6 +275,77 @@ class ThreadLifecycleTest {
     }
 
     /**
+     * A thread whose first operations are remote frees (a consumer) gets a heap of its own to count
+     * them in, but adopts no dead thread's heap for that: it would hold that heap's spans and cached
+     * blocks where neither its allocations nor the reclaim of dead threads' heaps reach them. Its
+     * first allocation adopts the dead heap, and the counts of its remote frees stay exact.
+     */
+    @Test
+    @Timeout(60)
+    void aThreadThatOnlyFreesAdoptsNoDeadHeapUntilItAllocates() throws Exception {
+        Hakmem.free(Hakmem.malloc(16));  // this thread's own heap first: else it would adopt the dead one
+        long[] blocks = new long[1_000];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = Hakmem.malloc(100);
+        }
+        Heaps.reclaimDead(true);  // no other dead heap to adopt than the one made below
+        AtomicReference<Heap> dead = new AtomicReference<>();
+        Thread dying = new Thread(() -> {
+            Hakmem.free(Hakmem.malloc(200));  // a span and a cached block
+            dead.set(Heaps.ofPlatformThread(Thread.currentThread()));
+        });
+        dying.start();
+        dying.join();
+        int cls = SizeClasses.classOf(100);
+        long remoteBefore = Hakmem.stats().sizeClasses().get(cls).remoteFrees();
+        AtomicReference<Heap> counting = new AtomicReference<>();
+        AtomicReference<Heap> allocating = new AtomicReference<>();
+        Thread consumer = new Thread(() -> {
+            for (long a : blocks) {
+                Hakmem.free(a);
+            }
+            counting.set(Heaps.ofPlatformThread(Thread.currentThread()));
+            long a = Hakmem.malloc(200);
+            allocating.set(Heaps.ofPlatformThread(Thread.currentThread()));
+            Hakmem.free(a);
+        });
+        consumer.start();
+        consumer.join();
+        assertTrue(counting.get() != dead.get(), "counting the remote frees adopted the dead thread's heap");
+        assertTrue(allocating.get() == dead.get(), "the first allocation adopted the dead thread's heap");
+        assertEquals(blocks.length, Hakmem.stats().sizeClasses().get(cls).remoteFrees() - remoteBefore,
+                "remote frees counted once each across the swap of heaps");
+    }
+
+    /**
+     * 2,000 threads one after another, each only freeing a block another thread allocated, then
+     * exiting: each takes the counting heap the one before left (a dead heap that holds no
+     * memory), so they do not leave a heap each behind (printed and asserted).
+     */
+    @Test
+    @Timeout(60)
+    void threadsThatOnlyFreeReuseOneAnothersCountingHeaps() throws Exception {
+        Hakmem.free(Hakmem.malloc(16));
+        Heaps.reclaimDead(true);
+        long heapsBefore = Heaps.heapCounts()[0];
+        int n = 2_000;
+        long[] blocks = new long[n];
+        for (int i = 0; i < n; i++) {
+            blocks[i] = Hakmem.malloc(48);
+        }
+        for (int i = 0; i < n; i++) {
+            long a = blocks[i];
+            Thread t = new Thread(() -> Hakmem.free(a));
+            t.start();
+            t.join();
+        }
+        long heapsAfter = Heaps.heapCounts()[0];
+        System.out.println("threadsThatOnlyFreeReuseOneAnothersCountingHeaps: heaps " + heapsBefore + " -> " + heapsAfter
+                + " after " + n + " freeing threads");
+        assertTrue(heapsAfter - heapsBefore <= 16, "heaps " + heapsBefore + " -> " + heapsAfter);
+    }
+
+    /**
      * 100,000 virtual threads alive at once, each holding a block while parked, then freeing it:
      * heaps are shared, so allocator metadata stays small (printed and asserted below 64 MiB).
      */
