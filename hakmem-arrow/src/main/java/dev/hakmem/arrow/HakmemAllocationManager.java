@@ -32,8 +32,8 @@ import org.apache.arrow.memory.ReferenceManager;
  * {@code getSize()} bytes when the memory is released and moves {@code getSize()} bytes when
  * ownership is transferred, so reporting anything else would unbalance its accounting. The
  * hakmem block may be slightly larger ({@link Hakmem#usableSize(long)}: the size class, at
- * most 25 % above a request of 64 B - 1 KiB and 12.5 % above a larger one, and exact for
- * powers of two); that slack is hakmem's, invisible to Arrow, and shows in {@link Hakmem#stats()}.
+ * most 25 % above a request over 64 bytes, 12.5 % for one of 1-32 KiB, and exact for powers
+ * of two); that slack is hakmem's, invisible to Arrow, and shows in {@link Hakmem#stats()}.
  *
  * <p>Memory is not zeroed, as with Arrow's {@code Unsafe} manager: Arrow's vectors zero the
  * buffers they allocate themselves. When hakmem cannot get memory ({@code hakmem.maxMemory}, or the

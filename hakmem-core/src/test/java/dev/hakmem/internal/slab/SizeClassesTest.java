@@ -24,7 +24,7 @@ class SizeClassesTest {
     }
 
     @Test
-    void classesAreAlignedAQuarterApartAboveSixtyFourAndAnEighthAboveOneKiB() {
+    void classesAreAlignedAQuarterApartAboveSixtyFourAndAnEighthInTheMidTier() {
         assertEquals(8, SizeClasses.size(0));
         for (int c = 1; c < SizeClasses.COUNT; c++) {
             int s = SizeClasses.size(c);
@@ -34,8 +34,8 @@ class SizeClassesTest {
             if (prev >= 64) {
                 assertTrue((s - prev) * 4 <= prev, "classes " + prev + " and " + s + " are more than 25 % apart");
             }
-            if (prev >= SizeClasses.MAX_TINY) {
-                assertTrue((s - prev) * 8 <= prev, "classes " + prev + " and " + s + " are more than 12.5 % apart");
+            if (prev >= SizeClasses.MAX_TINY && s <= SizeClasses.MAX_SMALL) {
+                assertTrue((s - prev) * 8 <= prev, "mid classes " + prev + " and " + s + " are more than 12.5 % apart");
             }
             if (s > SizeClasses.MAX_SMALL) {
                 assertEquals(0, s % 4096, "large class " + s + " is not a multiple of 4 KiB (the lookup table's step)");
