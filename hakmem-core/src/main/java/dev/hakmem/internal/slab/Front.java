@@ -242,7 +242,7 @@ public final class Front {
         if (r != RemoteFree.OK) {
             throw Errors.notLive("free", a, s);
         }
-        countRemoteFree(t, s.cls);
+        countRemoteFree(t, s);
     }
 
     /**
@@ -252,18 +252,18 @@ public final class Front {
      * while that is idle (plain writes: the carrier is this same OS thread). Otherwise (a borrowed
      * or BUSY heap, no carriers) in the shared atomic counters.
      */
-    private static void countRemoteFree(Thread t, int cls) {
+    private static void countRemoteFree(Thread t, Span s) {
         Heap mine;
         if (t.isVirtual()) {
             Thread c = Carriers.current();
             mine = c != t ? Heaps.fast(c) : null;
         } else {
-            mine = Heaps.forCounting(t);
+            mine = Heaps.forCounting(t, s.owner);
         }
         if (mine != null && mine.notBorrowed()) {
-            mine.counters.inc(cls, Counters.REMOTE_FREES);
+            mine.counters.inc(s.cls, Counters.REMOTE_FREES);
         } else {
-            Heaps.countUnownedFree(cls);
+            Heaps.countUnownedFree(s.cls);
         }
     }
 

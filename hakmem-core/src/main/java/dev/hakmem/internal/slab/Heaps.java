@@ -94,17 +94,26 @@ public final class Heaps {
     }
 
     /**
-     * The platform thread's own heap for counting its remote frees: a thread that has none gets a
-     * new, empty one, marked {@link Heap#countsOnly}, and adopts no dead thread's heap. A thread
-     * that only frees (a consumer) would otherwise hold the adopted heap's spans and cached blocks
-     * where no allocation of its own reuses them and the reclaim of dead threads' heaps no longer
-     * reaches them. Its first allocation still adopts one ({@link #adoptForCountingHeap}). Cold.
+     * The platform thread's own heap for counting its remote frees, when its first operation is
+     * a free of a block of {@code blockOwner}'s spans. A thread that has no heap yet adopts
+     * {@code blockOwner} if that is a dead thread's heap (a thread freeing what its predecessor
+     * left, as in larson: its next frees of those blocks are then local); else it gets a dead
+     * heap that holds no memory or a new one, marked {@link Heap#countsOnly}, and adopts no
+     * other dead thread's heap: a thread that only frees (a consumer) would hold that heap's
+     * spans and cached blocks where no allocation of its own reuses them and the reclaim of dead
+     * threads' heaps no longer reaches them. Its first allocation still adopts one
+     * ({@link #adoptForCountingHeap}). Cold.
      */
-    static Heap forCounting(Thread t) {
-        return ofPlatformThread(t, false);
+    static Heap forCounting(Thread t, Heap blockOwner) {
+        Heap h = fast(t);
+        return h != null ? h : ofPlatformThread(t, false, blockOwner);
     }
 
     private static Heap ofPlatformThread(Thread t, boolean adopt) {
+        return ofPlatformThread(t, adopt, null);
+    }
+
+    private static Heap ofPlatformThread(Thread t, boolean adopt, Heap prefer) {
         Heap h = fast(t);
         if (h != null) {
             return h;
@@ -115,12 +124,18 @@ public final class Heaps {
         }
         LOCK.lock();
         try {
-            h = adoptDead(adopt);
+            boolean counting = !adopt;
+            h = prefer != null && isDeadAndQuiescent(prefer) ? prefer : null;
+            if (h != null) {
+                counting = false;
+            } else {
+                h = adoptDead(adopt);
+            }
             if (h == null) {
                 h = new Heap(nextId++, false);
                 ALL.add(h);
             }
-            h.countsOnly = !adopt;
+            h.countsOnly = counting;
             h.bind(t);
             int slot = (int) t.threadId() & MASK;
             Heap there = HEAPS[slot];
@@ -244,12 +259,17 @@ public final class Heaps {
      */
     private static Heap adoptDead(boolean withMemory) {
         for (Heap h : ALL) {
-            Thread owner = h.holder();
-            if (owner != null && !owner.isAlive() && h.quiescent() && (withMemory || !h.holdsMemory())) {
+            if (isDeadAndQuiescent(h) && (withMemory || !h.holdsMemory())) {
                 return h;
             }
         }
         return null;
+    }
+
+    /** Whether {@code h} is a thread heap whose thread has died, with no slow path running on it. LOCK held. */
+    private static boolean isDeadAndQuiescent(Heap h) {
+        Thread owner = h.holder();
+        return !h.shared && owner != null && !owner.isAlive() && h.quiescent() && h.platformThread() == owner;
     }
 
     /**

@@ -318,6 +318,42 @@ class ThreadLifecycleTest {
     }
 
     /**
+     * A thread whose first operation frees a block its dead predecessor allocated (larson's
+     * chains of threads) adopts that predecessor's heap at once: the first free is remote, every
+     * later free of the predecessor's blocks is local.
+     */
+    @Test
+    @Timeout(60)
+    void aThreadFreeingItsDeadPredecessorsBlocksAdoptsItsHeap() throws Exception {
+        Hakmem.free(Hakmem.malloc(16));
+        Heaps.reclaimDead(true);
+        long[] blocks = new long[1_000];
+        AtomicReference<Heap> dead = new AtomicReference<>();
+        Thread predecessor = new Thread(() -> {
+            for (int i = 0; i < blocks.length; i++) {
+                blocks[i] = Hakmem.malloc(300);
+            }
+            dead.set(Heaps.ofPlatformThread(Thread.currentThread()));
+        });
+        predecessor.start();
+        predecessor.join();
+        int cls = SizeClasses.classOf(300);
+        long remoteBefore = Hakmem.stats().sizeClasses().get(cls).remoteFrees();
+        AtomicReference<Heap> mine = new AtomicReference<>();
+        Thread successor = new Thread(() -> {
+            for (long a : blocks) {
+                Hakmem.free(a);
+            }
+            mine.set(Heaps.ofPlatformThread(Thread.currentThread()));
+        });
+        successor.start();
+        successor.join();
+        assertTrue(mine.get() == dead.get(), "the successor adopted the heap whose block it freed first");
+        assertEquals(1, Hakmem.stats().sizeClasses().get(cls).remoteFrees() - remoteBefore,
+                "only the first free was remote");
+    }
+
+    /**
      * 2,000 threads one after another, each only freeing a block another thread allocated, then
      * exiting: each takes the counting heap the one before left (a dead heap that holds no
      * memory), so they do not leave a heap each behind (printed and asserted).
