@@ -101,7 +101,8 @@ final class Heap {
      */
     private final long[] freedByClass = new long[SizeClasses.COUNT];
     /**
-     * The sum of {@link #freedByClass}. When it reaches {@link #sweepThreshold()}, the heap gives
+     * The sum of {@link #freedByClass}, kept beside it so that the check after every flush is one
+     * compare, not a sum over the classes. When it reaches {@link #sweepThreshold()}, the heap gives
      * back the free pages of its spans ({@link #sweepOnFreed}): after a flush or a collect that
      * brought it there (a wholesale free), or before a refill takes a new span (memory freed in
      * one class must not stay resident while another class grows). Holder only.
@@ -120,7 +121,7 @@ final class Heap {
     private static final LongAdder GROWTH_SWEEPS = new LongAdder();
 
     /** When this heap last swept on its own ({@link #sweepOnFreed}; nanoTime), 0 if never. Holder only. */
-    private long lastGrowthSweep;
+    private long lastOwnSweep;
     /** Whether that sweep gave back at least a quarter of its threshold (see {@link #sweepOnFreed}). Holder only. */
     private boolean lastSweepGaveMuch;
     /**
@@ -711,11 +712,11 @@ final class Heap {
             return;
         }
         long now = System.nanoTime();
-        if (!lastSweepGaveMuch && lastGrowthSweep != 0 && now - lastGrowthSweep < GROWTH_SWEEP_GAP) {
+        if (!lastSweepGaveMuch && lastOwnSweep != 0 && now - lastOwnSweep < GROWTH_SWEEP_GAP) {
             sweepChecksToSkip = SWEEP_CHECKS_SKIPPED;
             return;
         }
-        lastGrowthSweep = now;
+        lastOwnSweep = now;
         GROWTH_SWEEPS.increment();
         long gave = sweep(true);
         lastSweepGaveMuch = gave >= threshold >>> 2;

@@ -90,7 +90,7 @@ public final class Heaps {
 
     /** The platform thread's own heap, creating or adopting one on first use. Cold. */
     static Heap ofPlatformThread(Thread t) {
-        return ofPlatformThread(t, true);
+        return ofPlatformThread(t, true, null);
     }
 
     /**
@@ -105,12 +105,7 @@ public final class Heaps {
      * ({@link #adoptForCountingHeap}). Cold.
      */
     static Heap forCounting(Thread t, Heap blockOwner) {
-        Heap h = fast(t);
-        return h != null ? h : ofPlatformThread(t, false, blockOwner);
-    }
-
-    private static Heap ofPlatformThread(Thread t, boolean adopt) {
-        return ofPlatformThread(t, adopt, null);
+        return ofPlatformThread(t, false, blockOwner);
     }
 
     private static Heap ofPlatformThread(Thread t, boolean adopt, Heap prefer) {
@@ -132,19 +127,14 @@ public final class Heaps {
                 h = adoptDead(adopt);
             }
             if (h == null) {
-                h = new Heap(nextId++, false);
-                ALL.add(h);
+                h = newHeap();
             }
             h.countsOnly = counting;
             h.bind(t);
             int slot = (int) t.threadId() & MASK;
             Heap there = HEAPS[slot];
             Thread other = there.holder();
-            if (there == NOBODY || other == null || !other.isAlive()) {
-                putInSlot(h, slot);
-            } else {
-                OVERFLOW.set(h);
-            }
+            install(h, there == NOBODY || other == null || !other.isAlive() ? slot : -1);
             return h;
         } finally {
             LOCK.unlock();
@@ -171,10 +161,9 @@ public final class Heaps {
             Heap there = HEAPS[slot];
             Thread other = there.holder();
             if (there == NOBODY || other == null || !other.isAlive()) {
-                Heap h = adoptDead();
+                Heap h = adoptDead(true);
                 if (h == null) {
-                    h = new Heap(nextId++, false);
-                    ALL.add(h);
+                    h = newHeap();
                 }
                 h.bind(c);
                 putInSlot(h, slot);
@@ -197,30 +186,44 @@ public final class Heaps {
         LOCK.lock();
         try {
             h.countsOnly = false;
-            Heap dead = adoptDead();
+            Heap dead = adoptDead(true);
             if (dead == null) {
                 return h;
             }
             assert !h.holdsMemory() : "a counting heap held memory: " + h;
             Thread t = h.platformThread();
-            int slot = h.tableSlot;
-            boolean inTable = slot >= 0 && HEAPS[slot] == h;
-            clearSlot(h);
+            int slot = h.tableSlot >= 0 && HEAPS[h.tableSlot] == h ? h.tableSlot : -1;
             retire(h);
             dead.bind(t);
-            if (inTable) {
-                putInSlot(dead, slot);
-            } else {
-                OVERFLOW.set(dead);
-            }
+            install(dead, slot);
             return dead;
         } finally {
             LOCK.unlock();
         }
     }
 
-    /** Forgets heap {@code h}, out of the table, keeping its counts. LOCK held. */
+    /** A new heap, on the list of platform-thread heaps. LOCK held. */
+    private static Heap newHeap() {
+        Heap h = new Heap(nextId++, false);
+        ALL.add(h);
+        return h;
+    }
+
+    /**
+     * Makes {@code h} the current thread's heap: in table slot {@code slot}, or in the thread's
+     * {@link #OVERFLOW} if {@code slot} is negative (the slot belongs to another live thread). LOCK held.
+     */
+    private static void install(Heap h, int slot) {
+        if (slot >= 0) {
+            putInSlot(h, slot);
+        } else {
+            OVERFLOW.set(h);
+        }
+    }
+
+    /** Forgets heap {@code h}: out of the table and the list, its counts kept. LOCK held. */
     private static void retire(Heap h) {
+        clearSlot(h);
         h.addCounters(RETIRED);
         h.bind(null);
         ALL.remove(h);
@@ -245,17 +248,10 @@ public final class Heaps {
 
     /**
      * A heap whose thread has died and on which no slow path runs any more (its last actions are
-     * visible: we saw the thread dead, and the heap quiescent). LOCK held.
-     */
-    private static Heap adoptDead() {
-        return adoptDead(true);
-    }
-
-    /**
-     * {@link #adoptDead()}, or with {@code withMemory} false only one that holds no memory (the
-     * counting heap of a thread that only freed): a thread that only counts takes such a heap
-     * rather than a new one, so threads that free and exit, one after another, do not leave a heap
-     * each behind. LOCK held.
+     * visible: we saw the thread dead, and the heap quiescent), or null. With {@code withMemory}
+     * false only one that holds no memory (the counting heap of a thread that only freed): a
+     * thread that only counts takes such a heap rather than a new one, so threads that free and
+     * exit, one after another, do not leave a heap each behind. LOCK held.
      */
     private static Heap adoptDead(boolean withMemory) {
         for (Heap h : ALL) {
@@ -269,7 +265,7 @@ public final class Heaps {
     /** Whether {@code h} is a thread heap whose thread has died, with no slow path running on it. LOCK held. */
     private static boolean isDeadAndQuiescent(Heap h) {
         Thread owner = h.holder();
-        return !h.shared && owner != null && !owner.isAlive() && h.quiescent() && h.platformThread() == owner;
+        return !h.shared && owner != null && !owner.isAlive() && h.quiescent();
     }
 
     /**
@@ -307,8 +303,7 @@ public final class Heaps {
             long now = System.nanoTime();
             for (int i = ALL.size() - 1; i >= 0; i--) {
                 Heap h = ALL.get(i);
-                Thread owner = h.holder();
-                if (owner == null || owner.isAlive() || !h.quiescent()) {
+                if (!isDeadAndQuiescent(h)) {
                     continue;  // alive, or a virtual thread still finishes a slow path on a dead carrier's heap
                 }
                 if (!wait) {
@@ -321,7 +316,6 @@ public final class Heaps {
                     }
                 }
                 h.abandon();
-                clearSlot(h);
                 retire(h);
                 n++;
             }

@@ -53,12 +53,18 @@ public final class GiveBackChild {
         return ProcFs.residentKib(Reservation.BASE, Reservation.BASE + Reservation.SIZE);
     }
 
-    static void partlyFree(boolean active) throws Exception {
+    /** {@link #COUNT} blocks of {@link #BLOCK} bytes, each filled with its pattern. */
+    static long[] filledBlocks() {
         long[] blocks = new long[COUNT];
         for (int i = 0; i < COUNT; i++) {
             blocks[i] = Hakmem.malloc(BLOCK);
             BlockPattern.fill(blocks[i], BLOCK, BlockPattern.off(i));
         }
+        return blocks;
+    }
+
+    static void partlyFree(boolean active) throws Exception {
+        long[] blocks = filledBlocks();
         for (int i = 0; i < COUNT; i += 2) {
             Hakmem.free(blocks[i]);
         }
@@ -102,11 +108,7 @@ public final class GiveBackChild {
     }
 
     static void wholesaleFree() throws Exception {
-        long[] blocks = new long[COUNT];
-        for (int i = 0; i < COUNT; i++) {
-            blocks[i] = Hakmem.malloc(BLOCK);
-            BlockPattern.fill(blocks[i], BLOCK, BlockPattern.off(i));
-        }
+        long[] blocks = filledBlocks();
         long before = resident();
         long sweeps = Heap.growthSweeps();
         for (int i = 0; i < COUNT; i += 2) {
