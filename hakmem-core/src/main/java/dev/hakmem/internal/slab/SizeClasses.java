@@ -36,7 +36,8 @@ import java.util.Arrays;
  * <p>Per class the thread cache holds up to {@link #cacheCapacity(int)} blocks and moves
  * {@link #batch(int)} blocks at a time to and from slabs. Defaults: capacity
  * {@code min(128, max(8, 256 KiB / size))} up to 32 KiB and {@code max(1, 512 KiB / size)}
- * above, batch {@code min(32, max(1, capacity / 2))}. Override with
+ * above, batch {@code min(64, max(1, capacity / 2))} (32 before: a burst of 4,096 allocations
+ * then as many frees, as in xmalloc, paid a refill or a flush every 32 operations). Override with
  * {@code hakmem.cacheCapacity}, {@code hakmem.refillBatch} (all classes) or
  * {@code hakmem.cacheCapacity.C<i>}, {@code hakmem.refillBatch.C<i>} (class i), or the
  * matching {@code HAKMEM_CACHE_CAPACITY[_C<i>]}, {@code HAKMEM_REFILL_BATCH[_C<i>]}.
@@ -142,7 +143,7 @@ public final class SizeClasses {
             int dfltCap = s <= MAX_SMALL ? Math.min(128, Math.max(8, (256 << 10) / s)) : Math.max(1, (512 << 10) / s);
             int cap = Config.integer("cacheCapacity.C" + c, capAll > 0 ? capAll : dfltCap);
             cap = Math.clamp(cap, 1, 4096);
-            int batch = Config.integer("refillBatch.C" + c, batchAll > 0 ? batchAll : Math.min(32, Math.max(1, cap / 2)));
+            int batch = Config.integer("refillBatch.C" + c, batchAll > 0 ? batchAll : Math.min(64, Math.max(1, cap / 2)));
             CAPACITY[c] = cap;
             BATCH[c] = Math.clamp(batch, 1, cap);
         }

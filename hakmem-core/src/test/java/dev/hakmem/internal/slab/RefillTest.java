@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -54,7 +56,44 @@ class RefillTest {
         long refills = result.get()[1];
         System.out.println("refillsBringWholeBatches: " + allocations + " allocations, " + refills + " refills");
         assertTrue(allocations > 150_000, "the loop allocated: " + allocations);
-        // batches of 32 give ~1 refill per 32 allocations; the current span alone gave ~1 per 3.5
+        // batches of 64 (32 before) give ~1 refill per 64 allocations; the current span alone gave ~1 per 3.5
         assertTrue(refills * 12 < allocations, refills + " refills for " + allocations + " allocations");
+    }
+
+    /**
+     * A flush gives a magazine's blocks back run by run (one span lookup per run of blocks of one
+     * span): blocks of three spans freed two by two in turn (A A B B C C A A ...) make every run
+     * two blocks long and every flush cross span boundaries. Each block must reach its own span:
+     * the spans' counts are checked by the {@code assert}s of every settle and of the final
+     * flush, and the heap must end up holding nothing.
+     */
+    @Test
+    void aFlushGivesEachRunOfBlocksBackToItsOwnSpan() throws Exception {
+        int c = SizeClasses.classOf(64);
+        int perSpan = SizeClasses.SLAB_SIZE / 64;
+        AtomicReference<String> result = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            long[] a = new long[3 * perSpan];
+            for (int i = 0; i < a.length; i++) {
+                a[i] = Hakmem.malloc(64);
+            }
+            Stats before = Hakmem.stats();
+            for (int k = 0; k < perSpan; k += 2) {
+                for (int s = 0; s < 3; s++) {
+                    Hakmem.free(a[s * perSpan + k]);
+                    Hakmem.free(a[s * perSpan + k + 1]);
+                }
+            }
+            Stats mid = Hakmem.stats();
+            Hakmem.trim();
+            Heap h = Heaps.fast(Thread.currentThread());
+            result.set((mid.sizeClasses().get(c).allocations() - before.sizeClasses().get(c).allocations()) + " "
+                    + (mid.sizeClasses().get(c).frees() - before.sizeClasses().get(c).frees()) + " "
+                    + (h != null && !h.holdsMemory()));
+        });
+        t.start();
+        t.join();
+        assertEquals("0 " + 3 * perSpan + " true", result.get(),
+                "allocations, frees between the two snapshots, and whether the heap holds nothing after trim()");
     }
 }
