@@ -16,6 +16,7 @@ public final class ArrowChart {
     private static final Color HAKMEM = new Color(0xE6, 0x6A, 0x00);
     private static final Color NETTY = new Color(0x6C, 0x83, 0x9E);
     private static final Color UNSAFE = new Color(0xA8, 0xB5, 0xC4);
+    private static final Color NULL = new Color(0xD0, 0xD0, 0xD0);
 
     /** Top of the relative-throughput axis; taller bars are cut there and their values named in the title. */
     static final double Y_MAX = 3.0;
@@ -91,6 +92,7 @@ public final class ArrowChart {
             colors[i] = switch (managers.get(i)) {
                 case "hakmem" -> HAKMEM;
                 case "netty" -> NETTY;
+                case "null" -> NULL;
                 default -> UNSAFE;
             };
         }

@@ -12,13 +12,22 @@ import org.apache.arrow.memory.unsafe.UnsafeAllocationManager;
  * The allocation managers the arrow suite compares, each in its own JVM: {@code hakmem}
  * (hakmem-arrow), {@code netty} (arrow-memory-netty, Arrow's default, over Netty's pooled
  * allocator) and {@code unsafe} (arrow-memory-unsafe: {@code Unsafe.allocateMemory}, that is the
- * JVM's malloc, glibc here). In each JVM the manager measured is also Arrow's default, so no
- * other manager is ever initialised there.
+ * JVM's malloc, glibc here); and, on request, {@code null}: {@link NullAllocationManager}, the
+ * ceiling no manager can beat. In each JVM the manager measured is also Arrow's default (unsafe
+ * for null), so no other manager is ever initialised there.
  */
 public final class ArrowManagers {
 
     /** The managers, in report order. */
-    public static final List<String> NAMES = List.of("hakmem", "netty", "unsafe");
+    public static final List<String> NAMES = List.of("hakmem", "netty", "unsafe", "null");
+
+    /** The managers the suite runs unless {@code --allocators} names others ({@code null}, the ceiling, only on request). */
+    public static final List<String> DEFAULT = List.of("hakmem", "netty", "unsafe");
+
+    /** Whether {@code name} is a real manager other than hakmem: one of those hakmem is compared with. */
+    public static boolean isPeer(String name) {
+        return name.equals("netty") || name.equals("unsafe");
+    }
 
     /**
      * The flags every arrow JVM gets: hakmem's, as every benchmark fork has them (native access;
@@ -45,7 +54,7 @@ public final class ArrowManagers {
         List<String> all = new ArrayList<>(ARROW_FLAGS);
         switch (check(manager)) {
             case "netty" -> all.add("-Darrow.allocation.manager.type=Netty");
-            case "unsafe" -> all.add("-Darrow.allocation.manager.type=Unsafe");
+            case "unsafe", "null" -> all.add("-Darrow.allocation.manager.type=Unsafe");
             default -> { } // hakmem: made the default by prepare(), before Arrow looks for one
         }
         return all;
@@ -66,6 +75,10 @@ public final class ArrowManagers {
             case "netty" -> {
                 RootAllocator.configBuilder();
                 return NettyAllocationManager.FACTORY;
+            }
+            case "null" -> {
+                RootAllocator.configBuilder();
+                return NullAllocationManager.FACTORY;
             }
             default -> {
                 RootAllocator.configBuilder();

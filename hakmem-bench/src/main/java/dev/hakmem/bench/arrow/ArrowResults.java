@@ -87,7 +87,7 @@ public final class ArrowResults {
         private String bestOther(ToDoubleFunction<Line> metric) {
             String best = null;
             for (Line l : lines.values()) {
-                if (!l.manager().equals("hakmem")
+                if (ArrowManagers.isPeer(l.manager())
                         && (best == null || metric.applyAsDouble(l) > metric.applyAsDouble(lines.get(best)))) {
                     best = l.manager();
                 }
@@ -100,7 +100,7 @@ public final class ArrowResults {
             Line h = lines.get("hakmem");
             double low = Double.NaN;
             for (Line l : lines.values()) {
-                if (!l.manager().equals("hakmem") && !(l.peakMiB() >= low)) {
+                if (ArrowManagers.isPeer(l.manager()) && !(l.peakMiB() >= low)) {
                     low = l.peakMiB();
                 }
             }
@@ -253,7 +253,10 @@ public final class ArrowResults {
         md.append("- Managers: `hakmem` = `dev.hakmem.arrow.HakmemAllocationManager` (hakmem blocks), `netty` = Arrow's "
                 + "`NettyAllocationManager` (arrow-memory-netty over Netty's pooled allocator, Arrow's usual default), "
                 + "`unsafe` = Arrow's `UnsafeAllocationManager` (`Unsafe.allocateMemory`: the JVM's malloc, glibc here). "
-                + "Each JVM measures one manager, which is also Arrow's default there.\n");
+                + "Each JVM measures one manager, which is also Arrow's default there (`null`'s JVM: unsafe). "
+                + "`null`, where measured, is the ceiling: a manager that does almost nothing (a per-thread stack of reused "
+                + "blocks per power-of-two size, never given back), so its figures are what Arrow costs around any "
+                + "allocation; it is left out of every \"best other\" and its RSS is not comparable.\n");
         md.append("- Throughput: operations per second of wall time (the case's unit), median over the measured runs of all JVMs. "
                 + "Memory: medians over the JVMs of `VmHWM` (peak RSS of the whole JVM, its fixed pre-touched heap included), "
                 + "`VmRSS` right after the root allocator was closed (everything released), and `VmRSS` after "

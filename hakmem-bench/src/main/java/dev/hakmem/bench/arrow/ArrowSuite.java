@@ -41,7 +41,7 @@ public final class ArrowSuite {
         List<String> managers;
         try {
             cases = cases(args);
-            managers = options.allocators().isEmpty() ? ArrowManagers.NAMES
+            managers = options.allocators().isEmpty() ? ArrowManagers.DEFAULT
                     : options.allocators().stream().map(ArrowManagers::check).toList();
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());

@@ -68,7 +68,9 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                                    arrow:   Apache Arrow vectors built, read and released with the hakmem,
                                             netty and unsafe allocation managers, one JVM each (a few
                                             minutes); --drivers picks its cases (--list names them),
-                                            --allocators its managers; writes results.csv, report.md, charts
+                                            --allocators its managers (also null: the ceiling, a manager
+                                            that does almost nothing, only when named); writes
+                                            results.csv, report.md, charts
               --drivers a,b      only these drivers (names: %s)
               --allocators x,y   only these allocators, in this order (default: all of %s;
                                  hakmem and the native allocators for the threads suite,

@@ -43,7 +43,7 @@ class ArrowCasesTest {
     }
 
     @Test
-    void everyCaseReadsTheSameOnHakmemAndUnsafeAndReleasesAll() throws Exception {
+    void everyCaseReadsTheSameOnHakmemUnsafeAndTheCeilingAndReleasesAll() throws Exception {
         RootAllocator.configBuilder(); // Arrow's allocator classes before UnsafeAllocationManager's (see ArrowManagers.prepare)
         for (ArrowCase c : ArrowCase.values()) {
             long live0 = Hakmem.stats().liveBytes();
@@ -51,7 +51,29 @@ class ArrowCasesTest {
             assertEquals(live0, Hakmem.stats().liveBytes(), c.label() + ": every hakmem block freed");
             long u = checksum(c, UnsafeAllocationManager.FACTORY, ops(c));
             assertEquals(u, h, c.label());
+            assertEquals(u, checksum(c, NullAllocationManager.FACTORY, ops(c)), c.label() + " on the ceiling manager");
         }
+    }
+
+    @Test
+    void theCeilingManagerReusesAReleasedBlockOfItsSizeOnTheSameThread() {
+        try (BufferAllocator root = root(NullAllocationManager.FACTORY)) {
+            long first;
+            try (var b = root.buffer(1000)) {
+                first = b.memoryAddress();
+                b.setLong(992, 42); // the block holds the whole 1 KiB that Arrow's rounding asked for
+            }
+            try (var b = root.buffer(1024); var c = root.buffer(1024)) {
+                assertEquals(first, b.memoryAddress(), "the released 1 KiB block is taken again");
+                assertEquals(1024, c.capacity());
+                org.junit.jupiter.api.Assertions.assertNotEquals(first, c.memoryAddress(), "a live block is not handed out twice");
+            }
+            assertEquals(0, root.getAllocatedMemory());
+        }
+        assertEquals(10, NullAllocationManager.slotOf(1000));
+        assertEquals(10, NullAllocationManager.slotOf(1024));
+        assertEquals(11, NullAllocationManager.slotOf(1025));
+        assertEquals(3, NullAllocationManager.slotOf(1));
     }
 
     @Test

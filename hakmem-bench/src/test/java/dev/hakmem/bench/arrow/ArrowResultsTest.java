@@ -67,6 +67,21 @@ class ArrowResultsTest {
     }
 
     @Test
+    void theCeilingIsNeverTheBestOther() {
+        List<ArrowResults.Run> r = new ArrayList<>(runs());
+        r.add(new ArrowResults.Run("int-64", "null", 1, 1, 1_000_000, 500_000_000L, 7, 400_000_000L)); // 2 M/s, fastest
+        List<ArrowResults.Memory> m = new ArrayList<>(memory());
+        m.add(new ArrowResults.Memory("int-64", "null", 1, 400 * 1024, 400 * 1024, 400 * 1024, 512)); // lowest peak
+        List<String> managers = List.of("hakmem", "netty", "unsafe", "null");
+        ArrowResults.Summary int64 = ArrowResults.summarize(List.of(ArrowCase.INT_64), managers, r, m).get(0);
+        assertEquals("unsafe", int64.bestOther());
+        assertEquals("netty", int64.bestOtherCpu());
+        assertEquals(1.1 / 0.8, int64.ratio(), 1e-6);
+        assertEquals(501 - 495, int64.peakDeltaMiB(), 1e-9, "the ceiling's RSS is not a peer's");
+        assertEquals(2e6, int64.lines().get("null").opsPerSec(), 1);
+    }
+
+    @Test
     void parsesAJvmsOutputAndRejectsFailures() {
         List<String> lines = List.of("manager hakmem: ...", "run 1: ...", "ARROW\tint-64\thakmem\t1\t200000\t100000000\t42\t150000000",
                 "ARROWMEM\tint-64\thakmem\t470000\t469000\t468000\t512");
