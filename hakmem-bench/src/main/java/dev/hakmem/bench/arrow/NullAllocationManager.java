@@ -1,10 +1,10 @@
 package dev.hakmem.bench.arrow;
 
+import dev.hakmem.arrow.HakmemAllocationManager;
 import java.lang.foreign.Arena;
 import org.apache.arrow.memory.AllocationManager;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.ReferenceManager;
 
 /**
  * The arrow suite's ceiling: an {@link AllocationManager} that does as little as a manager can,
@@ -33,7 +33,7 @@ final class NullAllocationManager extends AllocationManager {
 
         @Override
         public ArrowBuf empty() {
-            return Empty.BUFFER;
+            return HakmemAllocationManager.FACTORY.empty(); // address 0, capacity 0: the same for any manager
         }
 
         @Override
@@ -41,10 +41,6 @@ final class NullAllocationManager extends AllocationManager {
             return "NullAllocationManager.FACTORY";
         }
     };
-
-    private static final class Empty {
-        static final ArrowBuf BUFFER = new ArrowBuf(ReferenceManager.NO_OP, null, 0, 0);
-    }
 
     /** One stack of free blocks per power-of-two size, per thread. */
     private static final class Stacks {
