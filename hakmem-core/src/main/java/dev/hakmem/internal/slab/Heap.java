@@ -264,6 +264,23 @@ final class Heap {
     }
 
     /**
+     * {@link #freeOwn} with the checks off ({@code hakmem.checks=false}): no LIVE bit to clear, and
+     * nothing proves {@code a} a block start (the caller trusts it, as the checks-off free path does
+     * everywhere). False, with nothing done, when the heap is not the caller's to use now.
+     */
+    static boolean freeOwnUnchecked(Span s, long a, long tid) {
+        assert !Checks.ON;
+        long[] mg = s.ownerMag;
+        if (mg == null || Magazines.ownerPlain(mg) != tid) {
+            return false;
+        }
+        if (!Magazines.push(mg, s.magBase, a)) {
+            s.owner.flush(s.cls, a);
+        }
+        return true;
+    }
+
+    /**
      * Whether the owner of this platform heap may use it (it is not borrowed; acquire), after
      * which its fast paths find its id in the owner word again ({@link #resync}). Owner only.
      */
