@@ -2,6 +2,7 @@ package dev.hakmem.bench.arrow;
 
 import dev.hakmem.arrow.HakmemAllocationManager;
 import java.lang.foreign.Arena;
+import java.util.Arrays;
 import org.apache.arrow.memory.AllocationManager;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
@@ -92,7 +93,7 @@ final class NullAllocationManager extends AllocationManager {
         int n = s.counts[slot];
         long[] b = s.blocks[slot];
         if (b == null || n == b.length) {
-            b = java.util.Arrays.copyOf(b == null ? new long[0] : b, Math.max(16, n * 2));
+            b = Arrays.copyOf(b == null ? new long[0] : b, Math.max(16, n * 2));
             s.blocks[slot] = b;
         }
         b[n] = address;

@@ -264,7 +264,7 @@ final class Heap {
     }
 
     /**
-     * {@link #freeOwn} with the checks off ({@code hakmem.checks=false}): no LIVE bit to clear, and
+     * {@link #freeOwn} with the checks off ({@code hakmem.checks=off}): no LIVE bit to clear, and
      * nothing proves {@code a} a block start (the caller trusts it, as the checks-off free path does
      * everywhere). False, with nothing done, when the heap is not the caller's to use now.
      */
