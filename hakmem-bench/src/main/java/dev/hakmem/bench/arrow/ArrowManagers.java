@@ -26,7 +26,7 @@ public final class ArrowManagers {
 
     /** Whether {@code name} is a real manager other than hakmem: one of those hakmem is compared with. */
     public static boolean isPeer(String name) {
-        return name.equals("netty") || name.equals("unsafe");
+        return !name.equals("hakmem") && DEFAULT.contains(name);
     }
 
     /**
@@ -62,28 +62,20 @@ public final class ArrowManagers {
 
     /**
      * Makes {@code manager} Arrow's default in this JVM and returns its factory. Arrow's allocator
-     * classes are initialised first for netty and unsafe: initialising {@code UnsafeAllocationManager}
+     * classes are initialised first for every manager but hakmem: initialising {@code UnsafeAllocationManager}
      * first would have Arrow read its {@code FACTORY} while it is still null (a class
      * initialisation cycle in Arrow 19).
      */
     public static AllocationManager.Factory prepare(String manager) {
-        switch (check(manager)) {
-            case "hakmem" -> {
-                HakmemAllocationManager.makeDefault();
-                return HakmemAllocationManager.FACTORY;
-            }
-            case "netty" -> {
-                RootAllocator.configBuilder();
-                return NettyAllocationManager.FACTORY;
-            }
-            case "null" -> {
-                RootAllocator.configBuilder();
-                return NullAllocationManager.FACTORY;
-            }
-            default -> {
-                RootAllocator.configBuilder();
-                return UnsafeAllocationManager.FACTORY;
-            }
+        if (check(manager).equals("hakmem")) {
+            HakmemAllocationManager.makeDefault();
+            return HakmemAllocationManager.FACTORY;
         }
+        RootAllocator.configBuilder();
+        return switch (manager) {
+            case "netty" -> NettyAllocationManager.FACTORY;
+            case "null" -> NullAllocationManager.FACTORY;
+            default -> UnsafeAllocationManager.FACTORY;
+        };
     }
 }

@@ -274,9 +274,7 @@ final class Heap {
         if (mg == null || Magazines.ownerPlain(mg) != tid) {
             return false;
         }
-        if (!Magazines.push(mg, s.magBase, a)) {
-            s.owner.flush(s.cls, a);
-        }
+        freeValidated(s, a);
         return true;
     }
 

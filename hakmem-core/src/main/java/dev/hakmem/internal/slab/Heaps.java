@@ -119,17 +119,12 @@ public final class Heaps {
         }
         LOCK.lock();
         try {
-            boolean counting = !adopt;
-            h = prefer != null && isDeadAndQuiescent(prefer) ? prefer : null;
-            if (h != null) {
-                counting = false;
-            } else {
-                h = adoptDead(adopt);
-            }
+            boolean preferred = prefer != null && isDeadAndQuiescent(prefer);
+            h = preferred ? prefer : adoptDead(adopt);
             if (h == null) {
                 h = newHeap();
             }
-            h.countsOnly = counting;
+            h.countsOnly = !adopt && !preferred;
             h.bind(t);
             int slot = (int) t.threadId() & MASK;
             Heap there = HEAPS[slot];

@@ -2,8 +2,7 @@ package dev.hakmem.internal.slab;
 
 import dev.hakmem.Hakmem;
 import dev.hakmem.internal.config.Checks;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import dev.hakmem.testing.BlockPattern;
 import java.util.SplittableRandom;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -15,29 +14,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * free path, with cross-thread frees, and on virtual threads; the live bytes come back to where
  * they started. Prints {@code OK} and exits 0, or throws.
  */
-@SuppressWarnings("restricted")
 public final class ChecksOffChild {
     private ChecksOffChild() {}
-
-    static MemorySegment seg(long a, long n) {
-        return MemorySegment.ofAddress(a).reinterpret(n);
-    }
-
-    static void fill(long a, long n, long key) {
-        MemorySegment s = seg(a, n);
-        for (long i = 0; i < n; i++) {
-            s.set(ValueLayout.JAVA_BYTE, i, (byte) (key * 31 + i));
-        }
-    }
-
-    static void verify(long a, long n, long key) {
-        MemorySegment s = seg(a, n);
-        for (long i = 0; i < n; i++) {
-            if (s.get(ValueLayout.JAVA_BYTE, i) != (byte) (key * 31 + i)) {
-                throw new AssertionError("block 0x" + Long.toHexString(a) + " of " + n + " bytes: byte " + i + " changed");
-            }
-        }
-    }
 
     /** Random mallocs and frees over {@code slots} slots; frees either here or by {@code remote} (if not null). */
     static void churn(long seed, int slots, int steps, BlockingQueue<long[]> remote) throws InterruptedException {
@@ -47,7 +25,7 @@ public final class ChecksOffChild {
         for (int step = 0; step < steps; step++) {
             int i = r.nextInt(slots);
             if (addr[i] != 0) {
-                verify(addr[i], size[i], seed + i);
+                BlockPattern.verify(addr[i], size[i], BlockPattern.off(seed + i), "slot " + i);
                 if (remote != null && r.nextBoolean()) {
                     remote.put(new long[] {addr[i], size[i], seed + i});
                 } else {
@@ -57,12 +35,12 @@ public final class ChecksOffChild {
             } else {
                 size[i] = r.nextInt(8) == 0 ? 1 + r.nextInt(40_000) : 1 + r.nextInt(1024);
                 addr[i] = Hakmem.malloc(size[i]);
-                fill(addr[i], size[i], seed + i);
+                BlockPattern.fill(addr[i], size[i], BlockPattern.off(seed + i));
             }
         }
         for (int i = 0; i < slots; i++) {
             if (addr[i] != 0) {
-                verify(addr[i], size[i], seed + i);
+                BlockPattern.verify(addr[i], size[i], BlockPattern.off(seed + i), "slot " + i);
                 Hakmem.free(addr[i]);
             }
         }
@@ -90,7 +68,7 @@ public final class ChecksOffChild {
         Thread freer = Thread.ofPlatform().start(() -> {
             try {
                 for (long[] x; (x = q.take()).length == 3; ) {
-                    verify(x[0], x[1], x[2]);
+                    BlockPattern.verify(x[0], x[1], BlockPattern.off(x[2]), "remote free");
                     Hakmem.free(x[0]);
                 }
             } catch (Throwable e) {
