@@ -5,7 +5,7 @@ import java.util.ArrayList;
 /**
  * Partly used spans whose heap's thread died (stage 1 of the pool): ownerless, the pool acts as
  * their owner until a heap of their class takes one, with its pending remote frees. Guarded by
- * {@link SpanPool}'s lock.
+ * the pool lock ({@link PoolLock}).
  */
 final class Orphans {
     private Orphans() {}
@@ -14,13 +14,13 @@ final class Orphans {
 
     /** Takes a partly used span whose heap's thread died. */
     static void add(Span s) {
-        SpanPool.LOCK.lock();
+        PoolLock.lock();
         try {
             assert s.used > 0 && s.list == SpanLists.NONE : "orphan must be used and on no list: " + s;
             s.setOwner(null);
             SPANS.add(s);
         } finally {
-            SpanPool.LOCK.unlock();
+            PoolLock.unlock();
         }
     }
 
@@ -59,11 +59,11 @@ final class Orphans {
 
     /** Orphans waiting for a new owner. */
     static int count() {
-        SpanPool.LOCK.lock();
+        PoolLock.lock();
         try {
             return SPANS.size();
         } finally {
-            SpanPool.LOCK.unlock();
+            PoolLock.unlock();
         }
     }
 }

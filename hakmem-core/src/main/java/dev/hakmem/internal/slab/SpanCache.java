@@ -12,7 +12,7 @@ import java.util.ArrayDeque;
  * first, up to {@link #BOUND_BYTES} ({@code hakmem.spanCacheBytes}, default 32 MiB) in all, handed
  * out again first (counted as stage 0.5). A kept span is dissolved, oldest first, when the bound
  * is reached, when another class needs its slots (cross-class recycling), when it has been idle
- * for the decay time, and on trim. Everything here runs under {@link SpanPool}'s lock.
+ * for the decay time, and on trim. Everything here runs under the pool lock ({@link PoolLock}).
  */
 final class SpanCache {
     private SpanCache() {}

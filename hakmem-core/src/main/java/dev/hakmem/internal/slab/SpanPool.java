@@ -4,11 +4,10 @@ import dev.hakmem.internal.config.Config;
 import dev.hakmem.internal.os.DecayClock;
 
 import java.util.ArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The shared span pool: hands spans of 64 KiB slabs to thread heaps and takes empty spans back.
- * All of it runs under one lock, {@link #LOCK}, on the cold path (a heap comes here once per
+ * All of it runs under one lock, {@link PoolLock}, on the cold path (a heap comes here once per
  * span, i.e. once per hundreds or thousands of blocks); {@link SpanCache}, {@link Orphans} and
  * {@link SuperSlabCache} hold the rest of its state under the same lock.
  *
@@ -45,8 +44,6 @@ public final class SpanPool {
     private static final String[] STAGE_NAMES = {"0.5 empty slab", "1 partial slab", "2 unused slot",
         "3 cached SuperSlab", "4 mmap"};
 
-    /** Guards the pool: this class, {@link SpanCache}, {@link Orphans}, {@link SuperSlabCache}, and the SuperSlabs' masks. */
-    static final ReentrantLock LOCK = new ReentrantLock();
     /** ACTIVE SuperSlabs with at least one free slot. */
     private static final ArrayList<SuperSlab> WITH_FREE = new ArrayList<>();
     private static final long[] STAGE_HITS = new long[5];
@@ -59,7 +56,7 @@ public final class SpanPool {
     static Span acquire(Heap owner, int cls) {
         int k = SizeClasses.spanSlabs(cls);
         int align = SizeClasses.spanAlignmentSlots(cls);
-        LOCK.lock();
+        PoolLock.lock();
         try {
             Span s = null;
             if (!Orphans.isEmpty()) {
@@ -104,7 +101,7 @@ public final class SpanPool {
             DecayClock.wake();
             return s;
         } finally {
-            LOCK.unlock();
+            PoolLock.unlock();
         }
     }
 
@@ -175,11 +172,11 @@ public final class SpanPool {
 
     /** Takes back an empty span idle since {@code idleSince} (nanoTime), e.g. one a heap kept parked. */
     static void release(Span s, long idleSince) {
-        LOCK.lock();
+        PoolLock.lock();
         try {
             releaseLocked(s, idleSince);
         } finally {
-            LOCK.unlock();
+            PoolLock.unlock();
         }
     }
 
@@ -222,7 +219,7 @@ public final class SpanPool {
 
     /** Gives every kept span, every cached SuperSlab and every free resident slot back to the OS. */
     public static void trim() {
-        LOCK.lock();
+        PoolLock.lock();
         try {
             SpanCache.clear();
             SuperSlabCache.trim();
@@ -230,7 +227,7 @@ public final class SpanPool {
                 ss.purgeIdleSlots();
             }
         } finally {
-            LOCK.unlock();
+            PoolLock.unlock();
         }
     }
 
@@ -241,7 +238,7 @@ public final class SpanPool {
      * @return the next deadline, or {@link DecayClock#NONE}
      */
     public static long decay(long now) {
-        LOCK.lock();
+        PoolLock.lock();
         try {
             long next = SpanCache.decay(now);
             for (SuperSlab ss : WITH_FREE) {
@@ -249,7 +246,7 @@ public final class SpanPool {
             }
             return DecayClock.earlier(next, SuperSlabCache.decay(now));
         } finally {
-            LOCK.unlock();
+            PoolLock.unlock();
         }
     }
 
@@ -282,11 +279,11 @@ public final class SpanPool {
 
     /** SuperSlabs currently committed. */
     public static int committed() {
-        LOCK.lock();
+        PoolLock.lock();
         try {
             return SuperSlabCache.committed();
         } finally {
-            LOCK.unlock();
+            PoolLock.unlock();
         }
     }
 
@@ -297,11 +294,11 @@ public final class SpanPool {
 
     /** Acquisitions per stage (index {@link #STAGE_EMPTY} .. {@link #STAGE_MMAP}). */
     public static long[] stageHits() {
-        LOCK.lock();
+        PoolLock.lock();
         try {
             return STAGE_HITS.clone();
         } finally {
-            LOCK.unlock();
+            PoolLock.unlock();
         }
     }
 }

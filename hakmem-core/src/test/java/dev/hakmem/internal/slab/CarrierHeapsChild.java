@@ -75,7 +75,7 @@ public final class CarrierHeapsChild {
         Thread[] carrierOfA = new Thread[2];
         AtomicBoolean aDone = new AtomicBoolean();
         long[] aBlock = new long[1];
-        SpanPool.LOCK.lock();
+        PoolLock.lock();
         Thread a;
         Thread b;
         Heap busy;
@@ -89,7 +89,7 @@ public final class CarrierHeapsChild {
                 aDone.set(true); // no blocking point since the slow path ended: on one carrier, B cannot run in between
             });
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!SpanPool.LOCK.hasQueuedThread(a)) {
+            while (!PoolLock.hasQueuedThread(a)) {
                 if (System.nanoTime() - deadline > 0) {
                     throw new AssertionError("A never blocked in its refill (round " + r + ", " + fresh + " B)");
                 }
@@ -133,11 +133,11 @@ public final class CarrierHeapsChild {
                     failure.compareAndSet(null, e);
                 }
             });
-            while (b.isAlive() && !SpanPool.LOCK.hasQueuedThread(b)) {
+            while (b.isAlive() && !PoolLock.hasQueuedThread(b)) {
                 Thread.onSpinWait();
             }
         } finally {
-            SpanPool.LOCK.unlock();
+            PoolLock.unlock();
         }
         b.join();
         a.join();
