@@ -36,7 +36,7 @@ class PoolLockTest {
 
     @Test
     void aVirtualThreadWaitsInTheQueueOnceTheDefaultSpinTimeHasPassed() throws Exception {
-        assertChild("parks", null, "OK parks queued=true spinNanos=50000");
+        assertChild("parks", null, "OK parks queued=true spinNanos=200000");
     }
 
     @Test
