@@ -31,8 +31,22 @@ class RemoteFreeCountTest {
         check(Thread.ofVirtual().name("free-only-virtual").unstarted(() -> {}));
     }
 
-    /** Allocates N blocks here, frees them all on a thread built like {@code template}, checks the counts. */
+    @Test
+    void virtualThreadWhoseCarrierHasAHeapCountsEveryRemoteFree() throws Exception {
+        // its first allocation gives the carrier a heap, so the frees are counted there (the
+        // remote-free count's fast path: the carrier's magazines found idle, as the fast paths find them)
+        check(Thread.ofVirtual().name("virtual-on-carrier-heap").unstarted(() -> {}), true);
+    }
+
     private static void check(Thread template) throws Exception {
+        check(template, false);
+    }
+
+    /**
+     * Allocates N blocks here, frees them all on a thread built like {@code template} (which first
+     * allocates and frees a block of its own if {@code allocateFirst}), checks the counts.
+     */
+    private static void check(Thread template, boolean allocateFirst) throws Exception {
         long[] blocks = new long[N];
         for (int i = 0; i < N; i++) {
             blocks[i] = Hakmem.malloc(SIZE);
@@ -44,6 +58,9 @@ class RemoteFreeCountTest {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Runnable body = () -> {
             try {
+                if (allocateFirst) {
+                    Hakmem.free(Hakmem.malloc(16));
+                }
                 for (long b : blocks) {
                     Hakmem.free(b);
                 }

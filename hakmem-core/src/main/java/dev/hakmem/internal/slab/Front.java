@@ -269,6 +269,20 @@ public final class Front {
      * or BUSY heap, no carriers) in the shared atomic counters.
      */
     private static void countRemoteFree(Thread t, Span s) {
+        // the fast paths' test: word 0 of the table slot's magazines holds the id of the current
+        // thread's carrier (itself on a platform thread): that heap is idle and ours (see Heap,
+        // "the owner word"), its counters ours to write
+        long id = Carriers.current().threadId();
+        int i = (int) id & Heaps.MASK;
+        if (Magazines.ownerPlain(Heaps.MAGS[i]) == id) {
+            Heaps.HEAPS[i].counters.inc(s.cls, Counters.REMOTE_FREES);
+            return;
+        }
+        countRemoteFreeSlow(t, s);
+    }
+
+    /** {@link #countRemoteFree} when the current thread (or carrier) has no idle heap in the table. */
+    private static void countRemoteFreeSlow(Thread t, Span s) {
         Heap mine;
         if (t.isVirtual()) {
             Thread c = Carriers.current();
