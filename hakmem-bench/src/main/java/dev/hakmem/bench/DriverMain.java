@@ -23,7 +23,8 @@ import java.util.Locale;
  *
  * Warm-up is at least {@code --warmup} runs (default 1) and, unless that is 0, goes on with more
  * until {@code --warmup-ms} (default {@value #WARMUP_MS}) have passed, so that a short run (tiny-hot
- * takes ~40 ms) is measured after the JIT has compiled its loop, not while it does.
+ * takes ~40 ms) is measured after the JIT has compiled its loop, not while it does, and then until
+ * the last two runs agree within 20 % (at most 8 more; see {@link WarmupRule}).
  * {@code --threads virtual} (or the parameter suffix {@code vt}) runs a multi-threaded driver's
  * workers on virtual threads; the parameters then end in {@code vt} in the output.
  * Missing trailing parameters take the driver's defaults. Peers (mimalloc, jemalloc, tcmalloc)
@@ -80,11 +81,12 @@ public final class DriverMain {
             System.exit(2);
             return;
         }
-        long warmupEnd = System.nanoTime() + warmupMs * 1_000_000;
-        for (int i = 1; i <= warmup || (warmup > 0 && System.nanoTime() < warmupEnd); i++) {
+        WarmupRule rule = new WarmupRule(warmup, warmupMs * 1_000_000, System.nanoTime());
+        for (int i = 1; rule.needsMore(System.nanoTime()); i++) {
             RunResult r = Harness.run(driver, allocator, params);
+            rule.record(r.opsPerSec(), System.nanoTime());
             System.out.println(describe(driver.name(), params, allocator.name(),
-                    "warm-up " + i + (i <= warmup ? "/" + warmup : " (until " + warmupMs + " ms)"), r));
+                    "warm-up " + i + (i <= warmup ? "/" + warmup : " (" + warmupMs + " ms, and until two runs agree)"), r));
             System.out.flush();
         }
         for (int run = 1; run <= runs; run++) {

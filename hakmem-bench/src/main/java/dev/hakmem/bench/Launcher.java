@@ -200,7 +200,7 @@ public final class Launcher {
                 notes.add("chart for " + s.driver() + " [" + s.params() + "] not drawn: " + e);
             }
         }
-        String settings = String.format(Locale.ROOT, "%s suite, %d fresh JVM(s) per driver and allocator, each %d warm-up run(s) (and more until %d ms of warm-up) + %d measured run(s), allocators %s%s; wall time %s",
+        String settings = String.format(Locale.ROOT, "%s suite, %d fresh JVM(s) per driver and allocator, each %d warm-up run(s) (and more until %d ms of warm-up and two runs within 20 %%) + %d measured run(s), allocators %s%s; wall time %s",
                 options.suiteName(), options.forks(), options.warmup(), options.warmup() == 0 ? 0 : DriverMain.WARMUP_MS, options.runs(), String.join(", ", allocators),
                 options.aotCache() == null ? "" : "; AOT cache " + options.aotCache(),
                 Progress.clock(progress.elapsed()));
@@ -237,7 +237,9 @@ public final class Launcher {
             factor *= 1.2;
         }
         double run = c.estimateSeconds() * (timed ? 1.0 : factor);
-        double warmup = options.warmup() == 0 ? 0 : Math.max(options.warmup() * run, DriverMain.WARMUP_MS / 1000.0);
+        // a run of a second or more: one more, on average, until two runs agree (WarmupRule)
+        double warmup = options.warmup() == 0 ? 0 : Math.max(options.warmup() * run, DriverMain.WARMUP_MS / 1000.0)
+                + (run >= DriverMain.WARMUP_MS / 1000.0 ? run : 0);
         return JVM_SECONDS + warmup + options.runs() * run;
     }
 

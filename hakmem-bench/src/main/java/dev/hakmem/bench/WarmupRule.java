@@ -1,0 +1,66 @@
+package dev.hakmem.bench;
+
+/**
+ * When a JVM's warm-up runs may end, for {@link DriverMain}: after at least {@code minRuns} runs
+ * and {@code minNanos} of warm-up, and once the last two runs agree, their throughputs within
+ * {@link #SETTLED} of the faster one; at most {@link #MAX_EXTRA} runs from the one that meets the
+ * first two rules.
+ *
+ * <p>Why the last rule: with 64 busy platform threads on 2 cores (the {@code requests} driver) the
+ * JIT's compiler threads get a sliver of the CPU, and a method deoptimised at the start of a run
+ * stays interpreted for most of it: single runs at 4-18 Mops/s among runs at 100-150, in the
+ * first measured run of a JVM more often than not, for every allocator alike (threads suite at
+ * 4bff444: 3 of hakmem's 9 runs, 1-2 of each peer's). A run that agrees with the one before it
+ * is past such a transient; a driver that is steady from the start pays one run at most.
+ */
+final class WarmupRule {
+
+    /** How close two runs' throughputs must be: 20 % of the faster one. */
+    static final double SETTLED = 0.20;
+    /** Runs at most from the one that meets the minimum runs and time, waiting for two runs to agree. */
+    static final int MAX_EXTRA = 8;
+
+    private final int minRuns;
+    private final long endNanos;
+    private int runs;
+    private int extra;
+    private double previous = Double.NaN;
+    private double last = Double.NaN;
+
+    /**
+     * @param minRuns  warm-up runs at least; 0: no warm-up at all
+     * @param minNanos warm-up time at least (when {@code minRuns > 0})
+     * @param start    {@link System#nanoTime()} at the start of the warm-up
+     */
+    WarmupRule(int minRuns, long minNanos, long start) {
+        this.minRuns = minRuns;
+        this.endNanos = start + minNanos;
+    }
+
+    /** Records a warm-up run's throughput. */
+    void record(double opsPerSec, long now) {
+        runs++;
+        if (runs >= minRuns && now - endNanos >= 0) {
+            extra++;
+        }
+        previous = last;
+        last = opsPerSec;
+    }
+
+    /** Whether another warm-up run is due at {@code now}. */
+    boolean needsMore(long now) {
+        if (minRuns == 0) {
+            return false;
+        }
+        if (runs < minRuns || now - endNanos < 0) {
+            return true;
+        }
+        return !settled() && extra < MAX_EXTRA;
+    }
+
+    /** Whether the last two runs agree. */
+    boolean settled() {
+        double hi = Math.max(previous, last);
+        return runs >= 2 && Math.abs(previous - last) <= SETTLED * hi;
+    }
+}
