@@ -24,7 +24,8 @@ import java.util.Locale;
  * Warm-up is at least {@code --warmup} runs (default 1) and, unless that is 0, goes on with more
  * until {@code --warmup-ms} (default {@value #WARMUP_MS}) have passed, so that a short run (tiny-hot
  * takes ~40 ms) is measured after the JIT has compiled its loop, not while it does, and then until
- * the last two runs agree within 20 % (at most 8 more; see {@link WarmupRule}).
+ * the last two runs agree within 20 %, the last also within 20 % of the best so far (at most 8
+ * more; see {@link WarmupRule}).
  * {@code --threads virtual} (or the parameter suffix {@code vt}) runs a multi-threaded driver's
  * workers on virtual threads; the parameters then end in {@code vt} in the output.
  * Missing trailing parameters take the driver's defaults. Peers (mimalloc, jemalloc, tcmalloc)

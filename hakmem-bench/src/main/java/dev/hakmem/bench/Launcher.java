@@ -200,7 +200,7 @@ public final class Launcher {
                 notes.add("chart for " + s.driver() + " [" + s.params() + "] not drawn: " + e);
             }
         }
-        String settings = String.format(Locale.ROOT, "%s suite, %d fresh JVM(s) per driver and allocator, each %d warm-up run(s) (and more until %d ms of warm-up and two runs within 20 %%) + %d measured run(s), allocators %s%s; wall time %s",
+        String settings = String.format(Locale.ROOT, "%s suite, %d fresh JVM(s) per driver and allocator, each %d warm-up run(s) (and more until %d ms of warm-up and two runs within 20 %% of each other and of the best) + %d measured run(s), allocators %s%s; wall time %s",
                 options.suiteName(), options.forks(), options.warmup(), options.warmup() == 0 ? 0 : DriverMain.WARMUP_MS, options.runs(), String.join(", ", allocators),
                 options.aotCache() == null ? "" : "; AOT cache " + options.aotCache(),
                 Progress.clock(progress.elapsed()));

@@ -3,15 +3,18 @@ package dev.hakmem.bench;
 /**
  * When a JVM's warm-up runs may end, for {@link DriverMain}: after at least {@code minRuns} runs
  * and {@code minNanos} of warm-up, and once the last two runs agree, their throughputs within
- * {@link #SETTLED} of the faster one; at most {@link #MAX_EXTRA} runs from the one that meets the
- * first two rules.
+ * {@link #SETTLED} of the faster one, and the last is within {@link #SETTLED} of the best warm-up
+ * run so far; at most {@link #MAX_EXTRA} runs from the one that meets the first two rules.
  *
  * <p>Why the last rule: with 64 busy platform threads on 2 cores (the {@code requests} driver) the
  * JIT's compiler threads get a sliver of the CPU, and a method deoptimised at the start of a run
  * stays interpreted for most of it: single runs at 4-18 Mops/s among runs at 100-150, in the
  * first measured run of a JVM more often than not, for every allocator alike (threads suite at
  * 4bff444: 3 of hakmem's 9 runs, 1-2 of each peer's). A run that agrees with the one before it
- * is past such a transient; a driver that is steady from the start pays one run at most.
+ * is past such a transient; a driver that is steady from the start pays one run at most. The
+ * best run so far guards against two runs that agree inside a transient: glibc-simple's JVMs
+ * recompile about a second in, and the runs right then ran at 105-127 Mops/s against 180-185
+ * before and after (a fresh-clone {@code ./hakmem bench}, one JVM per cell).
  */
 final class WarmupRule {
 
@@ -26,6 +29,7 @@ final class WarmupRule {
     private int extra;
     private double previous = Double.NaN;
     private double last = Double.NaN;
+    private double best;
 
     /**
      * @param minRuns  warm-up runs at least; 0: no warm-up at all
@@ -45,6 +49,7 @@ final class WarmupRule {
         }
         previous = last;
         last = opsPerSec;
+        best = Math.max(best, opsPerSec);
     }
 
     /** Whether another warm-up run is due at {@code now}. */
@@ -58,9 +63,9 @@ final class WarmupRule {
         return !settled() && extra < MAX_EXTRA;
     }
 
-    /** Whether the last two runs agree. */
+    /** Whether the last two runs agree, and the last one with the best so far. */
     boolean settled() {
         double hi = Math.max(previous, last);
-        return runs >= 2 && Math.abs(previous - last) <= SETTLED * hi;
+        return runs >= 2 && Math.abs(previous - last) <= SETTLED * hi && best - last <= SETTLED * best;
     }
 }

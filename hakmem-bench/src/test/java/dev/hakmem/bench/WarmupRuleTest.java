@@ -49,6 +49,12 @@ class WarmupRuleTest {
     }
 
     @Test
+    void twoRunsThatAgreeInsideADipAreNotTheEnd() {
+        // glibc-simple's pattern: steady, then a recompilation about a second in, then steady again
+        assertEquals(7, warmups(1, 1000, 250, 180, 182, 185, 105, 113, 178, 181));
+    }
+
+    @Test
     void runsThatNeverAgreeStopAfterTheBound() {
         double[] alternating = new double[40];
         for (int i = 0; i < alternating.length; i++) {
@@ -66,5 +72,9 @@ class WarmupRuleTest {
         assertTrue(r.settled(), "80 is within 20 % of 100");
         r.record(63, 3);
         assertFalse(r.settled(), "63 is not within 20 % of 80");
+        r.record(70, 4);
+        assertFalse(r.settled(), "70 agrees with 63 but is not within 20 % of the best, 100");
+        r.record(85, 5);
+        assertTrue(r.settled(), "85 is within 20 % of 70 and of 100");
     }
 }
