@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.LongAdder;
  * virtual threads mounted on one carrier run one at a time, and one is unmounted only when it
  * blocks, which no fast path does. A slow path (refill, flush, a span leaving) may block on the
  * pool's lock (after spinning for it, see {@link PoolLock}); the virtual thread is then unmounted,
- * another runs on the carrier, and the first may go on later on another carrier. So every slow path brackets itself:
+ * another runs on the carrier, and the first may go on later on another carrier. So every slow
+ * path brackets itself:
  * <pre>
  * o = enterSlow()            mag[0]: id or STALE(id) -&gt; BUSY (compare-and-set): every fast path on the
  *                            carrier misses from now on; the others on this carrier only run after this one blocked

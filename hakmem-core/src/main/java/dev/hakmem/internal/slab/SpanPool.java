@@ -182,6 +182,7 @@ public final class SpanPool {
 
     /** {@link #release}, lock held. */
     static void releaseLocked(Span s, long now) {
+        assert PoolLock.isHeldByCurrentThread() : "pool lock not held";
         assert s.used == 0 && s.list == SpanLists.NONE : "released span not empty or still listed: " + s;
         s.setOwner(null);
         s.forgetPurges();
@@ -199,6 +200,7 @@ public final class SpanPool {
      * {@code idleSince}: when the span's memory became idle, for decay. Lock held.
      */
     static void dissolve(Span s, long idleSince) {
+        assert PoolLock.isHeldByCurrentThread() : "pool lock not held";
         SuperSlab ss = s.ss;
         SpanMap.map(s, false);
         int m = SuperSlab.runMask(s.firstSlot, s.slots);
