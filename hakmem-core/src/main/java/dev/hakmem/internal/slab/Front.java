@@ -271,7 +271,9 @@ public final class Front {
     private static void countRemoteFree(Thread t, Span s) {
         // the fast paths' test: word 0 of the table slot's magazines holds the id of the current
         // thread's carrier (itself on a platform thread): that heap is idle and ours (see Heap,
-        // "the owner word"), its counters ours to write
+        // "the owner word"), its counters ours to write. The carrier is read here, after the push,
+        // not taken from freeSlow: the push may yield (Span.awaitCollect), and a virtual thread
+        // may then go on on another carrier
         long id = Carriers.current().threadId();
         int i = (int) id & Heaps.MASK;
         if (Magazines.ownerPlain(Heaps.MAGS[i]) == id) {
