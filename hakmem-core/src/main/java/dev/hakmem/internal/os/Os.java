@@ -59,6 +59,11 @@ public final class Os {
                 CRITICAL);
     }
 
+    private static final class SchedYield {
+        // not critical: the thread may be descheduled inside, and a GC must not wait for it
+        static final MethodHandle H = link("sched_yield", FunctionDescriptor.of(JAVA_INT));
+    }
+
     public static final int MREMAP_MAYMOVE = 1;
 
     private static final class Mremap {
@@ -170,6 +175,18 @@ public final class Os {
         }
         try {
             return (int) Madvise.H.invokeExact(addr, length, advice) == 0;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    /**
+     * {@code sched_yield()}: gives the CPU to another runnable OS thread, if any. A virtual thread
+     * stays mounted (the call is native), so its carrier runs nothing else meanwhile.
+     */
+    public static void schedYield() {
+        try {
+            int alwaysZero = (int) SchedYield.H.invokeExact(); // Linux: sched_yield() cannot fail
         } catch (Throwable t) {
             throw new AssertionError(t);
         }
