@@ -43,7 +43,10 @@ import java.util.concurrent.locks.ReentrantLock;
 final class PoolLock {
     private PoolLock() {}
 
-    /** How long a thread spins for the pool lock before it parks: {@code hakmem.poolSpinNanos}, default 200 µs; 0 parks at once. */
+    /**
+     * How long a thread spins for the pool lock before a virtual thread yields ({@link #YIELD_NANOS})
+     * and a platform thread parks: {@code hakmem.poolSpinNanos}, default 200 µs; 0: no spin.
+     */
     static final long SPIN_NANOS = Math.max(0, Config.integer("poolSpinNanos", 200_000));
 
     /**

@@ -1,6 +1,7 @@
 package dev.hakmem.internal.slab;
 
 import dev.hakmem.Hakmem;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Child JVM for {@link PoolLockTest}, run with one carrier
@@ -42,7 +43,7 @@ public final class PoolLockChild {
         long[] got = new long[1];
         boolean queued = false;
         boolean busySeen = false;
-        java.util.concurrent.atomic.AtomicBoolean otherRan = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean otherRan = new AtomicBoolean();
         boolean otherRanInHold;
         Thread v;
         Thread w = null;
