@@ -6,19 +6,24 @@ import java.lang.management.ManagementFactory;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 
 /**
  * Hooks hakmem into the JVM's own tools, once per JVM:
  * <ul>
  * <li>registers the {@link AllocatorMXBean} as {@value AllocatorMXBean#OBJECT_NAME} in the
- *     platform MBean server, unless {@code hakmem.jmx=false} ({@code HAKMEM_JMX=0}). This is done
- *     by a short-lived daemon thread, {@code hakmem-jmx}: creating the platform MBean server
- *     takes a good part of a second when nothing else has, and neither the first {@code malloc}
- *     nor the JIT's warm-up should share the CPU with it. So the thread waits
- *     {@code hakmem.jmx.delayMs} (default 2000) first, unless the JVM's JMX agent is configured
- *     ({@code com.sun.management.jmxremote*} properties), in which case the server exists anyway
- *     and the bean is registered at once;</li>
+ *     platform MBean server, unless {@code hakmem.jmx=false} ({@code HAKMEM_JMX=0}). Creating that
+ *     server costs a good part of a second of CPU and several MiB the first time anything asks for
+ *     it, so hakmem never creates it on its own: a daemon thread, {@code hakmem-jmx}, looks every
+ *     {@code hakmem.jmx.pollMs} (default 1000) whether an MBean server exists
+ *     ({@link MBeanServerFactory#findMBeanServer}, a copy of a short list) and registers the bean
+ *     as soon as one does: when a JMX client attaches (the JDK's agent creates the server), or the
+ *     program asks for the platform server itself. A program that never uses JMX never pays for
+ *     it. With the JVM's JMX agent configured ({@code com.sun.management.jmxremote*} properties)
+ *     the server exists anyway and the bean is registered at once. {@code hakmem.jmx.delayMs} set
+ *     to 0 or more asks for the old eager way instead: the thread waits that long, then creates
+ *     the server if need be and registers the bean;</li>
  * <li>with {@code hakmem.stats=true} ({@code HAKMEM_STATS=1}), adds a shutdown hook that prints
  *     {@link ExitReport} to standard error.</li>
  * </ul>
@@ -56,8 +61,9 @@ final class Observability {
             Runtime.getRuntime().addShutdownHook(new Thread(() -> System.err.print(ExitReport.now()), "hakmem-stats"));
         }
         if (jmx) {
-            long delay = agentConfigured() ? 0 : Math.max(0, Config.integer("jmx.delayMs", 2000));
-            Thread t = Thread.ofPlatform().name("hakmem-jmx").daemon().unstarted(() -> registerMXBean(delay));
+            long delay = agentConfigured() ? 0 : Config.integer("jmx.delayMs", -1);
+            long poll = Math.max(1, Config.integer("jmx.pollMs", 1000));
+            Thread t = Thread.ofPlatform().name("hakmem-jmx").daemon().unstarted(() -> registerMXBean(delay, poll));
             t.setPriority(Thread.MIN_PRIORITY);
             t.start();
         }
@@ -72,10 +78,17 @@ final class Observability {
         return false;
     }
 
-    private static void registerMXBean(long delayMs) {
+    /**
+     * Registers the bean: after {@code delayMs} when it is 0 or more (creating the platform server
+     * if need be), otherwise once some MBean server exists, looking every {@code pollMs}.
+     */
+    private static void registerMXBean(long delayMs, long pollMs) {
         try {
             if (delayMs > 0) {
                 Thread.sleep(delayMs);
+            }
+            while (delayMs < 0 && MBeanServerFactory.findMBeanServer(null).isEmpty()) {
+                Thread.sleep(pollMs);
             }
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             server.registerMBean(new AllocatorBean(), new ObjectName(AllocatorMXBean.OBJECT_NAME));

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import javax.management.JMX;
 import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 import javax.management.openmbean.TabularData;
@@ -209,6 +210,26 @@ class ObservabilityTest {
         assertTrue(limit.get(0).getLong("requested") > 0);
     }
 
+    /**
+     * By default hakmem never creates the platform MBean server (it costs ~0.5 s of CPU and
+     * several MiB): with nobody asking for one, no MBean server exists after many polls; once the
+     * program asks for the platform server, the bean appears in it within a few polls.
+     */
+    @Test
+    void mxBeanWaitsForTheServerInsteadOfCreatingIt() throws Exception {
+        String out = runChild(List.of("-Dhakmem.jmx.pollMs=20"), "lazy");
+        assertTrue(out.contains("servers before: 0"), out);
+        assertTrue(out.contains("hakmem-jmx alive: true"), out);
+        assertTrue(out.contains("registered: true"), out);
+    }
+
+    /** {@code hakmem.jmx.delayMs=0}: the eager way, the server is created and the bean registered at start-up. */
+    @Test
+    void mxBeanIsRegisteredEagerlyWithDelayMs() throws Exception {
+        String out = runChild(List.of("-Dhakmem.jmx.delayMs=0"), "eager");
+        assertTrue(out.contains("registered: true"), out);
+    }
+
     /** The child JVM's program. */
     public static final class ChildMain {
         public static void main(String[] args) throws Exception {
@@ -248,9 +269,35 @@ class ObservabilityTest {
                         held.forEach(Hakmem::free);
                     }
                 }
+                case "lazy" -> {
+                    Hakmem.free(Hakmem.malloc(64));
+                    Thread.sleep(500); // 25 polls
+                    System.out.println("servers before: " + MBeanServerFactory.findMBeanServer(null).size());
+                    System.out.println("hakmem-jmx alive: " + Thread.getAllStackTraces().keySet().stream()
+                            .anyMatch(t -> t.getName().equals("hakmem-jmx")));
+                    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+                    System.out.println("registered: " + awaitBean(server));
+                }
+                case "eager" -> {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (MBeanServerFactory.findMBeanServer(null).isEmpty() && System.nanoTime() < deadline) {
+                        Thread.sleep(10);
+                    }
+                    System.out.println("registered: " + awaitBean(MBeanServerFactory.findMBeanServer(null).get(0)));
+                }
                 default -> throw new IllegalArgumentException(args[0]);
             }
         }
+    }
+
+    /** Whether hakmem's bean is in {@code server} within 30 s. */
+    static boolean awaitBean(MBeanServer server) throws Exception {
+        ObjectName name = new ObjectName(AllocatorMXBean.OBJECT_NAME);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!server.isRegistered(name) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return server.isRegistered(name);
     }
 
     @Test

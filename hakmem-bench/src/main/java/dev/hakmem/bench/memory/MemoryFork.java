@@ -25,8 +25,8 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code -XX:MaxDirectMemorySize=16g}: Netty's direct buffers count against it (by default the
  *     heap size), and the limit must not be what the figures show;</li>
  * <li>the Netty adapters' usual options ({@link Allocators#jvmOptions});</li>
- * <li>hakmem: {@code -Dhakmem.jmx=false}: hakmem registers its MXBean ~2 s after start, and the
- *     platform MBean server that creates would land in the middle of the measured run;</li>
+ * <li>hakmem with its defaults (its MXBean waits for an MBean server that nobody creates here, so
+ *     the platform MBean server's creation is in no run);</li>
  * <li>no {@code -XX:TrimNativeHeapInterval}: for glibc and Netty (whose chunks come from the JDK's
  *     glibc {@code malloc}) the JVM's periodic {@code malloc_trim} would be a trim of the allocator
  *     under test, which the "after free, no call" figure must not have. The JVM's own native
@@ -65,9 +65,6 @@ final class MemoryFork {
         o.add("-XX:+AlwaysPreTouch");
         o.add("-XX:MaxDirectMemorySize=16g");
         o.addAll(Allocators.jvmOptions(allocator));
-        if (allocator.equals("hakmem")) {
-            o.add("-Dhakmem.jmx=false");
-        }
         o.addAll(extra);
         return o;
     }

@@ -255,10 +255,6 @@ public final class MemorySuite {
                 + "glibc and Netty it would trim the allocator under test). The JVM's own malloc (JIT, GC and class "
                 + "metadata) is glibc's in the hakmem and Netty JVMs and the preloaded library's in the others, so its "
                 + "leftovers are in every figure; the warm-up pass keeps most JIT work before the baseline.");
-        if (allocators.contains("hakmem")) {
-            notes.add("hakmem runs with -Dhakmem.jmx=false (its MXBean would create the platform MBean server ~2 s "
-                    + "after start, inside the measured run).");
-        }
         if (allocators.stream().anyMatch(a -> Allocators.preloadFor(a).isPresent())) {
             notes.add("mimalloc, jemalloc and tcmalloc are the Debian libraries, preloaded (LD_PRELOAD): the JVM's own "
                     + "malloc uses them too. Their trims: mi_collect(true) on every driver thread; "

@@ -47,11 +47,12 @@ class MemoryForkTest {
     }
 
     @Test
-    void forkOptionsPinTheHeapAndKeepHakmemsMxBeanOut() {
+    void forkOptionsPinTheHeapAndRunHakmemWithItsDefaults() {
         List<String> hakmem = MemoryFork.jvmOptions("hakmem", 1.0, List.of("-Dx=1"));
         assertTrue(hakmem.containsAll(List.of("--enable-native-access=ALL-UNNAMED",
                 "--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-Xms384m", "-Xmx384m",
-                "-XX:+AlwaysPreTouch", "-Dhakmem.jmx=false")), hakmem.toString());
+                "-XX:+AlwaysPreTouch")), hakmem.toString());
+        assertTrue(hakmem.stream().noneMatch(o -> o.startsWith("-Dhakmem")), "hakmem as a user gets it: " + hakmem);
         assertEquals("-Dx=1", hakmem.get(hakmem.size() - 1), "the user's options come last, so they win");
         List<String> netty = MemoryFork.jvmOptions("netty-pooled", 0.5, List.of());
         assertTrue(netty.containsAll(List.of("-Xms256m", "-XX:MaxDirectMemorySize=16g", "-Dio.netty.allocator.useCacheForAllThreads=true")), netty.toString());
