@@ -77,7 +77,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                                  hakmem,glibc for the warmup suite)
               --runs N           measured runs per driver and allocator (default 3, at least 1)
               --warmup N         warm-up runs before them in the same JVM (default 1; they go on
-                                 until 1 s of warm-up has passed)
+                                 until 2 s of warm-up have passed and the last two agree)
               --forks N          fresh JVMs per driver and allocator, interleaved (default 1);
                                  medians over the runs of all of them, since one JVM's figures
                                  can sit 20 %% off the next one's (code and heap layout)
