@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 import javax.management.JMX;
 import javax.management.MBeanServer;
@@ -43,13 +44,8 @@ class ObservabilityTest {
     /** The MXBean's name, once it is registered (in the background, by hakmem's start-up). */
     static ObjectName name() throws Exception {
         Observability.init(); // what hakmem's start-up does; idempotent
-        ObjectName name = new ObjectName(AllocatorMXBean.OBJECT_NAME);
-        MBeanServer server = ManagementFactory.getPlatformMBeanServer();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!server.isRegistered(name) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        return name;
+        awaitBean(ManagementFactory.getPlatformMBeanServer());
+        return new ObjectName(AllocatorMXBean.OBJECT_NAME);
     }
 
     @Test
@@ -279,10 +275,7 @@ class ObservabilityTest {
                     System.out.println("registered: " + awaitBean(server));
                 }
                 case "eager" -> {
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                    while (MBeanServerFactory.findMBeanServer(null).isEmpty() && System.nanoTime() < deadline) {
-                        Thread.sleep(10);
-                    }
+                    await(() -> !MBeanServerFactory.findMBeanServer(null).isEmpty());
                     System.out.println("registered: " + awaitBean(MBeanServerFactory.findMBeanServer(null).get(0)));
                 }
                 default -> throw new IllegalArgumentException(args[0]);
@@ -293,11 +286,16 @@ class ObservabilityTest {
     /** Whether hakmem's bean is in {@code server} within 30 s. */
     static boolean awaitBean(MBeanServer server) throws Exception {
         ObjectName name = new ObjectName(AllocatorMXBean.OBJECT_NAME);
+        return await(() -> server.isRegistered(name));
+    }
+
+    /** Whether {@code condition} holds within 30 s, looking every 5 ms. */
+    static boolean await(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!server.isRegistered(name) && System.nanoTime() < deadline) {
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
-        return server.isRegistered(name);
+        return condition.getAsBoolean();
     }
 
     @Test
