@@ -17,15 +17,15 @@ import java.lang.foreign.MemorySegment;
  *                          pop the class magazine, set the block's LIVE bit      -- else refill
  *                          a virtual thread misses (no heap has its id) and takes its carrier's
  *                          magazines the same way in allocVirtual ({@link Carriers}), or a shared heap
- * free(a):                 span = SpanMap[a]                       (none -&gt; huge tier or exception)
- *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned, and
- *                          span.ownerThread == t, a platform thread: word 0 of its magazines == t.id
- *                            (plain), clear LIVE, push into span.ownerMag; no division needed
- *                          span.ownerThread == the carrier of t, a virtual thread: the same once its
- *                            carrier's heap is idle (acquire)
+ * free(a):                 e = SlabOwners[a's slab]   (owner id, magazine index)   - all three loads
+ *                          LIVE and REMOTE words of a                               depend on a alone
+ *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned
+ *                          e's owner == t.id, a platform thread, or == the carrier's id, a virtual
+ *                            thread; word 0 of MAGS[id &amp; MASK] == id (plain): clear LIVE, push into
+ *                            that magazine at e's index; no Span, no division
  *                          (checks off) the same owner tests, no shadow access
- *                          otherwise (slow path): the full checks, then as above, or a remote
- *                          free (one atomic OR)
+ * otherwise (slow path):   span = SpanMap[a] (none -&gt; huge tier or exception); the full checks,
+ *                          then as above, or a remote free (one atomic OR)
  * </pre>
  * The fast paths reach the shadow words in as few frames as possible: C2 inlines the JDK's
  * segment access only within 15 frames of the method it compiles (see {@link Shadow#get}).
@@ -144,56 +144,56 @@ public final class Front {
     // ------------------------------------------------------------------ free
 
     public static void free(long a) {
-        Span s = SpanMap.of(a);
-        if (s != null) {
+        if (Long.compareUnsigned(a - SlabOwners.BASE, SlabOwners.SIZE) < 0) {
+            // The owner's free, in loads that depend only on a and the thread: the slab's owner
+            // entry, the shadow words (checks on), the owner's magazines; no Span.
+            long e = SlabOwners.get(a);
+            long w = Shadow.word(a);
+            long lw = 0;
+            boolean live = true; // checks off: the caller is trusted, as everywhere then
             if (Checks.ON) {
                 // A set LIVE bit at an 8-byte aligned address proves a live block starts there
                 // (LIVE bits are set only at block starts, blocks never overlap and every span
-                // starts with its bits clear, see Shadow), so the owner's common case needs no
-                // division check; everything else goes on to freeSlow, which checks in full.
-                long w = Shadow.word(a);
-                long lw = Shadow.get(w);
+                // starts with its bits clear, see Shadow), and a matching entry that a's slab is
+                // in a span of this thread's heap (see SlabOwners), so the owner's common case
+                // needs no division check; everything else goes on to freeSlow, which checks in full.
+                lw = Shadow.get(w);
                 long free = lw & ~Shadow.get(w + 8);
                 // bit 0 of (free >>> granule): live and not queued as a remote free; it beats
                 // (a & 7) only when it is 1 and a is 8-byte aligned: one compare for both
-                if (((free >>> (a >>> 3)) & 1) > (a & 7)) {
-                    Thread t = Thread.currentThread();
-                    Thread o = s.ownerThread;
-                    if (o == t) {
-                        // a platform thread and its own heap (unless borrowed while it was blocked)
-                        if (Heap.freeOwn(s, a, w, lw, t.threadId())) {
-                            return;
+                live = ((free >>> (a >>> 3)) & 1) > (a & 7);
+            }
+            if (live) {
+                Thread t = Thread.currentThread();
+                long id = t.threadId();
+                if (SlabOwners.ownerId(e) != id && t.isVirtual()) {
+                    // a virtual thread, the span owned by its carrier (owners are platform threads)
+                    id = Carriers.current().threadId();
+                }
+                if (SlabOwners.ownerId(e) == id) {
+                    int i = (int) id & Heaps.MASK;
+                    long[] m = Heaps.MAGS[i];
+                    // the owner word: the heap is idle and this thread's (or its carrier's), and
+                    // m is the magazines of the heap the entry names (one heap per platform thread)
+                    if (Magazines.ownerPlain(m) == id) {
+                        if (Checks.ON) {
+                            Shadow.set(w, lw & ~Shadow.bit(a));
                         }
-                    } else if (t.isVirtual()) {
-                        // a virtual thread, the span owned by its carrier (owners are platform
-                        // threads): the owner's path with the carrier's id, read from the carrier
-                        // (in cache), not from the span's owner (one dependent load less)
-                        Thread c = Carriers.current();
-                        if (o == c && Heap.freeOwn(s, a, w, lw, c.threadId())) {
-                            return;
+                        int b = SlabOwners.magBase(e);
+                        if (!Magazines.push(m, b, a)) {
+                            Heaps.HEAPS[i].flush(Magazines.classOfBase(b), a);
                         }
+                        return;
                     }
                 }
-            } else if (freeOwnUnchecked(s, a)) {
-                return;
             }
+        }
+        Span s = SpanMap.of(a);
+        if (s != null) {
             freeSlow(s, a);
             return;
         }
         freeOther(a);
-    }
-
-    /**
-     * Checks off: the owner's free straight into its magazine, as with the checks on (without it
-     * every free went through {@link #freeSlow}, and random-mixed ran 9 % slower with the checks
-     * off than on). Out of line so that {@link #free} stays as small as it is with the checks on.
-     *
-     * @return whether the block was freed; false: nothing done, the slow path's turn
-     */
-    private static boolean freeOwnUnchecked(Span s, long a) {
-        Thread t = Thread.currentThread();
-        Thread o = s.ownerThread;
-        return (o == t || (t.isVirtual() && o == Carriers.current())) && Heap.freeOwnUnchecked(s, a, o.threadId());
     }
 
     /** Every free of a span block but the owner's free of a live block (checks on): full validation. */

@@ -54,7 +54,7 @@ import java.util.concurrent.atomic.LongAdder;
  * slow path reads the word with acquire and turns {@code STALE(id)} back into {@code id}
  * ({@link #resync}), seeing every write of the other thread. (An acquire read on every fast path
  * cost 15 % of tiny-hot: it keeps C2 from scheduling the loads after it.) A virtual thread frees
- * into its carrier's heap on the owner's path ({@link #freeOwn} with the carrier's id): it runs on
+ * into its carrier's heap on the owner's path ({@link Front#free} with the carrier's id): it runs on
  * that same OS thread, and a fast path never unmounts. A heap whose carrier has died may still be
  * BUSY (its last slow path goes on elsewhere): adoption and retirement skip it until it is not
  * ({@link #quiescent}). For a platform thread's own heap the
@@ -237,46 +237,6 @@ final class Heap {
         if (!Magazines.push(mg, s.magBase, a)) {
             s.owner.flush(s.cls, a);
         }
-    }
-
-    /**
-     * The owner thread {@code tid} (a platform thread, or the carrier the current virtual thread
-     * runs on) frees live block {@code a} of span {@code s} of its own heap
-     * ({@code lw}: the LIVE word {@code w}, read by the caller), unless the heap is borrowed or was
-     * used by another thread since the owner last synchronised with it; then nothing is done and
-     * the caller takes the slow path, which re-synchronises ({@link #notBorrowed}). The plain read of
-     * the owner word suffices: finding {@code tid} there, the owner (for a carrier: a virtual
-     * thread on it, the same OS thread) made the last change to the heap itself
-     * ({@link Magazines#ownerPlain}), so the LIVE word it read is current, and the span's fields
-     * are stable (a borrower only releases empty spans and never changes the current
-     * span of a class that holds a live block). Spelled out without helpers: one inlining level
-     * less on the hot path (see {@link Shadow#get}).
-     */
-    static boolean freeOwn(Span s, long a, long w, long lw, long tid) {
-        long[] mg = s.ownerMag;
-        if (mg == null || Magazines.ownerPlain(mg) != tid) {
-            return false; // no owner any more (the slow path says what), or not ours to use now
-        }
-        Shadow.set(w, lw & ~Shadow.bit(a));
-        if (!Magazines.push(mg, s.magBase, a)) {
-            s.owner.flush(s.cls, a);
-        }
-        return true;
-    }
-
-    /**
-     * {@link #freeOwn} with the checks off ({@code hakmem.checks=off}): no LIVE bit to clear, and
-     * nothing proves {@code a} a block start (the caller trusts it, as the checks-off free path does
-     * everywhere). False, with nothing done, when the heap is not the caller's to use now.
-     */
-    static boolean freeOwnUnchecked(Span s, long a, long tid) {
-        assert !Checks.ON;
-        long[] mg = s.ownerMag;
-        if (mg == null || Magazines.ownerPlain(mg) != tid) {
-            return false;
-        }
-        freeValidated(s, a);
-        return true;
     }
 
     /**

@@ -100,6 +100,11 @@ final class Magazines {
         return 1 + c * STRIDE;
     }
 
+    /** The class whose header is at index {@code b} (the inverse of {@link #base}). */
+    static int classOfBase(int b) {
+        return (b - 1) / STRIDE;
+    }
+
     /** Blocks in the magazine whose header is {@code hdr}. */
     static int count(long hdr) {
         return (int) hdr;

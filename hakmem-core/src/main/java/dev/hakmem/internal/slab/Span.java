@@ -63,8 +63,9 @@ final class Span {
 
     /**
      * The owner's platform thread: the thread whose frees into this span are local, or
-     * {@code null} (a shared heap, or no owner). Compared with the current thread on the free
-     * path, which the JIT hoists out of loops: one load, no thread id needed.
+     * {@code null} (a shared heap, or no owner). Compared with the current thread (or its
+     * carrier) on the free's slow path and with the checks off; the checks-on fast path reads the
+     * same fact from the span's {@link SlabOwners} entries, which {@link #setOwnerThread} keeps equal.
      */
     Thread ownerThread;
 
@@ -137,6 +138,19 @@ final class Span {
         this.freeMap = new long[(capacity + 63) >>> 6];
     }
 
+    /**
+     * How many of the span's slabs hold a block start: all of them for blocks under 64 KiB, one
+     * per block above. {@link SpanMap} and {@link SlabOwners} have entries for exactly these.
+     */
+    int mappedSlabs() {
+        return blockSize < SizeClasses.SLAB_SIZE ? slots : capacity;
+    }
+
+    /** An address in the {@code k}-th of the {@link #mappedSlabs} (its start, or the block start in it). */
+    long mappedSlab(int k) {
+        return blockSize < SizeClasses.SLAB_SIZE ? base + ((long) k << SizeClasses.SLAB_SHIFT) : base + (long) k * blockSize;
+    }
+
     /** Length of the span in bytes: its slabs times 64 KiB. */
     long bytes() {
         return (long) slots << SizeClasses.SLAB_SHIFT;
@@ -159,9 +173,10 @@ final class Span {
         return freeCount == 0 && carved == capacity;
     }
 
-    /** The span's own bookkeeping adds up (for asserts). */
+    /** The span's own bookkeeping adds up, and its {@link SlabOwners} entry names its owner thread and class (for asserts). */
     boolean consistent() {
-        return freeCount >= 0 && used >= 0 && carved <= capacity && freeCount + used == carved;
+        return freeCount >= 0 && used >= 0 && carved <= capacity && freeCount + used == carved
+                && SlabOwners.matches(this);
     }
 
     /**
@@ -384,13 +399,23 @@ final class Span {
     /** Gives the span to heap {@code h} (or, with null, to nobody: the pool). Pool lock held, or the span's holder. */
     void setOwner(Heap h) {
         owner = h;
-        ownerThread = h == null ? null : h.platformThread();
+        setOwnerThread(h == null ? null : h.platformThread());
         if (h != null) {
             magBase = Magazines.base(cls);
             ownerMag = h.mag;
         } else {
             ownerMag = null;
         }
+    }
+
+    /**
+     * Makes {@code t} (a platform thread, or null) the owner thread, here and in the span's
+     * {@link SlabOwners} entries. Under the same conditions as {@link #setOwner}, or the
+     * registry lock when a heap is bound to a new thread.
+     */
+    void setOwnerThread(Thread t) {
+        ownerThread = t;
+        SlabOwners.publish(this, SlabOwners.entry(t, cls));
     }
 
     /** Zeroes the shadow bits its blocks may have left (see {@link Shadow#clearBlocks}). Pool lock held, no owner. */

@@ -106,13 +106,13 @@ final class SpanLists {
     void setOwnerThread(Thread t) {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             if (current[c] != null) {
-                current[c].ownerThread = t;
+                current[c].setOwnerThread(t);
             }
             for (Span s = partial[c]; s != null; s = s.next) {
-                s.ownerThread = t;
+                s.setOwnerThread(t);
             }
             for (Span s = full[c]; s != null; s = s.next) {
-                s.ownerThread = t;
+                s.setOwnerThread(t);
             }
         }
     }

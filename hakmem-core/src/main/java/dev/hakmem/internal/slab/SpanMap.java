@@ -76,14 +76,8 @@ final class SpanMap {
     /** Maps (or unmaps) span {@code s} at every slab in which one of its blocks starts. Pool lock held. */
     static void map(Span s, boolean on) {
         Span v = on ? s : null;
-        if (s.blockSize < SizeClasses.SLAB_SIZE) {
-            for (int i = 0; i < s.slots; i++) {
-                set(s.base + ((long) i << SizeClasses.SLAB_SHIFT), v);
-            }
-        } else {
-            for (int j = 0; j < s.capacity; j++) {
-                set(s.base + (long) j * s.blockSize, v);
-            }
+        for (int k = 0, n = s.mappedSlabs(); k < n; k++) {
+            set(s.mappedSlab(k), v);
         }
     }
 
