@@ -174,7 +174,11 @@ public final class Front {
                     int i = (int) id & Heaps.MASK;
                     long[] m = Heaps.MAGS[i];
                     // the owner word: the heap is idle and this thread's (or its carrier's), and
-                    // m is the magazines of the heap the entry names (one heap per platform thread)
+                    // m is the magazines of the heap the entry names (one heap per platform thread).
+                    // Plain reads suffice: finding its id there, this OS thread made the last change
+                    // to the heap itself (Heap, "the owner word"), so the LIVE word read above is
+                    // current, and a live block's span cannot have left the heap (only empty spans
+                    // are released, by the owner or a borrower, which leaves a STALE owner word)
                     if (Magazines.ownerPlain(m) == id) {
                         if (Checks.ON) {
                             Shadow.set(w, lw & ~Shadow.bit(a));
