@@ -46,6 +46,31 @@ public final class ChecksOffChild {
         }
     }
 
+    /** 8 virtual threads, each 20 rounds of {@link #churn} on 64 slots, yielding between rounds (so they move between carriers). */
+    static void churnOnVirtualThreads() throws InterruptedException {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread[] vts = new Thread[8];
+        for (int t = 0; t < vts.length; t++) {
+            long seed = 10 + t;
+            vts[t] = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int k = 0; k < 20; k++) {
+                        churn(seed * 100 + k, 64, 5_000, null);
+                        Thread.yield(); // move between carriers
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+        }
+        for (Thread t : vts) {
+            t.join();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError("a virtual thread failed", failure.get());
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (Checks.ON) {
             throw new AssertionError("the child must run with -Dhakmem.checks=off");
@@ -83,26 +108,7 @@ public final class ChecksOffChild {
         }
 
         // virtual threads, which free into their carrier's heap
-        Thread[] vts = new Thread[8];
-        for (int t = 0; t < vts.length; t++) {
-            long seed = 10 + t;
-            vts[t] = Thread.ofVirtual().start(() -> {
-                try {
-                    for (int k = 0; k < 20; k++) {
-                        churn(seed * 100 + k, 64, 5_000, null);
-                        Thread.yield(); // move between carriers
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            });
-        }
-        for (Thread t : vts) {
-            t.join();
-        }
-        if (failure.get() != null) {
-            throw new AssertionError("a virtual thread failed", failure.get());
-        }
+        churnOnVirtualThreads();
         long live = Hakmem.stats().liveBytes();
         if (live != live0) {
             throw new AssertionError("live bytes " + live0 + " before, " + live + " after");

@@ -34,27 +34,7 @@ public final class CountingHeapAdoptionChild {
         if (dead == null || !dead.countsOnly) {
             throw new AssertionError("the freer's heap should be a counting heap: " + dead);
         }
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread[] vts = new Thread[8];
-        for (int t = 0; t < vts.length; t++) {
-            long seed = 10 + t;
-            vts[t] = Thread.ofVirtual().start(() -> {
-                try {
-                    for (int k = 0; k < 20; k++) {
-                        ChecksOffChild.churn(seed * 100 + k, 64, 5_000, null);
-                        Thread.yield(); // move between carriers
-                    }
-                } catch (Throwable e) {
-                    failure.compareAndSet(null, e);
-                }
-            });
-        }
-        for (Thread t : vts) {
-            t.join();
-        }
-        if (failure.get() != null) {
-            throw new AssertionError("a virtual thread failed", failure.get());
-        }
+        ChecksOffChild.churnOnVirtualThreads();
         boolean adopted = false;
         for (Heap h : Heaps.all()) {
             Thread p = h.platformThread();
