@@ -160,13 +160,6 @@ public final class Heaps {
                 if (h == null) {
                     h = newHeap();
                 }
-                // a carrier's heap allocates: never a counting heap, even when the dead heap it
-                // adopts was one (a thread that only freed). Left set, the first refill by one of
-                // its virtual threads ran adoptForCountingHeap, which is for the owner thread only
-                // and outside the BUSY bracket: a virtual thread blocked on the registry lock there
-                // while another on the same carrier went on using the heap it then retired, and a
-                // refill batch per class went missing from the counts (ChecksOffTest, now and then)
-                h.countsOnly = false;
                 h.bind(c);
                 putInSlot(h, slot);
                 return true;
@@ -258,6 +251,13 @@ public final class Heaps {
     private static Heap adoptDead(boolean withMemory) {
         for (Heap h : ALL) {
             if (isDeadAndQuiescent(h) && (withMemory || !h.holdsMemory())) {
+                // an adopted heap allocates unless its new thread makes it a counting heap again
+                // (ofPlatformThread). Left set, a carrier's first refill on it, by a virtual thread,
+                // ran adoptForCountingHeap, which is for the owner thread only and outside the
+                // BUSY bracket: a virtual thread blocked on the registry lock there while another
+                // on the same carrier went on using the heap it then retired, and a refill batch
+                // per class went missing from the counts (CountingHeapAdoptionTest)
+                h.countsOnly = false;
                 return h;
             }
         }

@@ -95,8 +95,11 @@ final class SlabOwners {
 
     /** Whether every entry of span {@code s} names its owner thread and class (for asserts; the span's holder or the pool lock). */
     static boolean matches(Span s) {
+        if (TABLE == 0) {
+            return true;
+        }
         long e = entry(s.ownerThread, s.cls);
-        for (int k = 0, n = s.mappedSlabs(); k < n && TABLE != 0; k++) {
+        for (int k = 0, n = s.mappedSlabs(); k < n; k++) {
             if (get(s.mappedSlab(k)) != e) {
                 return false;
             }
