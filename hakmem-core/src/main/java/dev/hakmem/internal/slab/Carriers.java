@@ -31,25 +31,23 @@ import java.lang.invoke.MethodType;
 final class Carriers {
     private Carriers() {}
 
-    /** {@code JavaLangAccess.currentCarrierThread()} bound to the JDK's instance, or {@code Thread.currentThread()}. */
-    private static final MethodHandle CARRIER;
     /** Whether {@link #current()} returns carriers (the JDK lets hakmem see them, and carrier heaps are on). */
     static final boolean AVAILABLE;
     /** Why carriers are not used, for diagnostics; null when they are. */
     static final String UNAVAILABLE_REASON;
 
     static {
-        MethodHandle carrier = null;
         String reason = null;
         if (!Config.flag("carrierHeaps", true)) {
             reason = "hakmem.carrierHeaps=false";
         } else {
             try {
+                // through method handles: linking Jla fails when java.base does not export the package
                 MethodHandles.Lookup lookup = MethodHandles.lookup();
                 Class<?> secrets = Class.forName("jdk.internal.access.SharedSecrets");
                 Class<?> access = Class.forName("jdk.internal.access.JavaLangAccess");
                 Object jla = lookup.findStatic(secrets, "getJavaLangAccess", MethodType.methodType(access)).invoke();
-                carrier = lookup.findVirtual(access, "currentCarrierThread", MethodType.methodType(Thread.class))
+                MethodHandle carrier = lookup.findVirtual(access, "currentCarrierThread", MethodType.methodType(Thread.class))
                         .bindTo(jla);
                 Thread got = (Thread) carrier.invokeExact();
                 Thread me = Thread.currentThread();
@@ -57,48 +55,34 @@ final class Carriers {
                     throw new IllegalStateException("currentCarrierThread() answered " + got + " on " + me);
                 }
             } catch (Throwable e) {
-                carrier = null;
                 reason = "java.base does not export jdk.internal.access to hakmem (" + e.getClass().getSimpleName()
                         + "): add --add-exports java.base/jdk.internal.access=ALL-UNNAMED (or =dev.hakmem)";
             }
         }
-        if (carrier == null) {
-            try {
-                carrier = MethodHandles.lookup().findStatic(Thread.class, "currentThread", MethodType.methodType(Thread.class));
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-        CARRIER = carrier;
         AVAILABLE = reason == null;
         UNAVAILABLE_REASON = reason;
     }
 
     /**
      * The current thread's carrier (itself for a platform thread), or the current thread when
-     * carriers are not available. A platform thread is answered without the JDK's interface:
-     * {@code currentThread()} is an intrinsic and {@code isVirtual()} a type check.
+     * carriers are not available (then a virtual thread is its own "carrier" and has no heap).
+     * Small enough for C2 to inline everywhere: {@code currentThread()} is an intrinsic that C2
+     * may hoist out of a loop (the thread a piece of code runs as never changes),
+     * {@code isVirtual()} a type check, and the carrier a second intrinsic, which C2 reloads at
+     * every use (a virtual thread may move to another carrier at any call that can block).
      */
     static Thread current() {
         Thread t = Thread.currentThread();
-        return t.isVirtual() ? carrierOfVirtual() : t;
+        return t.isVirtual() && AVAILABLE ? Jla.ACCESS.currentCarrierThread() : t;
     }
 
     /**
-     * The carrier of the current thread, a virtual thread: a direct call of the JDK's
-     * {@code JavaLangAccess.currentCarrierThread()} on a constant, which C2 inlines down to the
-     * {@code Thread.currentCarrierThread()} intrinsic, when {@link #AVAILABLE}; else through the
-     * method handle (the current thread itself).
+     * The id of {@code t}'s carrier, {@code t} the current thread: {@code t}'s own id for a platform
+     * thread (nothing is loaded but what the caller has; a loop that allocates keeps it in a
+     * register), its carrier's for a virtual thread when {@link #AVAILABLE}.
      */
-    private static Thread carrierOfVirtual() {
-        if (AVAILABLE) {
-            return Jla.ACCESS.currentCarrierThread();
-        }
-        try {
-            return (Thread) CARRIER.invokeExact();
-        } catch (Throwable e) {
-            throw new AssertionError(e);
-        }
+    static long carrierId(Thread t) {
+        return t.isVirtual() && AVAILABLE ? Jla.ACCESS.currentCarrierThread().threadId() : t.threadId();
     }
 
     /**

@@ -12,16 +12,17 @@ import java.lang.foreign.MemorySegment;
  *
  * <pre>
  * malloc(size &lt;= 32 KiB):  class = table[(size+7)/8]
- *                          t = the current thread; magazines = MAGS[t.id &amp; MASK], used if word 0 == t.id
+ *                          t = the current carrier (the thread itself on a platform thread)
+ *                          magazines = MAGS[t.id &amp; MASK], used if word 0 == t.id
  *                          (a plain read, see Heap, "the owner word")
  *                          pop the class magazine, set the block's LIVE bit      -- else refill
- *                          a virtual thread misses (no heap has its id) and takes its carrier's
- *                          magazines the same way in allocVirtual ({@link Carriers}), or a shared heap
+ *                          a miss (no heap yet, BUSY, stale, borrowed): mallocMiss, where a virtual
+ *                          thread re-synchronises its carrier's heap or claims a shared heap
  * free(a):                 e = SlabOwners[a's slab]   (owner id, magazine index)   - all three loads
  *                          LIVE and REMOTE words of a                               depend on a alone
  *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned
- *                          e's owner == t.id, a platform thread, or == the carrier's id, a virtual
- *                            thread; word 0 of MAGS[id &amp; MASK] == id (plain): clear LIVE, push into
+ *                          e's owner == the carrier's id (the thread's own on a platform thread)
+ *                            and word 0 of MAGS[id &amp; MASK] == id (plain): clear LIVE, push into
  *                            that magazine at e's index; no Span, no division
  *                          (checks off) the same owner tests, no shadow access
  * otherwise (slow path):   span = SpanMap[a] (none -&gt; huge tier or exception); the full checks,
@@ -39,9 +40,11 @@ public final class Front {
 
     /**
      * A block of {@code size} bytes: of a size class up to 2 MiB from the current platform
-     * thread's heap, else from the slow path. The fast path asks for the current thread, not its
-     * carrier: a virtual thread's id is never a heap's owner word, so it misses here and finds its
-     * carrier's heap in {@link #allocVirtual}; a platform thread pays nothing for virtual threads.
+     * thread's heap (a virtual thread: its carrier's, see {@link Carriers#carrierId}), else from
+     * the slow path. A platform thread is its own carrier: it pays one type check, on a thread C2
+     * keeps in a register across a loop, for virtual threads. The heap's owner word is the
+     * carrier's id only while no slow path holds it (Heap, "the BUSY protocol"), and a virtual
+     * thread stays on its carrier until it blocks, which the fast path never does.
      * Everything is spelled out here, with no helper in between: one inlining level less on the
      * hot path (see {@link Shadow#get}).
      */
@@ -54,8 +57,7 @@ public final class Front {
         } else {
             return mallocHuge(size);
         }
-        Thread t = Thread.currentThread();
-        long tid = t.threadId();
+        long tid = Carriers.carrierId(Thread.currentThread());
         int i = (int) tid & Heaps.MASK;
         long[] m = Heaps.MAGS[i];
         if (Magazines.ownerPlain(m) == tid) {
@@ -63,6 +65,15 @@ public final class Front {
             // the heap is looked up only on a miss: word 0 == tid means table slot i is ours
             return a != 0 ? a : Heaps.HEAPS[i].refill(c);
         }
+        return mallocMiss(c);
+    }
+
+    /**
+     * The fast path found no idle heap of the current thread (or carrier) in the table: a thread
+     * without a heap yet, a heap that is borrowed, stale or BUSY, no carriers.
+     */
+    private static long mallocMiss(int c) {
+        Thread t = Thread.currentThread();
         return t.isVirtual() && Carriers.AVAILABLE ? allocVirtual(c) : allocSlow(t, c);
     }
 
@@ -164,12 +175,8 @@ public final class Front {
                 live = ((free >>> (a >>> 3)) & 1) > (a & 7);
             }
             if (live) {
-                Thread t = Thread.currentThread();
-                long id = t.threadId();
-                if (SlabOwners.ownerId(e) != id && t.isVirtual()) {
-                    // a virtual thread, the span owned by its carrier (owners are platform threads)
-                    id = Carriers.current().threadId();
-                }
+                // the carrier: a virtual thread frees into its carrier's heap (owners are platform threads)
+                long id = Carriers.carrierId(Thread.currentThread());
                 if (SlabOwners.ownerId(e) == id) {
                     int i = (int) id & Heaps.MASK;
                     long[] m = Heaps.MAGS[i];

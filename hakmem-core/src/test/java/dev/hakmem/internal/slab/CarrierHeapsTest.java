@@ -31,6 +31,18 @@ class CarrierHeapsTest {
     }
 
     @Test
+    void theCarrierIsReadAgainAfterAVirtualThreadMoves() throws Exception {
+        ChildJvm.Result r = ChildJvm.of(CarrierReloadChild.class)
+                .jvmArgs("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-ea",
+                        "-Djdk.virtualThreadScheduler.parallelism=2", "-Djdk.virtualThreadScheduler.maxPoolSize=2",
+                        "-XX:CompileCommand=quiet",
+                        "-XX:CompileCommand=dontinline,dev.hakmem.internal.slab.CarrierReloadChild::actual")
+                .timeout(Duration.ofSeconds(120)).run();
+        System.out.println("carrier reads after a move: " + r.output().strip());
+        assertTrue(r.exit() == 0 && r.output().contains("OK iterations="), r.output());
+    }
+
+    @Test
     void aBlockedSlowPathResumesOnAnotherCarrier() throws Exception {
         ChildJvm.Result r = run("migrate", 2);
         System.out.println("carrier heaps, two carriers: " + r.output().strip());

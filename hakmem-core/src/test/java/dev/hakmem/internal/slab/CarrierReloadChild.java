@@ -1,0 +1,89 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.Hakmem;
+import dev.hakmem.internal.os.Os;
+
+import java.lang.foreign.ValueLayout;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Child JVM for {@link CarrierHeapsTest}: what the fast paths' carrier lookup relies on. The fast
+ * paths read the carrier ({@link Carriers#carrierId}) inline, inside the caller's compiled loop;
+ * a virtual thread that blocks may go on on another carrier, so the JIT must read the carrier
+ * again after every call that can block, never reuse the value it read before (that would let a
+ * virtual thread use another carrier's heap without its BUSY protocol).
+ *
+ * <p>Eight virtual threads on two carriers loop (long enough for C2 to compile the loop): read the
+ * carrier id, allocate, write and check a block, {@code Thread.yield()} (the thread may move),
+ * read the carrier id again, and compare it with {@link #actual()}, which the test's JVM options
+ * keep from being inlined (a compiled frame of its own reads the carrier afresh); then free the
+ * block. Prints {@code OK} with the counts, or throws: a stale read, or no move at all (the test
+ * would show nothing).
+ */
+public final class CarrierReloadChild {
+    private CarrierReloadChild() {}
+
+    static final AtomicLong MOVED = new AtomicLong();
+    static final AtomicLong STALE = new AtomicLong();
+    static final AtomicLong ITERATIONS = new AtomicLong();
+
+    /** The carrier's id from a frame of its own ({@code -XX:CompileCommand=dontinline} in the test). */
+    static long actual() {
+        return Carriers.carrierId(Thread.currentThread());
+    }
+
+    static void loop(int n, int seed) {
+        long moved = 0;
+        long stale = 0;
+        for (int i = 0; i < n; i++) {
+            long before = Carriers.carrierId(Thread.currentThread());
+            long size = 16 + ((i * 31L + seed) & 255);
+            long a = Front.malloc(size);
+            Front.zero(a, size);
+            Os.ALL.set(ValueLayout.JAVA_LONG_UNALIGNED, a, a);
+            Thread.yield();
+            long after = Carriers.carrierId(Thread.currentThread());
+            long real = actual();
+            if (after != real) {
+                stale++;
+            }
+            if (before != real) {
+                moved++;
+            }
+            if (Os.ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, a) != a) {
+                throw new AssertionError("block " + Long.toHexString(a) + " overwritten");
+            }
+            Front.free(a);
+        }
+        MOVED.addAndGet(moved);
+        STALE.addAndGet(stale);
+        ITERATIONS.addAndGet(n);
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (!Carriers.AVAILABLE) {
+            throw new AssertionError("carriers not available: " + Carriers.UNAVAILABLE_REASON);
+        }
+        for (int round = 0; round < 12; round++) {
+            Thread[] ts = new Thread[8];
+            for (int k = 0; k < ts.length; k++) {
+                int seed = round * 8 + k;
+                ts[k] = Thread.ofVirtual().start(() -> loop(20_000, seed));
+            }
+            for (Thread t : ts) {
+                t.join();
+            }
+        }
+        if (STALE.get() != 0) {
+            throw new AssertionError(STALE.get() + " carrier reads after a yield were stale (moved " + MOVED.get() + ")");
+        }
+        if (MOVED.get() == 0) {
+            throw new AssertionError("no virtual thread moved to another carrier in " + ITERATIONS.get() + " yields");
+        }
+        Hakmem.trim();
+        if (Hakmem.stats().liveBytes() != 0) {
+            throw new AssertionError("live bytes left: " + Hakmem.stats());
+        }
+        System.out.println("OK iterations=" + ITERATIONS.get() + " moved=" + MOVED.get() + " stale=0");
+    }
+}
