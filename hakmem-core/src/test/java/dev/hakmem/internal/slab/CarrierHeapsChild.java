@@ -32,9 +32,7 @@ public final class CarrierHeapsChild {
     static final int SMALL = 16;
 
     public static void main(String[] args) throws Exception {
-        if (!Carriers.AVAILABLE) {
-            throw new AssertionError("carriers not available: " + Carriers.UNAVAILABLE_REASON);
-        }
+        ChildChecks.requireCarriers();
         String scenario = args[0];
         int rounds = scenario.equals("migrate") ? 40 : 5;
         int migrated = 0;
@@ -43,10 +41,7 @@ public final class CarrierHeapsChild {
                 migrated++;
             }
         }
-        Hakmem.trim();
-        if (Hakmem.stats().liveBytes() != 0) {
-            throw new AssertionError("live bytes left: " + Hakmem.stats());
-        }
+        ChildChecks.trimAndRequireNothingLive();
         for (Heap h : Heaps.all()) {
             if (!h.quiescent()) {
                 throw new AssertionError("heap left BUSY: " + h);

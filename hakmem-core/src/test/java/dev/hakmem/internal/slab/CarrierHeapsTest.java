@@ -14,13 +14,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CarrierHeapsTest {
 
-    static ChildJvm.Result run(String scenario, int carriers) throws Exception {
-        return ChildJvm.of(CarrierHeapsChild.class)
-                // no decay thread: it could borrow an idle carrier's heap (BUSY too) in the middle of a round
-                .jvmArgs("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-ea", "-Dhakmem.decayMs=0",
+    /** A child JVM running {@code main} with carrier heaps on, assertions on and {@code carriers} carriers. */
+    static ChildJvm onCarriers(Class<?> main, int carriers) {
+        return ChildJvm.of(main)
+                .jvmArgs("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-ea",
                         "-Djdk.virtualThreadScheduler.parallelism=" + carriers,
                         "-Djdk.virtualThreadScheduler.maxPoolSize=" + carriers)
-                .args(scenario).timeout(Duration.ofSeconds(120)).run();
+                .timeout(Duration.ofSeconds(120));
+    }
+
+    static ChildJvm.Result run(String scenario, int carriers) throws Exception {
+        return onCarriers(CarrierHeapsChild.class, carriers)
+                // no decay thread: it could borrow an idle carrier's heap (BUSY too) in the middle of a round
+                .jvmArgs("-Dhakmem.decayMs=0")
+                .args(scenario).run();
     }
 
     @Test
@@ -32,12 +39,10 @@ class CarrierHeapsTest {
 
     @Test
     void theCarrierIsReadAgainAfterAVirtualThreadMoves() throws Exception {
-        ChildJvm.Result r = ChildJvm.of(CarrierReloadChild.class)
-                .jvmArgs("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-ea",
-                        "-Djdk.virtualThreadScheduler.parallelism=2", "-Djdk.virtualThreadScheduler.maxPoolSize=2",
-                        "-XX:CompileCommand=quiet",
+        ChildJvm.Result r = onCarriers(CarrierReloadChild.class, 2)
+                .jvmArgs("-XX:CompileCommand=quiet",
                         "-XX:CompileCommand=dontinline,dev.hakmem.internal.slab.CarrierReloadChild::actual")
-                .timeout(Duration.ofSeconds(120)).run();
+                .run();
         System.out.println("carrier reads after a move: " + r.output().strip());
         assertTrue(r.exit() == 0 && r.output().contains("OK iterations="), r.output());
     }

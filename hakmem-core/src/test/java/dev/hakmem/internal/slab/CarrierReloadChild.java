@@ -1,6 +1,5 @@
 package dev.hakmem.internal.slab;
 
-import dev.hakmem.Hakmem;
 import dev.hakmem.internal.os.Os;
 
 import java.lang.foreign.ValueLayout;
@@ -61,9 +60,7 @@ public final class CarrierReloadChild {
     }
 
     public static void main(String[] args) throws Exception {
-        if (!Carriers.AVAILABLE) {
-            throw new AssertionError("carriers not available: " + Carriers.UNAVAILABLE_REASON);
-        }
+        ChildChecks.requireCarriers();
         for (int round = 0; round < 12; round++) {
             Thread[] ts = new Thread[8];
             for (int k = 0; k < ts.length; k++) {
@@ -80,10 +77,7 @@ public final class CarrierReloadChild {
         if (MOVED.get() == 0) {
             throw new AssertionError("no virtual thread moved to another carrier in " + ITERATIONS.get() + " yields");
         }
-        Hakmem.trim();
-        if (Hakmem.stats().liveBytes() != 0) {
-            throw new AssertionError("live bytes left: " + Hakmem.stats());
-        }
+        ChildChecks.trimAndRequireNothingLive();
         System.out.println("OK iterations=" + ITERATIONS.get() + " moved=" + MOVED.get() + " stale=0");
     }
 }

@@ -14,9 +14,7 @@ public final class CountingHeapAdoptionChild {
     private CountingHeapAdoptionChild() {}
 
     public static void main(String[] args) throws Exception {
-        if (!Carriers.AVAILABLE) {
-            throw new AssertionError("carriers not available: " + Carriers.UNAVAILABLE_REASON);
-        }
+        ChildChecks.requireCarriers();
         long live0 = Hakmem.stats().liveBytes();
         long[] blocks = new long[256];
         for (int i = 0; i < blocks.length; i++) {

@@ -29,9 +29,7 @@ public final class PoolLockChild {
     static final long OTHER_AFTER_MILLIS = 100;
 
     public static void main(String[] args) throws Exception {
-        if (!Carriers.AVAILABLE) {
-            throw new AssertionError("carriers not available: " + Carriers.UNAVAILABLE_REASON);
-        }
+        ChildChecks.requireCarriers();
         if (!"1".equals(System.getProperty("jdk.virtualThreadScheduler.parallelism"))) {
             throw new AssertionError("run with -Djdk.virtualThreadScheduler.parallelism=1");
         }
