@@ -439,7 +439,8 @@ final class Heap {
      *        run of A   run of B  run of A   -&gt; settle(A), settle(B), settle(A)
      * </pre>
      * A span is settled after its whole run is back, which is where the block-by-block order
-     * would have left it: its blocks in the run kept it in use until the last of them.
+     * would have left it: its blocks in the run kept it in use until the last of them. Within a
+     * run, blocks at consecutive addresses go back as one range of free-map bits ({@link Span#giveRun}).
      */
     private void giveBackRuns(int from, int to) {
         long[] m = mag;
@@ -449,12 +450,8 @@ final class Heap {
             Span s = SpanMap.of(x);
             assert s != null && s.owner == this : "magazine block 0x" + Long.toHexString(x) + " of a span not owned: " + s;
             boolean wasExhausted = s.exhausted();
-            long base = s.base;
-            long bytes = s.bytes();
             int first = i;
-            do {
-                s.give(x);
-            } while (++i < to && Long.compareUnsigned((x = m[i]) - base, bytes) < 0);
+            i = s.giveRun(m, i, to);
             noteFreed(s.cls, (long) (i - first) * s.blockSize);
             settle(s, wasExhausted);
         }
