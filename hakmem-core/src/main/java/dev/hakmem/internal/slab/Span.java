@@ -181,7 +181,8 @@ final class Span {
 
     /**
      * Moves up to {@code max} blocks out of the span into {@code dst[at .. at+n)}, available
-     * blocks first, then fresh ones. Owner only.
+     * blocks first (in address order from the cursor's free-map word on, a run of free blocks
+     * at a time), then fresh ones. Owner only.
      *
      * @return n
      */
@@ -190,13 +191,19 @@ final class Span {
         if (freeCount > 0) {
             long[] fm = freeMap;
             int w = cursor;
+            long bs = blockSize;
             while (n < max && freeCount > 0) {
                 long bits = fm[w];
                 while (bits != 0 && n < max) {
+                    // a run of free blocks [b, b + len) of the word: one multiply, then adds
                     int b = Long.numberOfTrailingZeros(bits);
-                    bits &= bits - 1;
-                    dst[at + n++] = base + (long) ((w << 6) + b) * blockSize;
-                    freeCount--;
+                    int len = Math.min(Long.numberOfTrailingZeros(~(bits >>> b)), max - n);
+                    bits &= ~((-1L >>> (64 - len)) << b);
+                    freeCount -= len;
+                    long a = base + (long) ((w << 6) + b) * bs;
+                    for (int end = n + len; n < end; n++, a += bs) {
+                        dst[at + n] = a;
+                    }
                 }
                 fm[w] = bits;
                 if (bits == 0) {

@@ -11,11 +11,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * {@link Span#giveRun}: a flushed magazine's blocks go back to their span as ranges of free-map
- * bits where their addresses are consecutive. Checked against a model: after every give-back the
- * span's counts, and the set of blocks it hands out again, are exactly those given back.
+ * {@link Span#giveRun} and {@link Span#take}: a flushed magazine's blocks go back to their span as
+ * ranges of free-map bits where their addresses are consecutive, and a refill takes runs of free
+ * blocks at a time. Checked against a model: after every give-back the span's counts, and the set
+ * of blocks it hands out again (in takes of several sizes, which split runs), are exactly those
+ * given back.
  */
-class SpanGiveRunTest {
+class SpanRunsTest {
 
     /** 16-byte blocks: 4,096 per span, 64 free-map words, so runs cross word boundaries. */
     private static final int CLS = SizeClasses.classOf(16);
@@ -41,17 +43,27 @@ class SpanGiveRunTest {
         assertEquals(m.length, s.giveRun(m, 0, m.length), what + ": every block is this span's");
         assertEquals(m.length, s.freeCount, what + ": free count");
         assertEquals(s.capacity - m.length, s.used, what + ": used");
-        long[] again = new long[s.capacity];
-        int n = s.take(again, 0, s.capacity);
         TreeSet<Long> expected = new TreeSet<>();
         for (long a : m) {
             expected.add(a);
         }
+        // taken back in chunks that split runs and words: 1, 3, 64, 7, 100, 1, 3, ...
+        int[] chunks = {1, 3, 64, 7, 100};
+        long[] again = new long[s.capacity + 1];
+        int n = 0;
+        for (int k = 0; s.freeCount > 0; k++) {
+            int got = s.take(again, n + 1, chunks[k % chunks.length]);
+            assertEquals(Math.min(chunks[k % chunks.length], expected.size() - n), got, what + ": blocks per take");
+            n += got;
+        }
+        assertEquals(0L, again[0], what + ": nothing written before the given index");
         TreeSet<Long> got = new TreeSet<>();
-        for (int k = 0; k < n; k++) {
+        for (int k = 1; k <= n; k++) {
             got.add(again[k]);
         }
+        assertEquals(n, got.size(), what + ": no block handed out twice");
         assertEquals(expected, got, what + ": the blocks handed out again are exactly those given back");
+        assertEquals(s.capacity, s.used, what + ": all in use again");
     }
 
     @Test
