@@ -362,8 +362,8 @@ final class Span {
      * go back as one range of free-map bits: one division for the run, one mask per word, instead
      * of one of each per block.
      * <pre>
-     * m: [ base+3s  base+4s  base+5s | base+9s | base+8s base+7s | other span ...]
-     *      up: bits [3, 6)              [9, 10)   down: bits [7, 9)  -&gt; returns the index of "other span"
+     * m: [ base+3s  base+4s  base+5s | base+9s | base+12s base+11s base+10s | other span ...]
+     *      up: bits [3, 6)              [9, 10)   down: bits [10, 13)          -&gt; returns the index of "other span"
      * </pre>
      * A run ends with the span even where the next address is the first (or last) block of the
      * neighbouring span of the class. Owner only.
