@@ -380,21 +380,22 @@ final class Span {
             int hi = lo + 1; // the run is blocks [lo, hi)
             if (++i < to) {
                 x = m[i];
-                if (x == a + bs) {
-                    for (long next = x; hi < capacity && x == next; next += bs) {
-                        hi++;
+                long step = x - a;
+                if (step == bs || step == -bs) {
+                    // the run goes on while the next block follows by step, up to the span's end (or start)
+                    int room = step > 0 ? capacity - hi : lo;
+                    int k = 0;
+                    for (long next = x; k < room && x == next; next += step) {
+                        k++;
                         if (++i == to) {
                             break;
                         }
                         x = m[i];
                     }
-                } else if (x == a - bs) {
-                    for (long next = x; lo > 0 && x == next; next -= bs) {
-                        lo--;
-                        if (++i == to) {
-                            break;
-                        }
-                        x = m[i];
+                    if (step > 0) {
+                        hi += k;
+                    } else {
+                        lo -= k;
                     }
                 }
             }

@@ -36,10 +36,7 @@ class SpanRunsTest {
     /** Gives {@code indices} back through one giveRun call, then takes every free block and compares. */
     private static void check(String what, int... indices) {
         Span s = fullSpan();
-        long[] m = new long[indices.length];
-        for (int k = 0; k < m.length; k++) {
-            m[k] = block(s, indices[k]);
-        }
+        long[] m = blocks(s, indices);
         assertEquals(m.length, s.giveRun(m, 0, m.length), what + ": every block is this span's");
         assertEquals(m.length, s.freeCount, what + ": free count");
         assertEquals(s.capacity - m.length, s.used, what + ": used");
@@ -131,7 +128,7 @@ class SpanRunsTest {
         assertThrows(AssertionError.class, () -> s.giveRun(twice, 0, 2));
         long[] across = {block(s, 126), block(s, 127), block(s, 128), block(s, 129)};
         s.giveRun(across, 0, 4);
-        long[] overlapping = range(s, 100, 200);
+        long[] overlapping = blocks(s, range(100, 200));
         assertThrows(AssertionError.class, () -> s.giveRun(overlapping, 0, overlapping.length),
                 "a run over three words, one of them with blocks already back");
     }
@@ -152,10 +149,11 @@ class SpanRunsTest {
         return r;
     }
 
-    private static long[] range(Span s, int from, int to) {
-        long[] r = new long[to - from];
-        for (int i = from; i < to; i++) {
-            r[i - from] = block(s, i);
+    /** The addresses of blocks {@code indices} of {@code s}, in that order. */
+    private static long[] blocks(Span s, int... indices) {
+        long[] r = new long[indices.length];
+        for (int k = 0; k < r.length; k++) {
+            r[k] = block(s, indices[k]);
         }
         return r;
     }
