@@ -5,6 +5,7 @@ import dev.hakmem.internal.config.Config;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 
 /**
  * The carrier of the current thread: the platform thread a virtual thread runs on, so that
@@ -27,6 +28,22 @@ import java.lang.invoke.MethodType;
  * may move to another carrier) only when it parks or blocks, never between two instructions. The
  * allocator's fast paths never block; its slow paths may (a lock), and {@link Heap} keeps them
  * safe with the BUSY protocol described there.
+ *
+ * <p><b>Where the carrier is read.</b> The JDK's {@code currentCarrierThread()} reads the carrier
+ * through a handle of the running native thread: {@code JavaThread::_threadObj}, a slot of the
+ * JVM's thread-oop storage, next to the slots the other carriers write each time they mount or
+ * unmount a virtual thread ({@code _vthread}, through {@code Thread.setCurrentThread}). On two
+ * carriers that mount a virtual thread every few hundred operations, that line moved between the
+ * cores often enough that the load was the hottest instruction of the request loop (perf, 7 %,
+ * stop 33). So when it can, hakmem reads the carrier from the virtual thread itself, its field
+ * {@code VirtualThread.carrierThread} (set by the carrier before it runs the thread, cleared after
+ * it stopped running it; the line belongs to the thread being run): {@link #CARRIER_FIELD}. Reading it
+ * needs {@code java.lang} open to hakmem; with {@code jdk.internal.access} exported, hakmem opens
+ * it to its own module itself ({@code JavaLangAccess.addOpens}, the module of this class only), or
+ * the user opens it with {@code --add-opens java.base/java.lang=ALL-UNNAMED}.
+ * {@code hakmem.carrierField=false} goes back to {@code currentCarrierThread()}. The read is a plain
+ * one: a virtual thread moves to another carrier only inside a call that parks it, and a call ends
+ * what a compiler may keep of an earlier read.
  */
 final class Carriers {
     private Carriers() {}
@@ -73,7 +90,7 @@ final class Carriers {
      */
     static Thread current() {
         Thread t = Thread.currentThread();
-        return t.isVirtual() && AVAILABLE ? Jla.ACCESS.currentCarrierThread() : t;
+        return t.isVirtual() && AVAILABLE ? carrierOf(t) : t;
     }
 
     /**
@@ -82,7 +99,53 @@ final class Carriers {
      * register), its carrier's for a virtual thread when {@link #AVAILABLE}.
      */
     static long carrierId(Thread t) {
-        return t.isVirtual() && AVAILABLE ? Jla.ACCESS.currentCarrierThread().threadId() : t.threadId();
+        return t.isVirtual() && AVAILABLE ? carrierOf(t).threadId() : t.threadId();
+    }
+
+    /**
+     * The carrier of {@code vt}, the current thread and a virtual one, with {@link #AVAILABLE}: its
+     * {@code carrierThread} field where {@link #CARRIER_FIELD} can read it (never null while the
+     * thread runs: a carrier sets it before it switches to the thread and clears it after it switched
+     * back), else the JDK's {@code currentCarrierThread()}.
+     */
+    static Thread carrierOf(Thread vt) {
+        VarHandle f = CARRIER_FIELD;
+        if (f != null) {
+            Thread c = (Thread) f.get(vt);
+            if (c != null) {
+                return c;
+            }
+        }
+        return Jla.ACCESS.currentCarrierThread();
+    }
+
+    /** {@code VirtualThread.carrierThread}, or null (carriers not available, switched off, or not readable). */
+    static final VarHandle CARRIER_FIELD;
+    /** Why {@link #CARRIER_FIELD} is null, for diagnostics; null when it is not. */
+    static final String CARRIER_FIELD_REASON;
+
+    static {
+        VarHandle h = null;
+        String reason = null;
+        if (!AVAILABLE) {
+            reason = "carriers not available";
+        } else if (!Config.flag("carrierField", true)) {
+            reason = "hakmem.carrierField=false";
+        } else {
+            try {
+                Class<?> vt = Class.forName("java.lang.VirtualThread");
+                Module base = Object.class.getModule();
+                Module self = Carriers.class.getModule();
+                if (!base.isOpen("java.lang", self)) {
+                    Jla.ACCESS.addOpens(base, "java.lang", self);
+                }
+                h = MethodHandles.privateLookupIn(vt, MethodHandles.lookup()).findVarHandle(vt, "carrierThread", Thread.class);
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                reason = "VirtualThread.carrierThread not readable (" + e + ")";
+            }
+        }
+        CARRIER_FIELD = h;
+        CARRIER_FIELD_REASON = reason;
     }
 
     /**

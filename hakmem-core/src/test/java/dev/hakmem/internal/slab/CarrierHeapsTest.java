@@ -37,14 +37,28 @@ class CarrierHeapsTest {
         assertTrue(r.exit() == 0 && r.output().contains("OK oneCarrier"), r.output());
     }
 
-    @Test
-    void theCarrierIsReadAgainAfterAVirtualThreadMoves() throws Exception {
-        ChildJvm.Result r = onCarriers(CarrierReloadChild.class, 2)
+    static ChildJvm.Result reload(String mode, String... jvmArgs) throws Exception {
+        return onCarriers(CarrierReloadChild.class, 2)
                 .jvmArgs("-XX:CompileCommand=quiet",
                         "-XX:CompileCommand=dontinline,dev.hakmem.internal.slab.CarrierReloadChild::actual")
-                .run();
+                .jvmArgs(jvmArgs)
+                .args(mode).run();
+    }
+
+    @Test
+    void theCarrierIsReadAgainAfterAVirtualThreadMoves() throws Exception {
+        ChildJvm.Result r = reload("field");
         System.out.println("carrier reads after a move: " + r.output().strip());
-        assertTrue(r.exit() == 0 && r.output().contains("OK iterations="), r.output());
+        assertTrue(r.exit() == 0 && r.output().contains("OK iterations=")
+                && r.output().contains("read from VirtualThread.carrierThread"), r.output());
+    }
+
+    @Test
+    void theCarrierIsReadAgainAfterAVirtualThreadMovesThroughTheJdkCall() throws Exception {
+        ChildJvm.Result r = reload("jdk", "-Dhakmem.carrierField=false");
+        System.out.println("carrier reads after a move, currentCarrierThread(): " + r.output().strip());
+        assertTrue(r.exit() == 0 && r.output().contains("OK iterations=")
+                && r.output().contains("read from currentCarrierThread()"), r.output());
     }
 
     @Test

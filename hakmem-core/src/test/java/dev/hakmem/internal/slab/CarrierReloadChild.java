@@ -3,6 +3,9 @@ package dev.hakmem.internal.slab;
 import dev.hakmem.internal.os.Os;
 
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -14,10 +17,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Eight virtual threads on two carriers loop (long enough for C2 to compile the loop): read the
  * carrier id, allocate, write and check a block, {@code Thread.yield()} (the thread may move),
- * read the carrier id again, and compare it with {@link #actual()}, which the test's JVM options
- * keep from being inlined (a compiled frame of its own reads the carrier afresh); then free the
- * block. Prints {@code OK} with the counts, or throws: a stale read, or no move at all (the test
- * would show nothing).
+ * read the carrier id again, and compare it with {@link #actual()}, the JDK's own answer
+ * ({@code currentCarrierThread()}) from a frame the test's JVM options keep from being inlined;
+ * then free the block. Prints {@code OK} with the counts, or throws: a stale read, or no move at
+ * all (the test would show nothing).
+ *
+ * <p>Argument {@code field}: the carrier must come from {@code VirtualThread.carrierThread}
+ * ({@link Carriers#CARRIER_FIELD} set); {@code jdk}: from {@code currentCarrierThread()} (the
+ * child runs with {@code -Dhakmem.carrierField=false}).
  */
 public final class CarrierReloadChild {
     private CarrierReloadChild() {}
@@ -26,9 +33,28 @@ public final class CarrierReloadChild {
     static final AtomicLong STALE = new AtomicLong();
     static final AtomicLong ITERATIONS = new AtomicLong();
 
-    /** The carrier's id from a frame of its own ({@code -XX:CompileCommand=dontinline} in the test). */
+    /** The JDK's {@code currentCarrierThread()}, bound to its access object. */
+    private static final MethodHandle CURRENT_CARRIER;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            Class<?> secrets = Class.forName("jdk.internal.access.SharedSecrets");
+            Class<?> access = Class.forName("jdk.internal.access.JavaLangAccess");
+            Object jla = lookup.findStatic(secrets, "getJavaLangAccess", MethodType.methodType(access)).invoke();
+            CURRENT_CARRIER = lookup.findVirtual(access, "currentCarrierThread", MethodType.methodType(Thread.class)).bindTo(jla);
+        } catch (Throwable e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** The carrier's id as the JDK reads it, from a frame of its own ({@code -XX:CompileCommand=dontinline} in the test). */
     static long actual() {
-        return Carriers.carrierId(Thread.currentThread());
+        try {
+            return ((Thread) CURRENT_CARRIER.invokeExact()).threadId();
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
     }
 
     static void loop(int n, int seed) {
@@ -61,6 +87,11 @@ public final class CarrierReloadChild {
 
     public static void main(String[] args) throws Exception {
         ChildChecks.requireCarriers();
+        boolean field = args[0].equals("field");
+        if (field != (Carriers.CARRIER_FIELD != null)) {
+            throw new AssertionError("mode " + args[0] + " but CARRIER_FIELD " + Carriers.CARRIER_FIELD
+                    + " (" + Carriers.CARRIER_FIELD_REASON + ")");
+        }
         for (int round = 0; round < 12; round++) {
             Thread[] ts = new Thread[8];
             for (int k = 0; k < ts.length; k++) {
@@ -78,6 +109,7 @@ public final class CarrierReloadChild {
             throw new AssertionError("no virtual thread moved to another carrier in " + ITERATIONS.get() + " yields");
         }
         ChildChecks.trimAndRequireNothingLive();
-        System.out.println("OK iterations=" + ITERATIONS.get() + " moved=" + MOVED.get() + " stale=0");
+        System.out.println("OK iterations=" + ITERATIONS.get() + " moved=" + MOVED.get() + " stale=0 carrier read from "
+                + (field ? "VirtualThread.carrierThread" : "currentCarrierThread()"));
     }
 }
