@@ -120,7 +120,12 @@ final class Carriers {
     }
 
     /** {@code VirtualThread.carrierThread}, or null (carriers not available, switched off, or not readable). */
-    static final VarHandle CARRIER_FIELD;
+    private static final VarHandle CARRIER_FIELD;
+    /** Whether {@link #carrierOf} reads the field ({@link #CARRIER_FIELD} set). */
+    static boolean readsCarrierField() {
+        return CARRIER_FIELD != null;
+    }
+
     /** Why {@link #CARRIER_FIELD} is null, for diagnostics; null when it is not. */
     static final String CARRIER_FIELD_REASON;
 

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * all (the test would show nothing).
  *
  * <p>Argument {@code field}: the carrier must come from {@code VirtualThread.carrierThread}
- * ({@link Carriers#CARRIER_FIELD} set); {@code jdk}: from {@code currentCarrierThread()} (the
+ * ({@link Carriers#readsCarrierField()}); {@code jdk}: from {@code currentCarrierThread()} (the
  * child runs with {@code -Dhakmem.carrierField=false}).
  */
 public final class CarrierReloadChild {
@@ -88,9 +88,9 @@ public final class CarrierReloadChild {
     public static void main(String[] args) throws Exception {
         ChildChecks.requireCarriers();
         boolean field = args[0].equals("field");
-        if (field != (Carriers.CARRIER_FIELD != null)) {
-            throw new AssertionError("mode " + args[0] + " but CARRIER_FIELD " + Carriers.CARRIER_FIELD
-                    + " (" + Carriers.CARRIER_FIELD_REASON + ")");
+        if (field != Carriers.readsCarrierField()) {
+            throw new AssertionError("mode " + args[0] + " but the field is " + (field ? "not " : "") + "read ("
+                    + Carriers.CARRIER_FIELD_REASON + ")");
         }
         for (int round = 0; round < 12; round++) {
             Thread[] ts = new Thread[8];
