@@ -159,7 +159,7 @@ final class Heap {
 
     /** Java-heap bytes of one heap: its object and every array it owns (an estimate, for stats). */
     static long footprint() {
-        return 64 + 16 + 8L * (1 + SizeClasses.COUNT * Magazines.STRIDE)
+        return 64 + 16 + 8L * Magazines.SLOTS
                 + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint();
     }
 

@@ -7,18 +7,20 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The layout of a heap's magazines: per size class a stack of free block addresses, all in one
- * {@code long[]}, a fixed {@link #STRIDE} apart, so a class's slot is a multiply by a constant and
- * the fast paths touch one array. Everything here is static and works on that array, which only
+ * {@code long[]}, class after class ({@link #base}), so the fast paths touch one array. Everything here is static and works on that array, which only
  * the thread holding the heap uses.
  *
  * <pre>
  * mag[0]                  owner: the id of the platform thread that owns the heap, {@link #NO_OWNER},
  *                         or {@link #BUSY} while a slow path of a carrier's heap runs (see {@link Heap})
- * b = base(c) = 1 + c * STRIDE
+ * b = base(c) = BASES[c]   (BASES[0] = 1, BASES[c+1] = BASES[c] + capacity(c) + 2)
  * mag[b]                  header: count in the low 32 bits, capacity in the high 32 bits
  * mag[b+1]                pushes: local frees into the magazine, counted next to the header they update anyway
  * mag[b+2 .. b+count+1]   free block addresses, top of stack at mag[b+count+1]
  * </pre>
+ *
+ * Each class has the room of its own capacity, so small classes can cache thousands of blocks
+ * (a burst of frees then allocations stays in the magazine) without giving every class as much.
  *
  * The fast path checks ownership on the array it is about to use ({@code mag[0] == threadId}), so a
  * table of arrays indexed by thread id needs no second lookup. A pop or a push is two loads and two
@@ -27,15 +29,18 @@ import java.lang.invoke.VarHandle;
 final class Magazines {
     private Magazines() {}
 
-    /** Slots of one class: its largest capacity plus the header and the push counter. */
-    static final int STRIDE;
+    /** Index of each class's header: after the owner word, each class takes its capacity plus the header and the push counter. */
+    private static final int[] BASES = new int[SizeClasses.COUNT];
+    /** Length of a magazine array. */
+    static final int SLOTS;
 
     static {
-        int max = 0;
+        int b = 1;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            max = Math.max(max, SizeClasses.cacheCapacity(c));
+            BASES[c] = b;
+            b += SizeClasses.cacheCapacity(c) + 2;
         }
-        STRIDE = max + 2;
+        SLOTS = b;
     }
 
     /** Index of the owner word. */
@@ -49,7 +54,7 @@ final class Magazines {
 
     /** A new magazine array: every class empty with its configured capacity, no owner. */
     static long[] create() {
-        long[] m = new long[1 + SizeClasses.COUNT * STRIDE];
+        long[] m = new long[SLOTS];
         m[OWNER] = NO_OWNER;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             m[base(c)] = (long) SizeClasses.cacheCapacity(c) << 32;
@@ -97,12 +102,14 @@ final class Magazines {
 
     /** Index of class {@code c}'s header. */
     static int base(int c) {
-        return 1 + c * STRIDE;
+        return BASES[c];
     }
 
-    /** The class whose header is at index {@code b} (the inverse of {@link #base}). */
+    /** The class whose header is at index {@code b} (the inverse of {@link #base}; a slow path's). */
     static int classOfBase(int b) {
-        return (b - 1) / STRIDE;
+        int c = java.util.Arrays.binarySearch(BASES, b);
+        assert c >= 0 : "no class's header at " + b;
+        return c;
     }
 
     /** Blocks in the magazine whose header is {@code hdr}. */
@@ -132,7 +139,7 @@ final class Magazines {
 
     /** Pops a block of class {@code c} from {@code m} and marks it live, or returns 0 if it is empty. Hot. */
     static long pop(long[] m, int c) {
-        int b = 1 + c * STRIDE;
+        int b = BASES[c];
         long hdr = m[b];
         int n = (int) hdr;
         if (n > 0) {

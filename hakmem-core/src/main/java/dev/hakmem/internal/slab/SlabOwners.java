@@ -15,7 +15,7 @@ import java.lang.invoke.VarHandle;
  *
  * <pre>
  * entry(a) = TABLE + ((a - BASE) &gt;&gt;&gt; 16) * 8
- *   (ownerId &lt;&lt; 16) | b     the span mapped at a's slab belongs to the heap of platform thread
+ *   (ownerId &lt;&lt; 24) | b     the span mapped at a's slab belongs to the heap of platform thread
  *                            ownerId (its magazines are MAGS[ownerId &amp; MASK] while that thread
  *                            holds its table slot), and its class's magazine header is at index
  *                            b = {@link Magazines#base}(cls) of them (the free needs no multiply)
@@ -70,17 +70,17 @@ final class SlabOwners {
 
     /** The entry for a span of class {@code cls} owned by the heap of platform thread {@code owner}, or 0 for none. */
     static long entry(Thread owner, int cls) {
-        return owner == null ? 0 : owner.threadId() << 16 | Magazines.base(cls);
+        return owner == null ? 0 : owner.threadId() << 24 | Magazines.base(cls);
     }
 
     /** The owner id of entry {@code e} (0 for none). */
     static long ownerId(long e) {
-        return e >>> 16;
+        return e >>> 24;
     }
 
     /** The index of the class's magazine header named by entry {@code e}. */
     static int magBase(long e) {
-        return (int) e & 0xFFFF;
+        return (int) e & 0xFF_FFFF;
     }
 
     /** Writes {@code e} at every slab of span {@code s} that {@link SpanMap} maps ({@link Span#mappedSlabs}). */
@@ -112,7 +112,7 @@ final class SlabOwners {
     }
 
     static {
-        assert Magazines.base(SizeClasses.COUNT - 1) <= 0xFFFF : "magazine indices do not fit an entry's 16 bits";
+        assert Magazines.SLOTS <= 0x100_0000 : "magazine indices do not fit an entry's 24 bits";
         assert (BASE & (SizeClasses.SLAB_SIZE - 1)) == 0 : "reservation not slab-aligned";
     }
 }
