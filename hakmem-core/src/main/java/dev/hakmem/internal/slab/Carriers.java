@@ -31,15 +31,16 @@ import java.lang.invoke.VarHandle;
  *
  * <p><b>Where the carrier is read.</b> The JDK's {@code currentCarrierThread()} reads the carrier
  * through a handle of the running native thread: {@code JavaThread::_threadObj}, a slot of the
- * JVM's thread-oop storage, next to the slots the other carriers write each time they mount or
- * unmount a virtual thread ({@code _vthread}, through {@code Thread.setCurrentThread}). On two
- * carriers that mount a virtual thread every few hundred operations, that line moved between the
- * cores often enough that the load was the hottest instruction of the request loop (perf, 7 %,
- * stop 33). So when it can, hakmem reads the carrier from the virtual thread itself, its field
+ * JVM's thread-oop storage, where the carriers' {@code _vthread} slots also live, which a carrier
+ * writes each time it mounts or unmounts a virtual thread ({@code Thread.setCurrentThread}). On two
+ * carriers that mount a virtual thread every few hundred operations, the load was the hottest
+ * instruction of the request loop (perf, 7 %, stop 33), and not reading it made that driver 1.2-1.4x
+ * faster on two carriers and no faster on one: a line shared between the cores. So when it can, hakmem reads the carrier from the virtual thread itself, its field
  * {@code VirtualThread.carrierThread} (set by the carrier before it runs the thread, cleared after
  * it stopped running it; the line belongs to the thread being run): {@link #CARRIER_FIELD}. Reading it
  * needs {@code java.lang} open to hakmem; with {@code jdk.internal.access} exported, hakmem opens
- * it to its own module itself ({@code JavaLangAccess.addOpens}, the module of this class only), or
+ * it to its own module itself ({@code JavaLangAccess.addOpens}, the module of this class: on the
+ * class path, the class path's unnamed module, which that export already trusts with as much), or
  * the user opens it with {@code --add-opens java.base/java.lang=ALL-UNNAMED}.
  * {@code hakmem.carrierField=false} goes back to {@code currentCarrierThread()}. The read is a plain
  * one: a virtual thread moves to another carrier only inside a call that parks it, and a call ends
