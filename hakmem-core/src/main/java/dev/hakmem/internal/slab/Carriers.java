@@ -35,10 +35,11 @@ import java.lang.invoke.VarHandle;
  * writes each time it mounts or unmounts a virtual thread ({@code Thread.setCurrentThread}). On two
  * carriers that mount a virtual thread every few hundred operations, the load was the hottest
  * instruction of the request loop (perf, 7 %, stop 33), and not reading it made that driver 1.2-1.4x
- * faster on two carriers and no faster on one: a line shared between the cores. So when it can, hakmem reads the carrier from the virtual thread itself, its field
+ * faster on two carriers and no faster on one: a line shared between the cores. So when it can,
+ * hakmem reads the carrier from the virtual thread itself, its field
  * {@code VirtualThread.carrierThread} (set by the carrier before it runs the thread, cleared after
- * it stopped running it; the line belongs to the thread being run): {@link #CARRIER_FIELD}. Reading it
- * needs {@code java.lang} open to hakmem; with {@code jdk.internal.access} exported, hakmem opens
+ * it stopped running it; the line belongs to the thread being run): {@link #CARRIER_FIELD}. Reading
+ * it needs {@code java.lang} open to hakmem; with {@code jdk.internal.access} exported, hakmem opens
  * it to its own module itself ({@code JavaLangAccess.addOpens}, the module of this class: on the
  * class path, the class path's unnamed module, which that export already trusts with as much), or
  * the user opens it with {@code --add-opens java.base/java.lang=ALL-UNNAMED}.
@@ -86,8 +87,9 @@ final class Carriers {
      * carriers are not available (then a virtual thread is its own "carrier" and has no heap).
      * Small enough for C2 to inline everywhere: {@code currentThread()} is an intrinsic that C2
      * may hoist out of a loop (the thread a piece of code runs as never changes),
-     * {@code isVirtual()} a type check, and the carrier a second intrinsic, which C2 reloads at
-     * every use (a virtual thread may move to another carrier at any call that can block).
+     * {@code isVirtual()} a type check, and the carrier one load from the virtual thread
+     * ({@link #carrierOf}), which no call that can block lets C2 keep (a virtual thread may move to
+     * another carrier at any such call).
      */
     static Thread current() {
         Thread t = Thread.currentThread();
@@ -117,6 +119,11 @@ final class Carriers {
                 return c;
             }
         }
+        return jdkCarrier();
+    }
+
+    /** The carrier as the JDK answers, {@code currentCarrierThread()} (needs {@link #AVAILABLE}). */
+    static Thread jdkCarrier() {
         return Jla.ACCESS.currentCarrierThread();
     }
 

@@ -4,10 +4,12 @@ import dev.hakmem.internal.config.Checks;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * The layout of a heap's magazines: per size class a stack of free block addresses, all in one
- * {@code long[]}, class after class ({@link #base}), so the fast paths touch one array. Everything here is static and works on that array, which only
+ * {@code long[]}, class after class ({@link #base}), so the fast paths touch one array.
+ * Everything here is static and works on that array, which only
  * the thread holding the heap uses.
  *
  * <pre>
@@ -107,7 +109,7 @@ final class Magazines {
 
     /** The class whose header is at index {@code b} (the inverse of {@link #base}; a slow path's). */
     static int classOfBase(int b) {
-        int c = java.util.Arrays.binarySearch(BASES, b);
+        int c = Arrays.binarySearch(BASES, b);
         assert c >= 0 : "no class's header at " + b;
         return c;
     }

@@ -3,9 +3,6 @@ package dev.hakmem.internal.slab;
 import dev.hakmem.internal.os.Os;
 
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -33,28 +30,9 @@ public final class CarrierReloadChild {
     static final AtomicLong STALE = new AtomicLong();
     static final AtomicLong ITERATIONS = new AtomicLong();
 
-    /** The JDK's {@code currentCarrierThread()}, bound to its access object. */
-    private static final MethodHandle CURRENT_CARRIER;
-
-    static {
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            Class<?> secrets = Class.forName("jdk.internal.access.SharedSecrets");
-            Class<?> access = Class.forName("jdk.internal.access.JavaLangAccess");
-            Object jla = lookup.findStatic(secrets, "getJavaLangAccess", MethodType.methodType(access)).invoke();
-            CURRENT_CARRIER = lookup.findVirtual(access, "currentCarrierThread", MethodType.methodType(Thread.class)).bindTo(jla);
-        } catch (Throwable e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     /** The carrier's id as the JDK reads it, from a frame of its own ({@code -XX:CompileCommand=dontinline} in the test). */
     static long actual() {
-        try {
-            return ((Thread) CURRENT_CARRIER.invokeExact()).threadId();
-        } catch (Throwable e) {
-            throw new AssertionError(e);
-        }
+        return Carriers.jdkCarrier().threadId();
     }
 
     static void loop(int n, int seed) {
