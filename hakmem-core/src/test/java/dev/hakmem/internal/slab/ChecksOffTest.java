@@ -1,10 +1,6 @@
 package dev.hakmem.internal.slab;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hakmem.testing.ChildJvm;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,10 +11,6 @@ class ChecksOffTest {
 
     @Test
     void allocatesAndFreesCorrectlyWithTheChecksOff() throws Exception {
-        ChildJvm.Result r = ChildJvm.of(ChecksOffChild.class)
-                .jvmArgs("-Dhakmem.checks=off", "-ea", "--add-exports", "java.base/jdk.internal.access=ALL-UNNAMED")
-                .timeout(Duration.ofSeconds(120)).run();
-        assertEquals(0, r.exit(), r.output());
-        assertTrue(r.output().contains("OK"), r.output());
+        ChildRuns.runOk(ChecksOffChild.class, "OK", "-Dhakmem.checks=off");
     }
 }

@@ -1,12 +1,8 @@
 package dev.hakmem.internal.slab;
 
-import dev.hakmem.testing.ChildJvm;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A carrier that adopts the heap of a dead thread that only freed (a counting heap) allocates from
@@ -19,11 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CountingHeapAdoptionTest {
 
     private static void run(String checks) throws Exception {
-        ChildJvm.Result r = ChildJvm.of(CountingHeapAdoptionChild.class)
-                .jvmArgs("-Dhakmem.checks=" + checks, "-ea", "--add-exports", "java.base/jdk.internal.access=ALL-UNNAMED")
-                .timeout(Duration.ofSeconds(120)).run();
-        assertEquals(0, r.exit(), r.output());
-        assertTrue(r.output().contains("OK"), r.output());
+        ChildRuns.runOk(CountingHeapAdoptionChild.class, "OK", "-Dhakmem.checks=" + checks);
     }
 
     @Test

@@ -3,8 +3,6 @@ package dev.hakmem.internal.slab;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hakmem.testing.ChildJvm;
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -47,10 +45,6 @@ class MagazineLayoutTest {
     /** Capacities of 4,096 for every class: indices past 16 bits, which a slab's owner entry must still hold. */
     @Test
     void theLargestCapacitiesStillFitTheOwnerEntries() throws Exception {
-        ChildJvm.Result r = ChildJvm.of(MagazineLayoutChild.class)
-                .jvmArgs("-Dhakmem.cacheCapacity=4096", "-ea", "--add-exports", "java.base/jdk.internal.access=ALL-UNNAMED")
-                .timeout(Duration.ofSeconds(120)).run();
-        assertEquals(0, r.exit(), r.output());
-        assertTrue(r.output().contains("OK slots="), r.output());
+        ChildRuns.runOk(MagazineLayoutChild.class, "OK slots=", "-Dhakmem.cacheCapacity=4096");
     }
 }
