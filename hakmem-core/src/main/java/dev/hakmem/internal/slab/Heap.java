@@ -61,7 +61,7 @@ import java.util.concurrent.atomic.LongAdder;
  * bracket costs two uncontended atomic operations per slow path.
  *
  * <p>Invariants: every block in the magazines belongs to a span this heap owns; what the
- * magazines pin is bounded by their capacities, and for one to two decay times the parked spans.
+ * magazines pin is bounded by their capacities (grown in a burst for about a decay time), and for one to two decay times the parked spans.
  */
 final class Heap {
     final long[] mag = Magazines.create();
@@ -75,6 +75,25 @@ final class Heap {
     final boolean shared;
     /** Slot in {@link Heaps}' table, or -1. Registry lock. */
     int tableSlot = -1;
+    /** Per class: {@link #FLUSH} or {@link #REFILL} if that was its last slow path, else 0. Holder only. */
+    private final byte[] lastSlow = new byte[SizeClasses.COUNT];
+    /** Per class: the magazine's push counter right after its last slow path. Holder only. */
+    private final long[] pushesAfter = new long[SizeClasses.COUNT];
+    /** Per class: the magazine's count right after its last slow path. Holder only. */
+    private final int[] countAfter = new int[SizeClasses.COUNT];
+    /** Per class: whether a burst was seen since the last periodic sweep. Holder only. */
+    private final boolean[] burstSinceSweep = new boolean[SizeClasses.COUNT];
+    /** Per class: flushes in a row, after the first, with only frees between them. Holder only. */
+    private final int[] streak = new int[SizeClasses.COUNT];
+    /**
+     * Flushes in a row with only frees between them, after the first, before a magazine grows: 2,
+     * so a run of a few hundred frees leaves the capacity alone; a burst of thousands grows at its
+     * third flush.
+     */
+    private static final int BURST_STREAK = 2;
+    private static final byte FLUSH = 1;
+    private static final byte REFILL = -1;
+
     /** nanoTime when a scan first found this heap's thread dead, or 0. Registry lock. */
     long deadSince;
     /** {@link #activity()} at the decay thread's last pass. Decay thread only. */
@@ -159,7 +178,7 @@ final class Heap {
 
     /** Java-heap bytes of one heap: its object and every array it owns (an estimate, for stats). */
     static long footprint() {
-        return 64 + 16 + 8L * Magazines.SLOTS
+        return 64 + 16 + 8L * Magazines.SLOTS + 4 * 16 + (1 + 8 + 4 + 1) * (long) SizeClasses.COUNT
                 + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint();
     }
 
@@ -349,7 +368,7 @@ final class Heap {
         }
         counters.inc(c, Counters.REFILLS);
         int b = Magazines.base(c);
-        int batch = SizeClasses.batch(c);
+        int batch = batchFor(c, Magazines.capacity(mag[b]));
         int got = 0;
         int spans = 0;
         Span s = lists.current(c);
@@ -390,6 +409,7 @@ final class Heap {
         counters.add(c, Counters.TAKEN, got);
         noteTaken(c, (long) got * SizeClasses.size(c));
         mag[b] = Magazines.withCount(mag[b], got - 1);
+        noteSlow(c, REFILL, b);
         long a = mag[b + 1 + got];
         Magazines.markLive(a);
         return a;
@@ -418,16 +438,131 @@ final class Heap {
             sweep(false);
         }
         int b = Magazines.base(c);
+        if (growable(c) && burst(c, b) && grow(c, b)) {
+            // room for the block now: nothing goes back to the spans
+            long hdr = mag[b];
+            int n = Magazines.count(hdr);
+            mag[b + 2 + n] = a;
+            mag[b] = hdr + 1;
+            noteSlow(c, FLUSH, b);
+            return;
+        }
         long hdr = mag[b];
         int n = Magazines.count(hdr);
-        int batch = Math.min(SizeClasses.batch(c), n);
+        int batch = Math.min(batchFor(c, Magazines.capacity(hdr)), n);
         counters.add(c, Counters.FLUSHED, batch);
         giveBackRuns(b + 2, b + 2 + batch);
         System.arraycopy(mag, b + 2 + batch, mag, b + 2, n - batch);
         n -= batch;
         mag[b + 2 + n] = a;
         mag[b] = Magazines.withCount(hdr, n + 1);
+        noteSlow(c, FLUSH, b);
         sweepOnFreed();
+    }
+
+    // ------------------------------------------------------------------ bursts
+
+    /*
+     * Bursts. A thread that frees thousands of blocks of one class in a row and then allocates as
+     * many (a consumer and a producer taking turns on one carrier, a phase freed and rebuilt) sends
+     * each block magazine -> span -> magazine, a flush or a refill every batch. A native allocator
+     * with per-page free lists has no such round trip: its free list is its cache. So the magazine
+     * of a class of the smallest sizes grows while its frees keep coming:
+     *
+     *   flush, then frees only (no pop), flush again,   -> burst: capacity x2 (up to the class's
+     *     three flushes in a row                            room); refills and flushes then move
+     *                                                       half the capacity
+     *   decay sweep with no burst since the last one     -> back to the configured capacity, the
+     *                                                       blocks above half of it back to the spans
+     *   flush of the whole heap (trim, idle, exit)       -> back to the configured capacity
+     *
+     * Only frees grow a magazine: a thread whose blocks are all freed by others (a producer on
+     * platform threads) refills in a row too, but bigger refills only take more from its spans at
+     * a time (measured: xmalloc with one pair 6 % slower), and a new thread's first refills would
+     * take blocks it gives back at its exit. The fast paths do not change: the capacity is in the
+     * magazine's header, which push reads anyway. A mix of allocations and frees (a random walk of
+     * the magazine's count) has a pop between two flushes, so it never counts as a burst, and keeps
+     * the configured capacity and batch.
+     */
+
+    /** Whether class {@code c}'s magazine may grow ({@link SizeClasses#burstCapacity} above its capacity). */
+    private static boolean growable(int c) {
+        return Magazines.room(c) > SizeClasses.cacheCapacity(c);
+    }
+
+    /**
+     * Whether this flush of class {@code c} (header at {@code b}) is part of a burst: the class's
+     * last {@link #BURST_STREAK} slow paths were flushes, and after each the fast paths only pushed
+     * (the push counter moved by exactly the room the last flush left, plus the push that found the
+     * magazine full: any pop between would have made room for one more push).
+     */
+    private boolean burst(int c, int b) {
+        boolean same = false;
+        if (lastSlow[c] == FLUSH) {
+            long frees = mag[b + 1] - pushesAfter[c];
+            same = frees == (long) Magazines.capacity(mag[b]) - countAfter[c] + 1;
+        }
+        if (!same) {
+            streak[c] = 0;
+            return false;
+        }
+        if (++streak[c] < BURST_STREAK) {
+            return false;
+        }
+        burstSinceSweep[c] = true;
+        return true;
+    }
+
+    /** Doubles class {@code c}'s capacity up to its room; returns whether it grew. */
+    private boolean grow(int c, int b) {
+        long hdr = mag[b];
+        int cap = Magazines.capacity(hdr);
+        int room = Magazines.room(c);
+        if (cap >= room) {
+            return false;
+        }
+        mag[b] = Magazines.withCapacity(hdr, Math.min(room, cap * 2));
+        return true;
+    }
+
+    /** The batch of class {@code c} at capacity {@code cap}: the configured one, or half a grown capacity. */
+    private static int batchFor(int c, int cap) {
+        int batch = SizeClasses.batch(c);
+        return cap > SizeClasses.cacheCapacity(c) ? Math.max(batch, cap / 2) : batch;
+    }
+
+    /** Notes class {@code c}'s magazine (header at {@code b}) right after a slow path of kind {@code kind}. */
+    private void noteSlow(int c, byte kind, int b) {
+        lastSlow[c] = kind;
+        pushesAfter[c] = mag[b + 1];
+        countAfter[c] = Magazines.count(mag[b]);
+    }
+
+    /**
+     * Part of the periodic sweep: the classes that grew and saw no burst since the last sweep go
+     * back to their configured capacity, giving the oldest blocks above half of it back to the spans.
+     */
+    private void shrinkIdleBursts() {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            if (!growable(c)) {
+                continue;
+            }
+            int b = Magazines.base(c);
+            long hdr = mag[b];
+            int dflt = SizeClasses.cacheCapacity(c);
+            if (Magazines.capacity(hdr) > dflt && !burstSinceSweep[c]) {
+                int n = Magazines.count(hdr);
+                int k = n > dflt ? n - dflt / 2 : 0;
+                if (k > 0) {
+                    counters.add(c, Counters.FLUSHED, k);
+                    giveBackRuns(b + 2, b + 2 + k);
+                    System.arraycopy(mag, b + 2 + k, mag, b + 2, n - k);
+                }
+                mag[b] = Magazines.withCapacity(Magazines.withCount(hdr, n - k), dflt);
+                lastSlow[c] = 0;
+            }
+            burstSinceSweep[c] = false;
+        }
     }
 
     /**
@@ -630,6 +765,7 @@ final class Heap {
         sweepRequested = false;
         if (!now) {
             flushLarge();
+            shrinkIdleBursts();
         }
         freedToSpans = 0;
         Arrays.fill(freedByClass, 0);
@@ -734,7 +870,8 @@ final class Heap {
         int b = Magazines.base(c);
         long hdr = mag[b];
         int n = Magazines.count(hdr);
-        mag[b] = Magazines.withCount(hdr, 0);
+        mag[b] = Magazines.withCapacity(0, SizeClasses.cacheCapacity(c)); // empty, at the configured capacity
+        lastSlow[c] = 0;
         counters.add(c, Counters.FLUSHED, n);
         giveBackRuns(b + 2, b + 2 + n);
     }

@@ -15,14 +15,16 @@ import java.util.Arrays;
  * <pre>
  * mag[0]                  owner: the id of the platform thread that owns the heap, {@link #NO_OWNER},
  *                         or {@link #BUSY} while a slow path of a carrier's heap runs (see {@link Heap})
- * b = base(c) = BASES[c]   (BASES[0] = 1, BASES[c+1] = BASES[c] + capacity(c) + 2)
+ * b = base(c) = BASES[c]   (BASES[0] = 1, BASES[c+1] = BASES[c] + room(c) + 2)
  * mag[b]                  header: count in the low 32 bits, capacity in the high 32 bits
+ *                         (cacheCapacity(c) &lt;= capacity &lt;= room(c) = burstCapacity(c): it grows in bursts, see Heap)
  * mag[b+1]                pushes: local frees into the magazine, counted next to the header they update anyway
  * mag[b+2 .. b+count+1]   free block addresses, top of stack at mag[b+count+1]
  * </pre>
  *
- * Each class has the room of its own capacity, so small classes can cache thousands of blocks
- * (a burst of frees then allocations stays in the magazine) without giving every class as much.
+ * Each class has the room of its own largest capacity ({@link SizeClasses#burstCapacity}), so the
+ * smallest classes can cache a thousand blocks in a burst (frees then allocations stay in the
+ * magazine) without giving every class as much.
  *
  * The fast path checks ownership on the array it is about to use ({@code mag[0] == threadId}), so a
  * table of arrays indexed by thread id needs no second lookup. A pop or a push is two loads and two
@@ -40,7 +42,7 @@ final class Magazines {
         int b = 1;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             BASES[c] = b;
-            b += SizeClasses.cacheCapacity(c) + 2;
+            b += room(c) + 2;
         }
         SLOTS = b;
     }
@@ -100,6 +102,16 @@ final class Magazines {
     /** Ends a slow path or a borrow: puts the owner word back (release store, the last write to the heap). */
     static void unmarkBusy(long[] m, long owner) {
         SLOT.setRelease(m, OWNER, owner);
+    }
+
+    /** Slots for the blocks of class {@code c}: the largest capacity its magazine may have. */
+    static int room(int c) {
+        return SizeClasses.burstCapacity(c);
+    }
+
+    /** Header {@code hdr} with its capacity replaced by {@code cap} (the count unchanged). */
+    static long withCapacity(long hdr, int cap) {
+        return ((long) cap << 32) | (hdr & 0xFFFF_FFFFL);
     }
 
     /** Index of class {@code c}'s header. */

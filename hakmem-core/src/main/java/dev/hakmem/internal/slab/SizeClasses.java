@@ -40,7 +40,9 @@ import java.util.Arrays;
  * then as many frees, as in xmalloc, paid a refill or a flush every 32 operations). Override with
  * {@code hakmem.cacheCapacity}, {@code hakmem.refillBatch} (all classes) or
  * {@code hakmem.cacheCapacity.C<i>}, {@code hakmem.refillBatch.C<i>} (class i), or the
- * matching {@code HAKMEM_CACHE_CAPACITY[_C<i>]}, {@code HAKMEM_REFILL_BATCH[_C<i>]}.
+ * matching {@code HAKMEM_CACHE_CAPACITY[_C<i>]}, {@code HAKMEM_REFILL_BATCH[_C<i>]}. In a burst a
+ * magazine of the smallest classes grows up to {@link #burstCapacity(int)} ({@code hakmem.burstCapacity},
+ * {@code hakmem.burstBytes}, {@code hakmem.burstMaxSize}; see {@link Heap}, "bursts").
  */
 public final class SizeClasses {
     private SizeClasses() {}
@@ -88,6 +90,7 @@ public final class SizeClasses {
     private static final int[] SPAN_SLABS = new int[COUNT];
     private static final int[] CAPACITY = new int[COUNT];
     private static final int[] BATCH = new int[COUNT];
+    private static final int[] BURST = new int[COUNT];
     private static final long[] MAGIC = new long[COUNT];
     private static final int[] BLOCKS = new int[COUNT];
 
@@ -124,6 +127,9 @@ public final class SizeClasses {
         }
         int capAll = Config.integer("cacheCapacity", -1);
         int batchAll = Config.integer("refillBatch", -1);
+        int burstAll = Config.integer("burstCapacity", 1024);
+        long burstBytes = Config.size("burstBytes", 64L << 10);
+        long burstMaxSize = Config.size("burstMaxSize", 64);
         for (c = 0; c < COUNT; c++) {
             int s = SIZES[c];
             int minBlocks = s <= MAX_SMALL ? 8 : 1;
@@ -146,6 +152,8 @@ public final class SizeClasses {
             int batch = Config.integer("refillBatch.C" + c, batchAll > 0 ? batchAll : Math.min(64, Math.max(1, cap / 2)));
             CAPACITY[c] = cap;
             BATCH[c] = Math.clamp(batch, 1, cap);
+            int burst = s <= burstMaxSize ? (int) Math.min(burstAll, burstBytes / s) : 0;
+            BURST[c] = Math.max(cap, Math.min(4096, burst));
         }
     }
 
@@ -194,6 +202,18 @@ public final class SizeClasses {
 
     public static int batch(int c) {
         return BATCH[c];
+    }
+
+    /**
+     * The capacity class {@code c}'s magazine may grow to in a burst of frees ({@link Heap}, "bursts"):
+     * {@code hakmem.burstCapacity} blocks (default 1,024) holding at most {@code hakmem.burstBytes}
+     * (default 64 KiB), for the classes of at most {@code hakmem.burstMaxSize} bytes (default 64),
+     * at most 4,096 and never below {@link #cacheCapacity}: so by default the classes of 8-64 B may
+     * grow to 1,024 blocks and the others not at all. A magazine's array has the room of this
+     * capacity (with the defaults 36 KiB more per heap).
+     */
+    public static int burstCapacity(int c) {
+        return BURST[c];
     }
 
     /**

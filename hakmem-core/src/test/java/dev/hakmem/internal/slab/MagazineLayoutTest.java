@@ -6,17 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * The magazine array's layout: each class takes the room of its own capacity (plus its header and
- * push counter), classes one after another, and every index fits the owner entry of a slab.
+ * The magazine array's layout: each class takes the room of its own largest capacity (the one it
+ * may grow to in a burst, plus its header and push counter), classes one after another, and every index fits the owner entry of a slab.
  */
 class MagazineLayoutTest {
 
     @Test
-    void everyClassHasTheRoomOfItsCapacityAndNoMore() {
+    void everyClassHasTheRoomOfItsLargestCapacityAndNoMore() {
         assertEquals(1, Magazines.base(0), "the owner word comes first");
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             int end = c + 1 < SizeClasses.COUNT ? Magazines.base(c + 1) : Magazines.SLOTS;
-            assertEquals(SizeClasses.cacheCapacity(c) + 2, end - Magazines.base(c), "class " + c);
+            assertEquals(SizeClasses.burstCapacity(c) + 2, end - Magazines.base(c), "class " + c);
+            assertTrue(SizeClasses.burstCapacity(c) >= SizeClasses.cacheCapacity(c), "class " + c);
             assertEquals(c, Magazines.classOfBase(Magazines.base(c)), "class " + c);
         }
         long[] m = Magazines.create();

@@ -1,0 +1,224 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.Hakmem;
+import dev.hakmem.internal.os.Os;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A magazine of the smallest classes grows in a burst of frees (a long run of frees with no
+ * allocation between its flushes) and goes back to its configured capacity when the burst is over (the decay's sweep) or the heap is flushed whole
+ * (trim). Each case runs on a new platform thread, whose heap nothing else uses, and checks every
+ * byte of every block it holds.
+ */
+class MagazineBurstTest {
+    private static final MemorySegment ALL = Os.ALL;
+    private static final int SIZE = 64;
+    private static final int C = SizeClasses.classOf(SIZE);
+
+    @Test
+    void theDefaultsLetTheClassesOf8To64BytesGrowTo1024Blocks() {
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            int expected = SizeClasses.size(c) <= 64 ? 1024 : SizeClasses.cacheCapacity(c);
+            assertEquals(expected, SizeClasses.burstCapacity(c), "class " + c + " of " + SizeClasses.size(c) + " B");
+            assertEquals(SizeClasses.burstCapacity(c), Magazines.room(c));
+        }
+    }
+
+    @Test
+    void aBurstOfFreesGrowsTheMagazineAndKeepsTheBlocksInIt() throws Exception {
+        String r = onNewThread(() -> {
+            Heap h = Heaps.ofPlatformThread(Thread.currentThread());
+            int n = 8192;
+            long[] a = allocateFilled(n, 1);
+            assertEquals(SizeClasses.cacheCapacity(C), capacity(h), "allocations alone do not grow the magazine");
+            freeChecked(a, 1);
+            assertEquals(SizeClasses.burstCapacity(C), capacity(h), "a burst of frees grew it");
+            int cached = Magazines.count(h.mag, C);
+            assertTrue(cached > SizeClasses.cacheCapacity(C), "the magazine holds more than its configured capacity: " + cached);
+            long refillsBefore = Hakmem.stats().sizeClasses().get(C).refills();
+            long[] b = allocateFilled(n, 2);
+            long refills = Hakmem.stats().sizeClasses().get(C).refills() - refillsBefore;
+            // batches of 512 once grown (the first refills of the run still at 64)
+            assertTrue(refills <= n / 512 + 4, refills + " refills for " + n + " allocations");
+            Set<Long> distinct = new HashSet<>();
+            for (long x : b) {
+                assertTrue(distinct.add(x), "block 0x" + Long.toHexString(x) + " handed out twice");
+            }
+            freeChecked(b, 2);
+            return "cached=" + cached + " refills=" + refills;
+        });
+        System.out.println("aBurstOfFrees: " + r);
+    }
+
+    @Test
+    void aMixOfAllocationsAndFreesKeepsTheConfiguredCapacity() throws Exception {
+        onNewThread(() -> {
+            Heap h = Heaps.ofPlatformThread(Thread.currentThread());
+            SplittableRandom rnd = new SplittableRandom(7);
+            long[] slots = new long[600];
+            for (int i = 0; i < 300_000; i++) {
+                int s = rnd.nextInt(slots.length);
+                if (slots[s] != 0) {
+                    check(slots[s], s);
+                    Hakmem.free(slots[s]);
+                    slots[s] = 0;
+                } else {
+                    slots[s] = Hakmem.malloc(SIZE);
+                    fill(slots[s], s);
+                }
+                assertEquals(SizeClasses.cacheCapacity(C), capacity(h), "grew at step " + i);
+            }
+            for (int s = 0; s < slots.length; s++) {
+                if (slots[s] != 0) {
+                    check(slots[s], s);
+                    Hakmem.free(slots[s]);
+                }
+            }
+            return "";
+        });
+    }
+
+    @Test
+    void aRunOfAFewHundredFreesDoesNotGrowTheMagazine() throws Exception {
+        onNewThread(() -> {
+            Heap h = Heaps.ofPlatformThread(Thread.currentThread());
+            // the magazine fills (128), then two flushes of 64 with only frees between: below the
+            // streak of a burst, which the third flush in a row would make
+            int n = SizeClasses.cacheCapacity(C) + 2 * SizeClasses.batch(C);
+            long[] a = allocateFilled(n, 3);
+            Hakmem.trim(); // the magazine empty: the frees below fill it from 0
+            freeChecked(a, 3);
+            assertEquals(SizeClasses.cacheCapacity(C), capacity(h));
+            long[] b = allocateFilled(SizeClasses.batch(C) + 1, 8); // one more flush after a pop: no streak
+            freeChecked(b, 8);
+            assertEquals(SizeClasses.cacheCapacity(C), capacity(h));
+            return "";
+        });
+    }
+
+    @Test
+    void theSweepShrinksAMagazineWhoseBurstIsOverAndTrimEmptiesIt() throws Exception {
+        onNewThread(() -> {
+            Heap h = Heaps.ofPlatformThread(Thread.currentThread());
+            int dflt = SizeClasses.cacheCapacity(C);
+            long[] a = allocateFilled(4096, 4);
+            freeChecked(a, 4);
+            assertEquals(SizeClasses.burstCapacity(C), capacity(h));
+            assertTrue(Magazines.count(h.mag, C) > dflt);
+            sweep(h); // the first sweep after the burst: it saw the burst, keeps the capacity
+            assertEquals(SizeClasses.burstCapacity(C), capacity(h));
+            sweep(h); // no burst since: back to the configured capacity, half of it kept
+            assertEquals(dflt, capacity(h));
+            assertEquals(dflt / 2, Magazines.count(h.mag, C));
+            long[] b = allocateFilled(4096, 5);
+            freeChecked(b, 5);
+            assertEquals(SizeClasses.burstCapacity(C), capacity(h), "grew again in the next burst");
+            Hakmem.trim();
+            assertEquals(dflt, capacity(h), "trim empties the magazine at the configured capacity");
+            assertEquals(0, Magazines.count(h.mag, C));
+            return "";
+        });
+    }
+
+    @Test
+    void aDoubleFreeOfABlockInAGrownMagazineIsCaught() throws Exception {
+        onNewThread(() -> {
+            Heap h = Heaps.ofPlatformThread(Thread.currentThread());
+            long[] a = allocateFilled(4096, 6);
+            freeChecked(a, 6);
+            assertEquals(SizeClasses.burstCapacity(C), capacity(h));
+            long x = a[a.length - 1]; // in the magazine now, far above the configured capacity
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Hakmem.free(x));
+            assertTrue(e.getMessage().contains(Long.toHexString(x)), e.getMessage());
+            long[] b = allocateFilled(4096, 7); // and the allocator goes on
+            freeChecked(b, 7);
+            return "";
+        });
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static int capacity(Heap h) {
+        return Magazines.capacity(h.mag[Magazines.base(C)]);
+    }
+
+    /** The periodic sweep as the decay thread has the holder run it: inside the slow-path bracket. */
+    private static void sweep(Heap h) {
+        long o = h.enterSlow();
+        try {
+            h.sweep(false);
+        } finally {
+            h.exitSlow(o);
+        }
+    }
+
+    private static long[] allocateFilled(int n, int seed) {
+        long[] a = new long[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = Hakmem.malloc(SIZE);
+            assertEquals(SIZE, Hakmem.usableSize(a[i]));
+            fill(a[i], seed * 1_000_003L + i);
+        }
+        return a;
+    }
+
+    private static void freeChecked(long[] a, int seed) {
+        for (int i = 0; i < a.length; i++) {
+            check(a[i], seed * 1_000_003L + i);
+        }
+        for (long x : a) {
+            Hakmem.free(x);
+        }
+    }
+
+    private static void fill(long a, long key) {
+        for (int o = 0; o < SIZE; o += 8) {
+            ALL.set(ValueLayout.JAVA_LONG_UNALIGNED, a + o, key * 31 + o);
+        }
+    }
+
+    private static void check(long a, long key) {
+        for (int o = 0; o < SIZE; o += 8) {
+            long v = ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, a + o);
+            if (v != key * 31 + o) {
+                throw new AssertionError("block 0x" + Long.toHexString(a) + " byte " + o + ": " + v);
+            }
+        }
+    }
+
+    private static String onNewThread(Callable<String> body) throws Exception {
+        AtomicReference<Object> out = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                // the thread may adopt a dead thread's heap with its magazines as they were (a grown
+                // one among them): trim starts every case from empty magazines at their configured capacity
+                Heaps.ofPlatformThread(Thread.currentThread());
+                Hakmem.trim();
+                out.set(body.call());
+            } catch (Throwable e) {
+                out.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        if (out.get() instanceof Throwable e) {
+            if (e instanceof Error err) {
+                throw err;
+            }
+            throw new AssertionError(e);
+        }
+        return (String) out.get();
+    }
+}
