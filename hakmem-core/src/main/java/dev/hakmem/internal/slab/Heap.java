@@ -61,7 +61,8 @@ import java.util.concurrent.atomic.LongAdder;
  * bracket costs two uncontended atomic operations per slow path.
  *
  * <p>Invariants: every block in the magazines belongs to a span this heap owns; what the
- * magazines pin is bounded by their capacities (grown in a burst for about a decay time), and for one to two decay times the parked spans.
+ * magazines pin is bounded by their capacities (grown in a burst, see "bursts" below, for about a
+ * decay time after it), and for one to two decay times the parked spans.
  */
 final class Heap {
     final long[] mag = Magazines.create();
@@ -178,7 +179,7 @@ final class Heap {
 
     /** Java-heap bytes of one heap: its object and every array it owns (an estimate, for stats). */
     static long footprint() {
-        return 64 + 16 + 8L * Magazines.SLOTS + 4 * 16 + (1 + 8 + 4 + 1) * (long) SizeClasses.COUNT
+        return 64 + 16 + 8L * Magazines.SLOTS + 5 * 16 + (1 + 8 + 4 + 1 + 4) * (long) SizeClasses.COUNT
                 + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint();
     }
 

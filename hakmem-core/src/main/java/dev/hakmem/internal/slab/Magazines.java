@@ -17,7 +17,8 @@ import java.util.Arrays;
  *                         or {@link #BUSY} while a slow path of a carrier's heap runs (see {@link Heap})
  * b = base(c) = BASES[c]   (BASES[0] = 1, BASES[c+1] = BASES[c] + room(c) + 2)
  * mag[b]                  header: count in the low 32 bits, capacity in the high 32 bits
- *                         (cacheCapacity(c) &lt;= capacity &lt;= room(c) = burstCapacity(c): it grows in bursts, see Heap)
+ *                         (cacheCapacity(c) &lt;= capacity &lt;= room(c) = burstCapacity(c):
+ *                         it grows in bursts of frees, see Heap)
  * mag[b+1]                pushes: local frees into the magazine, counted next to the header they update anyway
  * mag[b+2 .. b+count+1]   free block addresses, top of stack at mag[b+count+1]
  * </pre>
