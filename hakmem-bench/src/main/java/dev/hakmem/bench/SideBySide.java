@@ -1,5 +1,7 @@
 package dev.hakmem.bench;
 
+import dev.hakmem.bench.launch.Fork;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -94,8 +96,7 @@ public final class SideBySide {
         List<Double> mops = new ArrayList<>();
         for (String line : captured.toString(StandardCharsets.UTF_8).split("\n")) {
             if (line.startsWith(DriverMain.RESULT + "\t")) {
-                String[] f = line.split("\t");
-                mops.add(Double.parseDouble(f[5]) / Double.parseDouble(f[6]) * 1000);
+                mops.add(Fork.parse(line).opsPerSec() / 1e6);
             }
         }
         if (mops.isEmpty()) {

@@ -125,7 +125,7 @@ public final class Fork {
     }
 
     /** Parses a {@code RESULT} line of {@link DriverMain}. */
-    static ResultRow parse(String line) {
+    public static ResultRow parse(String line) {
         String[] f = line.split("\t", -1);
         long ops = Long.parseLong(f[5]);
         long nanos = Long.parseLong(f[6]);

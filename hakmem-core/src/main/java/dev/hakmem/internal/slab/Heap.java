@@ -76,24 +76,22 @@ final class Heap {
     final boolean shared;
     /** Slot in {@link Heaps}' table, or -1. Registry lock. */
     int tableSlot = -1;
-    /** Per class: {@link #FLUSH} or {@link #REFILL} if that was its last slow path, else 0. Holder only. */
-    private final byte[] lastSlow = new byte[SizeClasses.COUNT];
-    /** Per class: the magazine's push counter right after its last slow path. Holder only. */
+    /**
+     * Per class: the flushes in a row with only frees between them, up to and including the last
+     * slow path; 0 when that was not a flush (a refill, an emptied or shrunk magazine). Holder only.
+     */
+    private final int[] flushRun = new int[SizeClasses.COUNT];
+    /** Per class: the magazine's push counter right after its last flush. Holder only. */
     private final long[] pushesAfter = new long[SizeClasses.COUNT];
-    /** Per class: the magazine's count right after its last slow path. Holder only. */
+    /** Per class: the magazine's count right after its last flush. Holder only. */
     private final int[] countAfter = new int[SizeClasses.COUNT];
     /** Per class: whether a burst was seen since the last periodic sweep. Holder only. */
     private final boolean[] burstSinceSweep = new boolean[SizeClasses.COUNT];
-    /** Per class: flushes in a row, after the first, with only frees between them. Holder only. */
-    private final int[] streak = new int[SizeClasses.COUNT];
     /**
-     * Flushes in a row with only frees between them, after the first, before a magazine grows: 2,
-     * so a run of a few hundred frees leaves the capacity alone; a burst of thousands grows at its
-     * third flush.
+     * Flushes in a row with only frees between them that make a burst: 3, so a run of a few
+     * hundred frees leaves the capacity alone; a burst of thousands grows at its third flush.
      */
-    private static final int BURST_STREAK = 2;
-    private static final byte FLUSH = 1;
-    private static final byte REFILL = -1;
+    private static final int BURST_FLUSHES = 3;
 
     /** nanoTime when a scan first found this heap's thread dead, or 0. Registry lock. */
     long deadSince;
@@ -179,7 +177,7 @@ final class Heap {
 
     /** Java-heap bytes of one heap: its object and every array it owns (an estimate, for stats). */
     static long footprint() {
-        return 64 + 16 + 8L * Magazines.SLOTS + 5 * 16 + (1 + 8 + 4 + 1 + 4) * (long) SizeClasses.COUNT
+        return 64 + 16 + 8L * Magazines.SLOTS + 4 * 16 + (4 + 8 + 4 + 1) * (long) SizeClasses.COUNT
                 + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint();
     }
 
@@ -410,7 +408,7 @@ final class Heap {
         counters.add(c, Counters.TAKEN, got);
         noteTaken(c, (long) got * SizeClasses.size(c));
         mag[b] = Magazines.withCount(mag[b], got - 1);
-        noteSlow(c, REFILL, b);
+        flushRun[c] = 0;
         long a = mag[b + 1 + got];
         Magazines.markLive(a);
         return a;
@@ -445,19 +443,17 @@ final class Heap {
             int n = Magazines.count(hdr);
             mag[b + 2 + n] = a;
             mag[b] = hdr + 1;
-            noteSlow(c, FLUSH, b);
+            noteFlush(c, b);
             return;
         }
         long hdr = mag[b];
         int n = Magazines.count(hdr);
         int batch = Math.min(batchFor(c, Magazines.capacity(hdr)), n);
-        counters.add(c, Counters.FLUSHED, batch);
-        giveBackRuns(b + 2, b + 2 + batch);
-        System.arraycopy(mag, b + 2 + batch, mag, b + 2, n - batch);
+        giveBackOldest(c, b, n, batch);
         n -= batch;
         mag[b + 2 + n] = a;
         mag[b] = Magazines.withCount(hdr, n + 1);
-        noteSlow(c, FLUSH, b);
+        noteFlush(c, b);
         sweepOnFreed();
     }
 
@@ -492,22 +488,18 @@ final class Heap {
     }
 
     /**
-     * Whether this flush of class {@code c} (header at {@code b}) is part of a burst: the class's
-     * last {@link #BURST_STREAK} slow paths were flushes, and after each the fast paths only pushed
-     * (the push counter moved by exactly the room the last flush left, plus the push that found the
-     * magazine full: any pop between would have made room for one more push).
+     * Counts this flush of class {@code c} (header at {@code b}) in its run and says whether it
+     * makes a burst: it is the {@link #BURST_FLUSHES}th or later slow path in a row that is a flush
+     * after which the fast paths only pushed (the push counter moved by exactly the room the last
+     * flush left, plus the push that found the magazine full: any pop between would have made room
+     * for one more push).
      */
     private boolean burst(int c, int b) {
-        boolean same = false;
-        if (lastSlow[c] == FLUSH) {
-            long frees = mag[b + 1] - pushesAfter[c];
-            same = frees == (long) Magazines.capacity(mag[b]) - countAfter[c] + 1;
-        }
-        if (!same) {
-            streak[c] = 0;
-            return false;
-        }
-        if (++streak[c] < BURST_STREAK) {
+        boolean onlyFrees = flushRun[c] > 0
+                && mag[b + 1] - pushesAfter[c] == (long) Magazines.capacity(mag[b]) - countAfter[c] + 1;
+        int run = onlyFrees ? flushRun[c] + 1 : 1;
+        flushRun[c] = run;
+        if (run < BURST_FLUSHES) {
             return false;
         }
         burstSinceSweep[c] = true;
@@ -532,11 +524,20 @@ final class Heap {
         return cap > SizeClasses.cacheCapacity(c) ? Math.max(batch, cap / 2) : batch;
     }
 
-    /** Notes class {@code c}'s magazine (header at {@code b}) right after a slow path of kind {@code kind}. */
-    private void noteSlow(int c, byte kind, int b) {
-        lastSlow[c] = kind;
+    /** Notes class {@code c}'s magazine (header at {@code b}) right after a flush, for {@link #burst}. */
+    private void noteFlush(int c, int b) {
         pushesAfter[c] = mag[b + 1];
         countAfter[c] = Magazines.count(mag[b]);
+    }
+
+    /**
+     * Gives the oldest {@code k} of the {@code n} blocks in class {@code c}'s magazine (header at
+     * {@code b}) back to their spans and moves the others down; the caller sets the new count.
+     */
+    private void giveBackOldest(int c, int b, int n, int k) {
+        counters.add(c, Counters.FLUSHED, k);
+        giveBackRuns(b + 2, b + 2 + k);
+        System.arraycopy(mag, b + 2 + k, mag, b + 2, n - k);
     }
 
     /**
@@ -555,12 +556,10 @@ final class Heap {
                 int n = Magazines.count(hdr);
                 int k = n > dflt ? n - dflt / 2 : 0;
                 if (k > 0) {
-                    counters.add(c, Counters.FLUSHED, k);
-                    giveBackRuns(b + 2, b + 2 + k);
-                    System.arraycopy(mag, b + 2 + k, mag, b + 2, n - k);
+                    giveBackOldest(c, b, n, k);
                 }
                 mag[b] = Magazines.withCapacity(Magazines.withCount(hdr, n - k), dflt);
-                lastSlow[c] = 0;
+                flushRun[c] = 0;
             }
             burstSinceSweep[c] = false;
         }
@@ -872,7 +871,7 @@ final class Heap {
         long hdr = mag[b];
         int n = Magazines.count(hdr);
         mag[b] = Magazines.withCapacity(0, SizeClasses.cacheCapacity(c)); // empty, at the configured capacity
-        lastSlow[c] = 0;
+        flushRun[c] = 0;
         counters.add(c, Counters.FLUSHED, n);
         giveBackRuns(b + 2, b + 2 + n);
     }
