@@ -713,6 +713,17 @@ class BadInputTest {
 
     /** Child JVM for {@link #racingReallocAndFree}: exit 0 = correct, 5 = wrong outcome, else crash. */
     public static final class RacingReallocFreeChild {
+        /** The counters of every class in use, for the report of a wrong outcome. */
+        static String classCounters() {
+            StringBuilder b = new StringBuilder();
+            for (Stats.SizeClass c : Hakmem.stats().sizeClasses()) {
+                if (c.allocations() > 0 || c.frees() > 0) {
+                    b.append("\n  ").append(c);
+                }
+            }
+            return b.toString();
+        }
+
         public static void main(String[] args) throws Exception {
             long from = Long.parseLong(args[0]), to = Long.parseLong(args[1]);
             boolean otherReallocs = args.length > 2 && args[2].equals("realloc");
@@ -788,7 +799,7 @@ class BadInputTest {
                         else freeWon++;
                         Hakmem.free(rOk ? (Long) r : (Long) f);
                     } else {
-                        System.out.println("wrong outcome in " + what);
+                        System.out.println("wrong outcome in " + what + classCounters());
                         System.exit(5);
                     }
                 } else if (r instanceof Long moved && f instanceof IllegalStateException
@@ -801,7 +812,7 @@ class BadInputTest {
                 } else if (r instanceof Long same && same == block[0] && "ok".equals(f)) {
                     sameAddress++;
                 } else {
-                    System.out.println("wrong outcome in " + what);
+                    System.out.println("wrong outcome in " + what + classCounters());
                     System.exit(5);
                 }
             }

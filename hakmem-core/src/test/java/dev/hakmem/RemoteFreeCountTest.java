@@ -2,9 +2,12 @@ package dev.hakmem;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.LongStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,6 +39,56 @@ class RemoteFreeCountTest {
         // its first allocation gives the carrier a heap, so the frees are counted there (the
         // remote-free count's fast path: the carrier's magazines found idle, as the fast paths find them)
         check(Thread.ofVirtual().name("virtual-on-carrier-heap").unstarted(() -> {}), true);
+    }
+
+    /**
+     * The free's fast path queues a remote free without looking the span up and counts it under
+     * the class its slab's owner entry names: for every size class up to the large tier, blocks
+     * allocated here and freed on a platform thread that has a heap of its own are counted in
+     * exactly their class, and a second free names the block, its class and its size.
+     */
+    @Test
+    void everyClassCountsItsRemoteFreesAndCatchesTheSecondFree() throws Exception {
+        long[] sizes = LongStream.iterate(8, s -> s <= 2L << 20, s -> s + Math.max(8, s / 8)).toArray();
+        long[][] blocks = new long[sizes.length][3];
+        long[] usable = new long[sizes.length];
+        Map<Long, Long> before = new HashMap<>();
+        Map<Long, Long> expected = new HashMap<>();
+        for (int k = 0; k < sizes.length; k++) {
+            for (int j = 0; j < 3; j++) {
+                blocks[k][j] = Hakmem.malloc(sizes[k]);
+            }
+            usable[k] = Hakmem.usableSize(blocks[k][0]);
+            before.putIfAbsent(usable[k], Hakmem.stats().sizeClassOfBlock(usable[k]).remoteFrees());
+            expected.merge(usable[k], 3L, Long::sum);
+        }
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = Thread.ofPlatform().name("remote-freer-with-heap").start(() -> {
+            try {
+                Hakmem.free(Hakmem.malloc(16)); // a heap of its own: the count's fast path
+                for (long[] bs : blocks) {
+                    for (long b : bs) {
+                        Hakmem.free(b);
+                    }
+                }
+                for (int k = 0; k < sizes.length; k++) {
+                    long b = blocks[k][1];
+                    IllegalStateException e = assertThrows(IllegalStateException.class, () -> Hakmem.free(b));
+                    assertTrue(e.getMessage().contains(Long.toHexString(b))
+                            && e.getMessage().contains("(" + usable[k] + " B) is already free"), e.getMessage());
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.join(60_000);
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+        for (var e : expected.entrySet()) {
+            long got = Hakmem.stats().sizeClassOfBlock(e.getKey()).remoteFrees() - before.get(e.getKey());
+            assertEquals(e.getValue(), got, "remote frees of the " + e.getKey() + "-byte class");
+        }
     }
 
     private static void check(Thread template) throws Exception {

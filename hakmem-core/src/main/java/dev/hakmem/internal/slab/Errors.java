@@ -82,7 +82,11 @@ final class Errors {
     }
 
     static IllegalStateException notLive(String op, long a, Span s) {
+        return notLive(op, a, s.cls);
+    }
+
+    static IllegalStateException notLive(String op, long a, int cls) {
         return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): block of size class "
-                + s.cls + " (" + s.blockSize + " B) is already free (double free?)"));
+                + cls + " (" + SizeClasses.size(cls) + " B) is already free (double free?)"));
     }
 }

@@ -24,9 +24,13 @@ import java.lang.foreign.MemorySegment;
  *                          e's owner == the carrier's id (the thread's own on a platform thread)
  *                            and word 0 of MAGS[id &amp; MASK] == id (plain): clear LIVE, push into
  *                            that magazine at e's index; no Span, no division
+ *                          e's owner another platform thread (e != 0): a remote free, the REMOTE
+ *                            bit set with one atomic OR (RemoteFree.pushLive), counted with e's
+ *                            class; the Span looked up only by the first mark into an empty word
  *                          (checks off) the same owner tests, no shadow access
  * otherwise (slow path):   span = SpanMap[a] (none -&gt; huge tier or exception); the full checks,
- *                          then as above, or a remote free (one atomic OR)
+ *                          then as above, or a remote free (RemoteFree.push; e == 0: a shared
+ *                          heap's span, an orphan, a stale entry)
  * </pre>
  * The fast paths reach the shadow words in as few frames as possible: C2 inlines the JDK's
  * segment access only within 15 frames of the method it compiles (see {@link Shadow#get}).
@@ -177,7 +181,8 @@ public final class Front {
             if (live) {
                 // the carrier: a virtual thread frees into its carrier's heap (owners are platform threads)
                 long id = Carriers.carrierId(Thread.currentThread());
-                if (SlabOwners.ownerId(e) == id) {
+                long owner = SlabOwners.ownerId(e);
+                if (owner == id) {
                     int i = (int) id & Heaps.MASK;
                     long[] m = Heaps.MAGS[i];
                     // the owner word: the heap is idle and this thread's (or its carrier's), and
@@ -196,6 +201,9 @@ public final class Front {
                         }
                         return;
                     }
+                } else if (owner != 0) {
+                    freeRemoteLive(a, w, e, id);
+                    return;
                 }
             }
         }
@@ -269,7 +277,36 @@ public final class Front {
         if (r != RemoteFree.OK) {
             throw Errors.notLive("free", a, s);
         }
-        countRemoteFree(t, s);
+        countRemoteFree(t, s.cls, s.owner);
+    }
+
+    /**
+     * A remote free from the fast path: block {@code a} (its shadow word {@code w}) proved live at
+     * a block start (checks on) in a span of the heap of platform thread {@code ownerId(e)}, not the
+     * current thread's carrier {@code id}. Queued without the span ({@link RemoteFree#pushLive}) and
+     * counted in the carrier's heap when that is idle, with the class the entry names; the rest
+     * (refused, a wait for a collect, no idle heap of one's own) in {@link #freeRemoteLiveSlow}.
+     */
+    private static void freeRemoteLive(long a, long w, long e, long id) {
+        int r = RemoteFree.pushLive(a, w);
+        int cls = Magazines.classOfBase(SlabOwners.magBase(e));
+        if (r == RemoteFree.OK) {
+            // no call that can block since the carrier was read: it is still this thread's
+            int i = (int) id & Heaps.MASK;
+            if (Magazines.ownerPlain(Heaps.MAGS[i]) == id) {
+                Heaps.HEAPS[i].counters.inc(cls, Counters.REMOTE_FREES);
+                return;
+            }
+        }
+        freeRemoteLiveSlow(a, r, cls);
+    }
+
+    private static void freeRemoteLiveSlow(long a, int r, int cls) {
+        if (r > RemoteFree.OK) {
+            throw Errors.notLive("free", a, cls);
+        }
+        Span s = SpanMap.of(a); // the block's span unless a collect already emptied and released it
+        countRemoteFree(Thread.currentThread(), cls, s != null ? s.owner : null);
     }
 
     /**
@@ -279,7 +316,7 @@ public final class Front {
      * while that is idle (plain writes: the carrier is this same OS thread). Otherwise (a borrowed
      * or BUSY heap, no carriers) in the shared atomic counters.
      */
-    private static void countRemoteFree(Thread t, Span s) {
+    private static void countRemoteFree(Thread t, int cls, Heap blockOwner) {
         // the fast paths' test: word 0 of the table slot's magazines holds the id of the current
         // thread's carrier (itself on a platform thread): that heap is idle and ours (see Heap,
         // "the owner word"), its counters ours to write. The carrier is read here, after the push,
@@ -288,25 +325,25 @@ public final class Front {
         long id = Carriers.current().threadId();
         int i = (int) id & Heaps.MASK;
         if (Magazines.ownerPlain(Heaps.MAGS[i]) == id) {
-            Heaps.HEAPS[i].counters.inc(s.cls, Counters.REMOTE_FREES);
+            Heaps.HEAPS[i].counters.inc(cls, Counters.REMOTE_FREES);
             return;
         }
-        countRemoteFreeSlow(t, s);
+        countRemoteFreeSlow(t, cls, blockOwner);
     }
 
     /** {@link #countRemoteFree} when the current thread (or carrier) has no idle heap in the table. */
-    private static void countRemoteFreeSlow(Thread t, Span s) {
+    private static void countRemoteFreeSlow(Thread t, int cls, Heap blockOwner) {
         Heap mine;
         if (t.isVirtual()) {
             Thread c = Carriers.current();
             mine = c != t ? Heaps.fast(c) : null;
         } else {
-            mine = Heaps.forCounting(t, s.owner);
+            mine = Heaps.forCounting(t, blockOwner);
         }
         if (mine != null && mine.notBorrowed()) {
-            mine.counters.inc(s.cls, Counters.REMOTE_FREES);
+            mine.counters.inc(cls, Counters.REMOTE_FREES);
         } else {
-            Heaps.countUnownedFree(s.cls);
+            Heaps.countUnownedFree(cls);
         }
     }
 

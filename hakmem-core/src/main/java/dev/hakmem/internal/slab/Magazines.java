@@ -4,7 +4,6 @@ import dev.hakmem.internal.config.Checks;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 /**
  * The layout of a heap's magazines: per size class a stack of free block addresses, all in one
@@ -38,14 +37,23 @@ final class Magazines {
     private static final int[] BASES = new int[SizeClasses.COUNT];
     /** Length of a magazine array. */
     static final int SLOTS;
+    /** The class whose header is at each index (only the header indices are read): {@link #classOfBase} in one load. */
+    private static final byte[] CLASS_AT;
 
     static {
+        if (SizeClasses.COUNT > 256) {
+            throw new ExceptionInInitializerError("hakmem: " + SizeClasses.COUNT + " size classes do not fit a byte");
+        }
         int b = 1;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             BASES[c] = b;
             b += room(c) + 2;
         }
         SLOTS = b;
+        CLASS_AT = new byte[SLOTS];
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            CLASS_AT[BASES[c]] = (byte) c;
+        }
     }
 
     /** Index of the owner word. */
@@ -120,10 +128,10 @@ final class Magazines {
         return BASES[c];
     }
 
-    /** The class whose header is at index {@code b} (the inverse of {@link #base}; a slow path's). */
+    /** The class whose header is at index {@code b} (the inverse of {@link #base}). */
     static int classOfBase(int b) {
-        int c = Arrays.binarySearch(BASES, b);
-        assert c >= 0 : "no class's header at " + b;
+        int c = CLASS_AT[b] & 0xFF;
+        assert BASES[c] == b : "no class's header at " + b;
         return c;
     }
 

@@ -10,7 +10,8 @@ import dev.hakmem.internal.config.Checks;
  * <h2>Protocol</h2>
  * <pre>
  * remote freer (any thread)                     owner (collect, on its slow path)
- * 1 a = LIVE[w] (opaque)                        1 span.claimPending(): if set, set to 0 (getAndSet)
+ * 1 a = LIVE[w] (opaque; pushLive: the          1 span.claimPending(): if set, set to 0 (getAndSet)
+ *   free's own plain read, with REMOTE clear)
  *   bit clear -&gt; NOT_LIVE                        2 span.collects++ (now odd; opaque)
  * 2 old = REMOTE[w].getAndOr(m)                 3 for each word w with REMOTE[w] != 0 (volatile):
  *   bit already set -&gt; ALREADY_QUEUED               q = REMOTE[w]; live = q &amp; LIVE[w]
@@ -55,6 +56,12 @@ final class RemoteFree {
     static final int ALREADY_QUEUED = 2;
 
     /**
+     * Outcome of {@link #pushLive}: queued, after step 4 waited for a collect (the freer may have
+     * been unmounted meanwhile, and a virtual thread may go on on another carrier).
+     */
+    static final int OK_AFTER_WAIT = -1;
+
+    /**
      * Queues block {@code a} of span {@code s} (a validated block start) for its owner.
      *
      * @return {@link #OK}, or why the block cannot be freed (the caller throws)
@@ -65,6 +72,26 @@ final class RemoteFree {
         if (Checks.ON && (Shadow.getOpaque(w) & m) == 0) {
             return NOT_LIVE;
         }
+        int r = mark(s, a, w, m);
+        return r == OK_AFTER_WAIT ? OK : r;
+    }
+
+    /**
+     * {@link #push} for the free's fast path (see {@link Front#free}): the caller read the block's
+     * LIVE bit set and its REMOTE bit clear at an address those bits prove a block start (checks on),
+     * in a span of another thread's heap, and did not look the span up; this looks it up only for
+     * step 3's flags and step 4's wait. Step 1 is the caller's plain reads: the block came to the
+     * freer from the thread that allocated it, so its LIVE bit is visible, and step 4 decides anyway.
+     *
+     * @param w the block's shadow word ({@link Shadow#word}{@code (a)})
+     * @return {@link #OK} or {@link #OK_AFTER_WAIT} (queued), or why the block cannot be freed
+     */
+    static int pushLive(long a, long w) {
+        return mark(null, a, w, Shadow.bit(a));
+    }
+
+    /** Steps 2 to 4 for bit {@code m} of word {@code w}, block {@code a}; {@code s} its span, or null to look it up when needed. */
+    private static int mark(Span s, long a, long w, long m) {
         long old = Shadow.getAndOr(w + 8, m);
         if ((old & m) != 0) {
             return ALREADY_QUEUED;
@@ -72,14 +99,31 @@ final class RemoteFree {
         if (old == 0) {
             // raised even for a mark taken back below: a freer that marked the same word
             // meanwhile saw old != 0 and relies on this one (a spurious flag costs one empty collect)
-            raiseFlags(s);
+            raiseFlags(s != null ? s : SpanMap.of(a));
         }
-        return Checks.ON && (Shadow.getVolatile(w) & m) == 0 && tookBackStaleMark(s, w, m) ? NOT_LIVE : OK;
+        if (Checks.ON && (Shadow.getVolatile(w) & m) == 0) {
+            return settle(s != null ? s : SpanMap.of(a), w, m);
+        }
+        return OK;
     }
 
-    /** Step 3, out of line (the first mark into an empty word): the span's pending flag, and if that was down, the owner's hint. */
+    /**
+     * Step 4 after LIVE read clear: {@link #NOT_LIVE} for a stale mark taken back, else
+     * {@link #OK_AFTER_WAIT}. With no span mapped at the block any more ({@code s} null: the span
+     * was released, so the block was free when it was marked), the mark is taken back at once.
+     */
+    private static int settle(Span s, long w, long m) {
+        boolean stale = s != null ? tookBackStaleMark(s, w, m) : (Shadow.getAndAnd(w + 8, ~m) & m) != 0;
+        return stale ? NOT_LIVE : OK_AFTER_WAIT;
+    }
+
+    /**
+     * Step 3, out of line (the first mark into an empty word): the span's pending flag, and if that
+     * was down, the owner's hint. {@code s} null (pushLive found no span mapped at the block: it was
+     * released, so the block was free and step 4 takes the mark back): nothing to raise.
+     */
     private static void raiseFlags(Span s) {
-        if (s.raisePending()) {
+        if (s != null && s.raisePending()) {
             Heap o = s.owner;
             if (o != null) {
                 o.raiseHint();

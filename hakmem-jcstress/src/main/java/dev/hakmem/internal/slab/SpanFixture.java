@@ -35,6 +35,9 @@ final class SpanFixture {
             throw new IllegalStateException("unexpected span " + span);
         }
         takeAll();
+        if (SpanMap.of(span.base) != span) {
+            throw new IllegalStateException("span not mapped: " + span);
+        }
     }
 
     /** A fixture whose blocks are all out of the span and not live, with no remote frees pending. */
@@ -80,6 +83,19 @@ final class SpanFixture {
             throw new IllegalStateException("block " + i + " is not the span's only block: " + span);
         }
         allocate(i);
+    }
+
+    /**
+     * A remote free of block {@code i} as {@code Front.free} makes it: LIVE set and REMOTE clear
+     * (plain reads) at the block's start, then {@link RemoteFree#pushLive} with no span, else the slow
+     * path's {@link RemoteFree#push}. {@link RemoteFree#OK_AFTER_WAIT} is reported as {@link RemoteFree#OK}.
+     */
+    public int freeLikeFront(int i) {
+        long a = block(i);
+        long w = Shadow.word(a);
+        long free = Shadow.get(w) & ~Shadow.get(w + 8);
+        int r = ((free >>> (a >>> 3)) & 1) != 0 ? RemoteFree.pushLive(a, w) : RemoteFree.push(span, a);
+        return r == RemoteFree.OK_AFTER_WAIT ? RemoteFree.OK : r;
     }
 
     /** Whether block {@code i} is LIVE. */
