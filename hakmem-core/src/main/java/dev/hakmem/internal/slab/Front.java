@@ -290,15 +290,10 @@ public final class Front {
     private static void freeRemoteLive(long a, long w, long e, long id) {
         int r = RemoteFree.pushLive(a, w);
         int cls = Magazines.classOfBase(SlabOwners.magBase(e));
-        if (r == RemoteFree.OK) {
-            // no call that can block since the carrier was read: it is still this thread's
-            int i = (int) id & Heaps.MASK;
-            if (Magazines.ownerPlain(Heaps.MAGS[i]) == id) {
-                Heaps.HEAPS[i].counters.inc(cls, Counters.REMOTE_FREES);
-                return;
-            }
+        // OK: no call that could block since the carrier was read, so id is still this thread's carrier
+        if (r != RemoteFree.OK || !countInIdleHeap(id, cls)) {
+            freeRemoteLiveSlow(a, r, cls);
         }
-        freeRemoteLiveSlow(a, r, cls);
     }
 
     private static void freeRemoteLiveSlow(long a, int r, int cls) {
@@ -317,18 +312,27 @@ public final class Front {
      * or BUSY heap, no carriers) in the shared atomic counters.
      */
     private static void countRemoteFree(Thread t, int cls, Heap blockOwner) {
-        // the fast paths' test: word 0 of the table slot's magazines holds the id of the current
-        // thread's carrier (itself on a platform thread): that heap is idle and ours (see Heap,
-        // "the owner word"), its counters ours to write. The carrier is read here, after the push,
-        // not taken from freeSlow: the push may yield (Span.awaitCollect), and a virtual thread
-        // may then go on on another carrier
-        long id = Carriers.current().threadId();
+        // the carrier is read here, after the push, not taken from freeSlow: the push may yield
+        // (Span.awaitCollect), and a virtual thread may then go on on another carrier
+        if (!countInIdleHeap(Carriers.current().threadId(), cls)) {
+            countRemoteFreeSlow(t, cls, blockOwner);
+        }
+    }
+
+    /**
+     * Counts a remote free of class {@code cls} in the heap of table slot {@code id} when word 0 of
+     * its magazines is {@code id}, the current thread's carrier (itself on a platform thread): that
+     * heap is then idle and ours (see Heap, "the owner word"), its counters ours to write (plain).
+     *
+     * @return whether it was counted
+     */
+    private static boolean countInIdleHeap(long id, int cls) {
         int i = (int) id & Heaps.MASK;
         if (Magazines.ownerPlain(Heaps.MAGS[i]) == id) {
             Heaps.HEAPS[i].counters.inc(cls, Counters.REMOTE_FREES);
-            return;
+            return true;
         }
-        countRemoteFreeSlow(t, cls, blockOwner);
+        return false;
     }
 
     /** {@link #countRemoteFree} when the current thread (or carrier) has no idle heap in the table. */

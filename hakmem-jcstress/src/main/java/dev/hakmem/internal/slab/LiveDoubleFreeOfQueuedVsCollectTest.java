@@ -30,7 +30,6 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class LiveDoubleFreeOfQueuedVsCollectTest {
     final SpanFixture f = SpanFixture.get();
-    final long b = f.block(9);
 
     public LiveDoubleFreeOfQueuedVsCollectTest() {
         f.allocate(9);

@@ -27,7 +27,6 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class LiveDoublePushTest {
     final SpanFixture f = SpanFixture.get();
-    final long b = f.block(3);
 
     public LiveDoublePushTest() {
         f.allocate(3);

@@ -28,7 +28,6 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class LivePushVsCollectTest {
     final SpanFixture f = SpanFixture.get();
-    final long b = f.block(5);
 
     public LivePushVsCollectTest() {
         f.allocate(5);
