@@ -13,13 +13,16 @@ import dev.hakmem.internal.config.Checks;
  * 1 a = LIVE[w] (opaque; pushLive: the          1 span.claimPending(): if set, set to 0 (getAndSet)
  *   free's own plain read, with REMOTE clear)
  *   bit clear -&gt; NOT_LIVE                        2 span.collects++ (now odd; opaque)
- * 2 old = REMOTE[w].getAndOr(m)                 3 for each word w with REMOTE[w] != 0 (volatile):
- *   bit already set -&gt; ALREADY_QUEUED               q = REMOTE[w]; live = q &amp; LIVE[w]
+ * 2 d0 = StaleMarks.count() (acquire)           3 for each word w with REMOTE[w] != 0 (volatile):
+ *   old = REMOTE[w].getAndOr(m)                      q = REMOTE[w]; live = q &amp; LIVE[w]
+ *   bit already set -&gt; ALREADY_QUEUED                q &amp; ~live != 0 (stale marks): StaleMarks.record
  * 3 if old == 0: span.raisePending()                 LIVE[w] &amp;= ~live        (release)
  *     and if it raised it: owner.raiseHint()         old = REMOTE[w].getAndAnd(~q)
  * 4 LIVE[w] bit clear now (volatile read)? then:     give each block of live back
  *   c = span.collects once even (acquire)            again with q = old &amp; ~q while that is != 0
- *   REMOTE bit clear -&gt; OK (a collect took it)   4 span.collects++ (even again; release)
+ *   REMOTE bit clear -&gt; a collect took the mark  4 span.collects++ (even again; release)
+ *     (OK) or dropped it as stale: NOT_LIVE if
+ *     StaleMarks.dropped(d0, w, m)
  *   LIVE bit set again -&gt; OK (out again)
  *   span.collects != c -&gt; step 4 again
  *   else a stale mark on a free block: take it
@@ -41,8 +44,11 @@ import dev.hakmem.internal.config.Checks;
  * the collect count tells whether one started during the reads), after which the block may even
  * be out again (LIVE set, perhaps marked by another thread: not this freer's mark, not to be
  * touched); or it marked a free block (LIVE clear, mark there, no collect running): it takes the
- * mark back and reports NOT_LIVE. So two racing frees of one block never both succeed when the
- * block was queued by a remote free and collected meanwhile. A remote free racing with the
+ * mark back and reports NOT_LIVE. A stale mark that a collect dropped before the freer's step 4
+ * (the flags it raised called a second collect) leaves REMOTE clear exactly as a taken mark does:
+ * the collect logs the drop in {@link StaleMarks} first, and the freer looks for its bit there
+ * (jcstress {@code LiveDoubleFreeVsTwoCollectsTest}). So two racing frees of one block never both
+ * succeed when the block was queued by a remote free and collected meanwhile. A remote free racing with the
  * owner's own free of the block is caught when step 4 sees the owner's (plain) write; otherwise
  * the stale mark is dropped by the next collect (LIVE clear). The caller turns NOT_LIVE and
  * ALREADY_QUEUED into an {@link IllegalStateException}.
@@ -92,6 +98,7 @@ final class RemoteFree {
 
     /** Steps 2 to 4 for bit {@code m} of word {@code w}, block {@code a}; {@code s} its span, or null to look it up when needed. */
     private static int mark(Span s, long a, long w, long m) {
+        int d0 = Checks.ON ? StaleMarks.count() : 0; // before the mark: see StaleMarks
         long old = Shadow.getAndOr(w + 8, m);
         if ((old & m) != 0) {
             return ALREADY_QUEUED;
@@ -102,7 +109,7 @@ final class RemoteFree {
             raiseFlags(s != null ? s : SpanMap.of(a));
         }
         if (Checks.ON && (Shadow.getVolatile(w) & m) == 0) {
-            return settle(s != null ? s : SpanMap.of(a), w, m);
+            return settle(s != null ? s : SpanMap.of(a), w, m, d0);
         }
         return OK;
     }
@@ -112,8 +119,9 @@ final class RemoteFree {
      * {@link #OK_AFTER_WAIT}. With no span mapped at the block any more ({@code s} null: the span
      * was released, so the block was free when it was marked), the mark is taken back at once.
      */
-    private static int settle(Span s, long w, long m) {
-        boolean stale = s != null ? tookBackStaleMark(s, w, m) : (Shadow.getAndAnd(w + 8, ~m) & m) != 0;
+    private static int settle(Span s, long w, long m, int d0) {
+        boolean stale = s != null ? tookBackStaleMark(s, w, m, d0)
+                : (Shadow.getAndAnd(w + 8, ~m) & m) != 0 || StaleMarks.dropped(d0, w, m);
         return stale ? NOT_LIVE : OK_AFTER_WAIT;
     }
 
@@ -136,16 +144,21 @@ final class RemoteFree {
      * collect is taking (or took) from one put on a free block (a double free), and takes the
      * latter back.
      *
+     * @param d0 {@link StaleMarks#count()} before the mark
      * @return whether the mark was stale and is gone now
      */
-    private static boolean tookBackStaleMark(Span s, long w, long m) {
+    private static boolean tookBackStaleMark(Span s, long w, long m, int d0) {
         while (true) {
             int c = s.awaitCollect();
             // REMOTE before LIVE: a mark read here with LIVE clear after it is stale unless a
             // collect cleared LIVE in between, and then the collect count moved; the other way
             // round the block could go out and be freed again (a good mark) between the reads
-            if ((Shadow.getVolatile(w + 8) & m) == 0 || (Shadow.getVolatile(w) & m) != 0) {
-                return false; // the mark was taken (this free counted), or the block is out again
+            if ((Shadow.getVolatile(w + 8) & m) == 0) {
+                // a collect took the mark (this free counted) or dropped it as stale (a double free)
+                return StaleMarks.dropped(d0, w, m);
+            }
+            if ((Shadow.getVolatile(w) & m) != 0) {
+                return false; // the block is out again: the mark was taken, or is another free's
             }
             if (s.collects() == c) {
                 return (Shadow.getAndAnd(w + 8, ~m) & m) != 0;
@@ -172,7 +185,10 @@ final class RemoteFree {
                 long live = q;
                 if (Checks.ON) {
                     long liveWord = Shadow.get(w);
-                    live = q & liveWord;               // others: stale marks, dropped
+                    live = q & liveWord;
+                    if (live != q) {
+                        StaleMarks.record(w, q & ~live); // stale marks (double frees), dropped below
+                    }
                     Shadow.setRelease(w, liveWord & ~live); // LIVE before REMOTE: see the protocol
                 }
                 long old = Shadow.getAndAnd(w + 8, ~q);
