@@ -31,10 +31,7 @@ public class DoubleFreeOfQueuedVsCollectTest {
     final long b = f.block(9);
 
     public DoubleFreeOfQueuedVsCollectTest() {
-        f.allocate(9);
-        if (RemoteFree.push(f.span, b) != RemoteFree.OK) {
-            throw new IllegalStateException("set-up push refused");
-        }
+        f.queued(9);
     }
 
     @Actor

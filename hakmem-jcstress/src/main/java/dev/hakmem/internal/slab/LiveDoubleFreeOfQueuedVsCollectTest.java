@@ -32,10 +32,7 @@ public class LiveDoubleFreeOfQueuedVsCollectTest {
     final SpanFixture f = SpanFixture.get();
 
     public LiveDoubleFreeOfQueuedVsCollectTest() {
-        f.allocate(9);
-        if (f.freeLikeFront(9) != RemoteFree.OK) {
-            throw new IllegalStateException("set-up push refused");
-        }
+        f.queuedLikeFront(9);
     }
 
     @Actor

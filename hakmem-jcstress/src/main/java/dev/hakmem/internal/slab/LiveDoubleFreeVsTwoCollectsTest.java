@@ -30,10 +30,7 @@ public class LiveDoubleFreeVsTwoCollectsTest {
     final SpanFixture f = SpanFixture.get();
 
     public LiveDoubleFreeVsTwoCollectsTest() {
-        f.allocate(9);
-        if (f.freeLikeFront(9) != RemoteFree.OK) {
-            throw new IllegalStateException("set-up push refused");
-        }
+        f.queuedLikeFront(9);
     }
 
     @Actor

@@ -35,11 +35,8 @@ public class PushOtherWordsOfQueuedVsCollectTest {
     final long b1 = f.block(64);
 
     public PushOtherWordsOfQueuedVsCollectTest() {
-        f.allocate(0);
+        f.queued(0);
         f.allocate(64);
-        if (RemoteFree.push(f.span, f.block(0)) != RemoteFree.OK) {
-            throw new IllegalStateException("set-up push refused");
-        }
     }
 
     @Actor

@@ -35,11 +35,8 @@ public class PushSameWordOfQueuedVsCollectTest {
     final long b1 = f.block(1);
 
     public PushSameWordOfQueuedVsCollectTest() {
-        f.allocate(0);
+        f.queued(0);
         f.allocate(1);
-        if (RemoteFree.push(f.span, f.block(0)) != RemoteFree.OK) {
-            throw new IllegalStateException("set-up push refused");
-        }
     }
 
     @Actor

@@ -98,6 +98,24 @@ final class SpanFixture {
         return r == RemoteFree.OK_AFTER_WAIT ? RemoteFree.OK : r;
     }
 
+    /** Set-up: block {@code i} handed out, then queued by a remote free through {@link RemoteFree#push}. */
+    public void queued(int i) {
+        allocate(i);
+        requireQueued(RemoteFree.push(span, block(i)), i);
+    }
+
+    /** Set-up: block {@code i} handed out, then queued as the free's fast path queues it ({@link #freeLikeFront}). */
+    public void queuedLikeFront(int i) {
+        allocate(i);
+        requireQueued(freeLikeFront(i), i);
+    }
+
+    private void requireQueued(int pushed, int i) {
+        if (pushed != RemoteFree.OK) {
+            throw new IllegalStateException("set-up push of block " + i + " refused: " + pushed);
+        }
+    }
+
     /** Whether block {@code i} is LIVE. */
     public boolean live(int i) {
         long a = block(i);
