@@ -27,7 +27,8 @@ import dev.hakmem.internal.config.Checks;
  *   span.collects != c -&gt; step 4 again
  *   else a stale mark on a free block: take it
  *   back, REMOTE[w].getAndAnd(~m); if it was
- *   still there -&gt; NOT_LIVE
+ *   still there, or a collect dropped it since
+ *   (StaleMarks.dropped) -&gt; NOT_LIVE
  * </pre>
  * <p>Flags: every set bit is seen by a collect that follows a pending flag observed as 1: the
  * first freer into an empty word after a collect raises the flags, later freers into the same
@@ -161,7 +162,9 @@ final class RemoteFree {
                 return false; // the block is out again: the mark was taken, or is another free's
             }
             if (s.collects() == c) {
-                return (Shadow.getAndAnd(w + 8, ~m) & m) != 0;
+                // the mark was stale when LIVE read clear; gone by now, a collect that began after
+                // the count was read dropped it (logged) or took it off a block that went out again
+                return (Shadow.getAndAnd(w + 8, ~m) & m) != 0 || StaleMarks.dropped(d0, w, m);
             }
         }
     }
