@@ -121,8 +121,7 @@ final class RemoteFree {
      * was released, so the block was free when it was marked), the mark is taken back at once.
      */
     private static int settle(Span s, long w, long m, int d0) {
-        boolean stale = s != null ? tookBackStaleMark(s, w, m, d0)
-                : (Shadow.getAndAnd(w + 8, ~m) & m) != 0 || StaleMarks.dropped(d0, w, m);
+        boolean stale = s != null ? tookBackStaleMark(s, w, m, d0) : takeBack(w, m, d0);
         return stale ? NOT_LIVE : OK_AFTER_WAIT;
     }
 
@@ -162,11 +161,19 @@ final class RemoteFree {
                 return false; // the block is out again: the mark was taken, or is another free's
             }
             if (s.collects() == c) {
-                // the mark was stale when LIVE read clear; gone by now, a collect that began after
-                // the count was read dropped it (logged) or took it off a block that went out again
-                return (Shadow.getAndAnd(w + 8, ~m) & m) != 0 || StaleMarks.dropped(d0, w, m);
+                return takeBack(w, m, d0); // no collect between the reads: the mark is stale
             }
         }
+    }
+
+    /**
+     * Takes back bit {@code m} of REMOTE word {@code w + 8}, a mark known stale (put on a free
+     * block); whether it was stale and is gone now: still there for the {@code getAndAnd}, or gone
+     * already because a collect dropped it since {@code d0} (logged in {@link StaleMarks}). Gone
+     * and not logged: a collect took it off a block that went out again.
+     */
+    private static boolean takeBack(long w, long m, int d0) {
+        return (Shadow.getAndAnd(w + 8, ~m) & m) != 0 || StaleMarks.dropped(d0, w, m);
     }
 
     /**
