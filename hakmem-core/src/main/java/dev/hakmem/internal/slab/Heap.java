@@ -1,14 +1,10 @@
 package dev.hakmem.internal.slab;
 
 import dev.hakmem.internal.config.Checks;
-import dev.hakmem.internal.config.Config;
 import dev.hakmem.internal.os.DecayClock;
-import dev.hakmem.internal.os.MemoryBudget;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A thread heap: the magazines ({@link Magazines}), the spans it owns ({@link SpanLists}), its
@@ -61,7 +57,7 @@ import java.util.concurrent.atomic.LongAdder;
  * bracket costs two uncontended atomic operations per slow path.
  *
  * <p>Invariants: every block in the magazines belongs to a span this heap owns; what the
- * magazines pin is bounded by their capacities (grown in a burst, see "bursts" below, for about a
+ * magazines pin is bounded by their capacities (grown in a burst, see {@link Bursts}, for about a
  * decay time after it), and for one to two decay times the parked spans.
  */
 final class Heap {
@@ -76,22 +72,8 @@ final class Heap {
     final boolean shared;
     /** Slot in {@link Heaps}' table, or -1. Registry lock. */
     int tableSlot = -1;
-    /**
-     * Per class: the flushes in a row with only frees between them, up to and including the last
-     * slow path; 0 when that was not a flush (a refill, an emptied or shrunk magazine). Holder only.
-     */
-    private final int[] flushRun = new int[SizeClasses.COUNT];
-    /** Per class: the magazine's push counter right after its last flush. Holder only. */
-    private final long[] pushesAfter = new long[SizeClasses.COUNT];
-    /** Per class: the magazine's count right after its last flush. Holder only. */
-    private final int[] countAfter = new int[SizeClasses.COUNT];
-    /** Per class: whether a burst was seen since the last periodic sweep. Holder only. */
-    private final boolean[] burstSinceSweep = new boolean[SizeClasses.COUNT];
-    /**
-     * Flushes in a row with only frees between them that make a burst: 3, so a run of a few
-     * hundred frees leaves the capacity alone; a burst of thousands grows at its third flush.
-     */
-    private static final int BURST_FLUSHES = 3;
+    /** When a class's magazine grows in a burst of frees. Holder only. */
+    private final Bursts bursts = new Bursts(mag);
 
     /** nanoTime when a scan first found this heap's thread dead, or 0. Registry lock. */
     long deadSince;
@@ -106,51 +88,8 @@ final class Heap {
     private volatile int remoteHint;
     /** Set by the decay thread once per decay time: the holder sweeps its spans' free pages on its next slow path. */
     private volatile boolean sweepRequested;
-    /**
-     * Per class, bytes of blocks that went back into the class's spans (not the magazine) since
-     * the last sweep, less the bytes refills of that class took out of its spans since, never
-     * below 0: how far what the class's spans hand out has dropped since the last sweep. A churn
-     * that takes back what it frees (blocks of 64 KiB - 2 MiB freed and allocated at random; a
-     * producer collecting its consumers' frees) keeps each low, where a plain sum of the frees
-     * reached the threshold every few dozen operations and gave back pages taken again a moment
-     * later. Per class, because a refill of one class cannot take the pages another class freed:
-     * with one sum, a wholesale free of mid blocks followed by large blocks refilling the holes
-     * of earlier large frees left the sum near 0 while the freed mid pages stayed resident.
-     * Holder only.
-     */
-    private final long[] freedByClass = new long[SizeClasses.COUNT];
-    /**
-     * The sum of {@link #freedByClass}, kept beside it so that the check after every flush is one
-     * compare, not a sum over the classes. When it reaches {@link #sweepThreshold()}, the heap gives
-     * back the free pages of its spans ({@link #sweepOnFreed}): after a flush or a collect that
-     * brought it there (a wholesale free), or before a refill takes a new span (memory freed in
-     * one class must not stay resident while another class grows). Holder only.
-     */
-    private long freedToSpans;
-
-    /** {@code hakmem.growthSweepBytes} (default 1 MiB, 0: never): see {@link #freedToSpans}. */
-    static final long GROWTH_SWEEP_BYTES = Math.max(0, Config.size("growthSweepBytes", 1L << 20));
-
-    /**
-     * Least time between two sweeps of a heap on its own ({@link #sweepOnFreed}) after one that gave
-     * back little: an eighth of the decay time (125 ms by default), at least 10 ms.
-     */
-    static final long GROWTH_SWEEP_GAP = Math.max(10_000_000L, DecayClock.DECAY_NANOS / 8);
-
-    private static final LongAdder GROWTH_SWEEPS = new LongAdder();
-
-    /** When this heap last swept on its own ({@link #sweepOnFreed}; nanoTime), 0 if never. Holder only. */
-    private long lastOwnSweep;
-    /** Whether that sweep gave back at least a quarter of its threshold (see {@link #sweepOnFreed}). Holder only. */
-    private boolean lastSweepGaveMuch;
-    /**
-     * Calls of {@link #sweepOnFreed} that return at once, after the gap held a sweep back: the
-     * clock costs about 20 ns, and under a churn of large blocks (one flush every few operations)
-     * the threshold stays reached for the whole gap; reading it on every flush cost that churn
-     * 10 %. Holder only.
-     */
-    private int sweepChecksToSkip;
-    private static final int SWEEP_CHECKS_SKIPPED = 64;
+    /** When the heap gives back its spans' free pages on its own. Holder only. */
+    private final SweepSchedule sweeps = new SweepSchedule();
     /**
      * Made for a platform thread whose first operation was a remote free, to count its frees
      * ({@link Heaps#forCounting}): the thread's first refill may swap it for a dead thread's heap
@@ -177,7 +116,7 @@ final class Heap {
 
     /** Java-heap bytes of one heap: its object and every array it owns (an estimate, for stats). */
     static long footprint() {
-        return 64 + 16 + 8L * Magazines.SLOTS + 4 * 16 + (4 + 8 + 4 + 1) * (long) SizeClasses.COUNT
+        return 64 + 16 + 8L * Magazines.SLOTS + Bursts.footprint() + SweepSchedule.footprint()
                 + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint();
     }
 
@@ -367,7 +306,7 @@ final class Heap {
         }
         counters.inc(c, Counters.REFILLS);
         int b = Magazines.base(c);
-        int batch = batchFor(c, Magazines.capacity(mag[b]));
+        int batch = Bursts.batchFor(c, Magazines.capacity(mag[b]));
         int got = 0;
         int spans = 0;
         Span s = lists.current(c);
@@ -406,9 +345,9 @@ final class Heap {
             reverse(mag, b + 2, b + 2 + got);
         }
         counters.add(c, Counters.TAKEN, got);
-        noteTaken(c, (long) got * SizeClasses.size(c));
+        sweeps.taken(c, (long) got * SizeClasses.size(c));
         mag[b] = Magazines.withCount(mag[b], got - 1);
-        flushRun[c] = 0;
+        bursts.runEnds(c);
         long a = mag[b + 1 + got];
         Magazines.markLive(a);
         return a;
@@ -437,98 +376,27 @@ final class Heap {
             sweep(false);
         }
         int b = Magazines.base(c);
-        if (growable(c) && burst(c, b) && grow(c, b)) {
+        if (bursts.growOnFlush(c, b)) {
             // room for the block now: nothing goes back to the spans
             long hdr = mag[b];
             int n = Magazines.count(hdr);
             mag[b + 2 + n] = a;
             mag[b] = hdr + 1;
-            noteFlush(c, b);
+            bursts.flushed(c, b);
             return;
         }
         long hdr = mag[b];
         int n = Magazines.count(hdr);
-        int batch = Math.min(batchFor(c, Magazines.capacity(hdr)), n);
+        int batch = Math.min(Bursts.batchFor(c, Magazines.capacity(hdr)), n);
         giveBackOldest(c, b, n, batch);
         n -= batch;
         mag[b + 2 + n] = a;
         mag[b] = Magazines.withCount(hdr, n + 1);
-        noteFlush(c, b);
+        bursts.flushed(c, b);
         sweepOnFreed();
     }
 
-    // ------------------------------------------------------------------ bursts
-
-    /*
-     * Bursts. A thread that frees thousands of blocks of one class in a row and then allocates as
-     * many (a consumer and a producer taking turns on one carrier, a phase freed and rebuilt) sends
-     * each block magazine -> span -> magazine, a flush or a refill every batch. A native allocator
-     * with per-page free lists has no such round trip: its free list is its cache. So the magazine
-     * of a class of the smallest sizes grows while its frees keep coming:
-     *
-     *   flush, then frees only (no pop), flush again,   -> burst: capacity x2 (up to the class's
-     *     three flushes in a row                            room); refills and flushes then move
-     *                                                       half the capacity
-     *   decay sweep with no burst since the last one     -> back to the configured capacity, the
-     *                                                       blocks above half of it back to the spans
-     *   flush of the whole heap (trim, idle, exit)       -> back to the configured capacity
-     *
-     * Only frees grow a magazine: a thread whose blocks are all freed by others (a producer on
-     * platform threads) refills in a row too, but bigger refills only take more from its spans at
-     * a time (measured: xmalloc with one pair 6 % slower), and a new thread's first refills would
-     * take blocks it gives back at its exit. The fast paths do not change: the capacity is in the
-     * magazine's header, which push reads anyway. A mix of allocations and frees (a random walk of
-     * the magazine's count) has a pop between two flushes, so it never counts as a burst, and keeps
-     * the configured capacity and batch.
-     */
-
-    /** Whether class {@code c}'s magazine may grow ({@link SizeClasses#burstCapacity} above its capacity). */
-    private static boolean growable(int c) {
-        return Magazines.room(c) > SizeClasses.cacheCapacity(c);
-    }
-
-    /**
-     * Counts this flush of class {@code c} (header at {@code b}) in its run and says whether it
-     * makes a burst: it is the {@link #BURST_FLUSHES}th or later slow path in a row that is a flush
-     * after which the fast paths only pushed (the push counter moved by exactly the room the last
-     * flush left, plus the push that found the magazine full: any pop between would have made room
-     * for one more push).
-     */
-    private boolean burst(int c, int b) {
-        boolean onlyFrees = flushRun[c] > 0
-                && mag[b + 1] - pushesAfter[c] == (long) Magazines.capacity(mag[b]) - countAfter[c] + 1;
-        int run = onlyFrees ? flushRun[c] + 1 : 1;
-        flushRun[c] = run;
-        if (run < BURST_FLUSHES) {
-            return false;
-        }
-        burstSinceSweep[c] = true;
-        return true;
-    }
-
-    /** Doubles class {@code c}'s capacity up to its room; returns whether it grew. */
-    private boolean grow(int c, int b) {
-        long hdr = mag[b];
-        int cap = Magazines.capacity(hdr);
-        int room = Magazines.room(c);
-        if (cap >= room) {
-            return false;
-        }
-        mag[b] = Magazines.withCapacity(hdr, Math.min(room, cap * 2));
-        return true;
-    }
-
-    /** The batch of class {@code c} at capacity {@code cap}: the configured one, or half a grown capacity. */
-    private static int batchFor(int c, int cap) {
-        int batch = SizeClasses.batch(c);
-        return cap > SizeClasses.cacheCapacity(c) ? Math.max(batch, cap / 2) : batch;
-    }
-
-    /** Notes class {@code c}'s magazine (header at {@code b}) right after a flush, for {@link #burst}. */
-    private void noteFlush(int c, int b) {
-        pushesAfter[c] = mag[b + 1];
-        countAfter[c] = Magazines.count(mag[b]);
-    }
+    // ------------------------------------------------------------------ bursts (see Bursts)
 
     /**
      * Gives the oldest {@code k} of the {@code n} blocks in class {@code c}'s magazine (header at
@@ -546,22 +414,17 @@ final class Heap {
      */
     private void shrinkIdleBursts() {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            if (!growable(c)) {
-                continue;
-            }
-            int b = Magazines.base(c);
-            long hdr = mag[b];
-            int dflt = SizeClasses.cacheCapacity(c);
-            if (Magazines.capacity(hdr) > dflt && !burstSinceSweep[c]) {
+            if (bursts.idleSinceSweep(c)) {
+                int b = Magazines.base(c);
+                long hdr = mag[b];
+                int dflt = SizeClasses.cacheCapacity(c);
                 int n = Magazines.count(hdr);
                 int k = n > dflt ? n - dflt / 2 : 0;
                 if (k > 0) {
                     giveBackOldest(c, b, n, k);
                 }
                 mag[b] = Magazines.withCapacity(Magazines.withCount(hdr, n - k), dflt);
-                flushRun[c] = 0;
             }
-            burstSinceSweep[c] = false;
         }
     }
 
@@ -587,7 +450,7 @@ final class Heap {
             boolean wasExhausted = s.exhausted();
             int first = i;
             i = s.giveRun(m, i, to);
-            noteFreed(s.cls, (long) (i - first) * s.blockSize);
+            sweeps.freed(s.cls, (long) (i - first) * s.blockSize);
             settle(s, wasExhausted);
         }
     }
@@ -655,7 +518,7 @@ final class Heap {
                 boolean wasExhausted = s.exhausted();
                 int n = RemoteFree.collect(s);
                 if (n > 0) {
-                    noteFreed(s.cls, (long) n * s.blockSize);
+                    sweeps.freed(s.cls, (long) n * s.blockSize);
                     settle(s, wasExhausted);
                 }
             }
@@ -767,8 +630,7 @@ final class Heap {
             flushLarge();
             shrinkIdleBursts();
         }
-        freedToSpans = 0;
-        Arrays.fill(freedByClass, 0);
+        sweeps.reset();
         long bytes = 0;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             Span cur = lists.current(c);
@@ -784,74 +646,15 @@ final class Heap {
         return bytes;
     }
 
-    /** Counts {@code bytes} of class {@code c} given back into its spans. Holder only. */
-    private void noteFreed(int c, long bytes) {
-        freedByClass[c] += bytes;
-        freedToSpans += bytes;
-    }
-
-    /** Counts {@code bytes} of class {@code c} a refill took out of its spans. Holder only. */
-    private void noteTaken(int c, long bytes) {
-        long f = freedByClass[c];
-        if (f != 0) {
-            long t = Math.min(f, bytes);
-            freedByClass[c] = f - t;
-            freedToSpans -= t;
-        }
-    }
-
     /**
-     * How much must have gone back into a heap's spans before it sweeps:
-     * {@link #GROWTH_SWEEP_BYTES}, or an eighth of what hakmem has mapped if that is more. A fixed
-     * 1 MiB made a heap that collects remote frees while it grows (producers in a
-     * producer/consumer churn) sweep before nearly every new span, giving back pages it took again
-     * a moment later: a third of the throughput went to madvise, page faults and TLB shootdowns.
-     * An eighth still catches a wholesale free, the case the sweep is for. Cold.
-     */
-    private static long sweepThreshold() {
-        return Math.max(GROWTH_SWEEP_BYTES, MemoryBudget.mapped() >>> 3);
-    }
-
-    /**
-     * Sweeps if at least {@link #sweepThreshold()} went back into the heap's spans since the last
-     * sweep and not into their refills. Called after a flush or a collect gave blocks back (a
-     * wholesale free goes back while it happens, not a decay time later: a program that frees a
-     * phase's blocks and goes on to other sizes at once would otherwise grow first) and before a
-     * refill takes a new span. Cold: reads the clock only once the threshold is reached.
-     *
-     * <p>A sweep that gave back less than a quarter of the threshold makes the next wait
-     * {@link #GROWTH_SWEEP_GAP}: a churn of large blocks at random sizes (64 KiB - 2 MiB) swings
-     * what the heap's spans hold by more than the threshold every few hundred operations while
-     * the pages freed are taken again a moment later (about 550 madvise calls per million
-     * operations, a sixth of the run, before the gap). A sweep after a wholesale free gives back
-     * most of it, so the next one may follow as soon as the threshold is reached again.
+     * Sweeps now if the heap's spans hand out enough less than at its last sweep
+     * ({@link SweepSchedule#due}). Called after a flush or a collect gave blocks back, and before a
+     * refill takes a new span. Holder only.
      */
     private void sweepOnFreed() {
-        if (GROWTH_SWEEP_BYTES == 0 || freedToSpans < GROWTH_SWEEP_BYTES) {
-            return;
+        if (sweeps.due()) {
+            sweeps.gave(sweep(true));
         }
-        long threshold = sweepThreshold();
-        if (freedToSpans < threshold) {
-            return;
-        }
-        if (sweepChecksToSkip > 0) {
-            sweepChecksToSkip--;
-            return;
-        }
-        long now = System.nanoTime();
-        if (!lastSweepGaveMuch && lastOwnSweep != 0 && now - lastOwnSweep < GROWTH_SWEEP_GAP) {
-            sweepChecksToSkip = SWEEP_CHECKS_SKIPPED;
-            return;
-        }
-        lastOwnSweep = now;
-        GROWTH_SWEEPS.increment();
-        long gave = sweep(true);
-        lastSweepGaveMuch = gave >= threshold >>> 2;
-    }
-
-    /** Sweeps of heaps on their own ({@link #sweepOnFreed}) so far, all heaps (for tests and diagnostics). */
-    static long growthSweeps() {
-        return GROWTH_SWEEPS.sum();
     }
 
     /**
@@ -871,7 +674,7 @@ final class Heap {
         long hdr = mag[b];
         int n = Magazines.count(hdr);
         mag[b] = Magazines.withCapacity(0, SizeClasses.cacheCapacity(c)); // empty, at the configured capacity
-        flushRun[c] = 0;
+        bursts.runEnds(c);
         counters.add(c, Counters.FLUSHED, n);
         giveBackRuns(b + 2, b + 2 + n);
     }

@@ -17,7 +17,7 @@ import java.lang.invoke.VarHandle;
  * b = base(c) = BASES[c]   (BASES[0] = 1, BASES[c+1] = BASES[c] + room(c) + 2)
  * mag[b]                  header: count in the low 32 bits, capacity in the high 32 bits
  *                         (cacheCapacity(c) &lt;= capacity &lt;= room(c) = burstCapacity(c):
- *                         it grows in bursts of frees, see Heap)
+ *                         it grows in bursts of frees, see Bursts)
  * mag[b+1]                pushes: local frees into the magazine, counted next to the header they update anyway
  * mag[b+2 .. b+count+1]   free block addresses, top of stack at mag[b+count+1]
  * </pre>

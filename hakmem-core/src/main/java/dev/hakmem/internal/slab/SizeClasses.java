@@ -42,7 +42,7 @@ import java.util.Arrays;
  * {@code hakmem.cacheCapacity.C<i>}, {@code hakmem.refillBatch.C<i>} (class i), or the
  * matching {@code HAKMEM_CACHE_CAPACITY[_C<i>]}, {@code HAKMEM_REFILL_BATCH[_C<i>]}. In a burst a
  * magazine of the smallest classes grows up to {@link #burstCapacity(int)} ({@code hakmem.burstCapacity},
- * {@code hakmem.burstBytes}, {@code hakmem.burstMaxSize}; see {@link Heap}, "bursts").
+ * {@code hakmem.burstBytes}, {@code hakmem.burstMaxSize}; see {@link Bursts}).
  */
 public final class SizeClasses {
     private SizeClasses() {}
@@ -205,7 +205,7 @@ public final class SizeClasses {
     }
 
     /**
-     * The capacity class {@code c}'s magazine may grow to in a burst of frees ({@link Heap}, "bursts"):
+     * The capacity class {@code c}'s magazine may grow to in a burst of frees ({@link Bursts}):
      * {@code hakmem.burstCapacity} blocks (default 1,024) holding at most {@code hakmem.burstBytes}
      * (default 64 KiB), for the classes of at most {@code hakmem.burstMaxSize} bytes (default 64),
      * at most 4,096 and never below {@link #cacheCapacity}: so by default the classes of 8-64 B may

@@ -110,13 +110,13 @@ public final class GiveBackChild {
     static void wholesaleFree() throws Exception {
         long[] blocks = filledBlocks();
         long before = resident();
-        long sweeps = Heap.growthSweeps();
+        long sweeps = SweepSchedule.sweeps();
         for (int i = 0; i < COUNT; i += 2) {
             Hakmem.free(blocks[i]);
         }
         long after = resident();
         System.out.printf("beforeKiB=%d afterKiB=%d droppedKiB=%d sweeps=%d%n", before, after, before - after,
-                Heap.growthSweeps() - sweeps);
+                SweepSchedule.sweeps() - sweeps);
         for (int i = 1; i < COUNT; i += 2) {
             BlockPattern.verify(blocks[i], BLOCK, BlockPattern.off(i), "live block after the sweep");
             Hakmem.free(blocks[i]);

@@ -345,7 +345,7 @@ class TiersTest {
     /**
      * A churn of large blocks at random sizes (64 slots of 64 KiB - 2 MiB, each freed and
      * allocated again, first bytes written) sweeps its spans on growth at most once per
-     * {@link Heap#GROWTH_SWEEP_GAP}: what its spans hold swings by more than the sweep threshold
+     * {@link SweepSchedule#GAP}: what its spans hold swings by more than the sweep threshold
      * every few hundred operations, and sweeping each time gave back pages it took again a moment
      * later (about one sweep per 2,000 operations before the gap). The count is printed.
      */
@@ -354,7 +354,7 @@ class TiersTest {
         Hakmem.trim();
         SplittableRandom r = new SplittableRandom(42);
         long[] slots = new long[64];
-        long sweeps = Heap.growthSweeps();
+        long sweeps = SweepSchedule.sweeps();
         long start = System.nanoTime();
         for (int i = 0; i < 200_000; i++) {
             int k = r.nextInt(slots.length);
@@ -366,12 +366,12 @@ class TiersTest {
             Os.ALL.set(ValueLayout.JAVA_BYTE, slots[k], (byte) i);
         }
         long elapsed = System.nanoTime() - start;
-        long done = Heap.growthSweeps() - sweeps;
+        long done = SweepSchedule.sweeps() - sweeps;
         for (long a : slots) {
             Hakmem.free(a);
         }
         System.out.println("largeChurnSweepsAtMostOncePerGap: " + done + " growth sweeps in " + elapsed / 1_000_000 + " ms");
-        assertTrue(done <= elapsed / Heap.GROWTH_SWEEP_GAP + 1, done + " growth sweeps in " + elapsed / 1_000_000 + " ms");
+        assertTrue(done <= elapsed / SweepSchedule.GAP + 1, done + " growth sweeps in " + elapsed / 1_000_000 + " ms");
     }
 
     /**

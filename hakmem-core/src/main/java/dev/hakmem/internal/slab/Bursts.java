@@ -1,0 +1,137 @@
+package dev.hakmem.internal.slab;
+
+/**
+ * When a heap's magazine of one class grows: one heap's record of its flushes, per class. Holder
+ * only, like the magazines it reads ({@code mag}, the heap's own array).
+ *
+ * <p>A thread that frees thousands of blocks of one class in a row and then allocates as many (a
+ * consumer and a producer taking turns on one carrier, a phase freed and rebuilt) sends each block
+ * magazine -&gt; span -&gt; magazine, a flush or a refill every batch. A native allocator with
+ * per-page free lists has no such round trip: its free list is its cache. So the magazine of a
+ * class of the smallest sizes grows while its frees keep coming:
+ * <pre>
+ *   flush, then frees only (no pop), flush again,   -&gt; burst: capacity x2 (up to the class's
+ *     three flushes in a row                            room); refills and flushes then move
+ *                                                       half the capacity ({@link #batchFor})
+ *   decay sweep with no burst since the last one     -&gt; back to the configured capacity, the
+ *                                                       blocks above half of it back to the spans
+ *                                                       ({@link #idleSinceSweep}, Heap's sweep)
+ *   flush of the whole heap (trim, idle, exit)       -&gt; back to the configured capacity
+ * </pre>
+ * Only frees grow a magazine: a thread whose blocks are all freed by others (a producer on
+ * platform threads) refills in a row too, but bigger refills only take more from its spans at a
+ * time (measured: xmalloc with one pair 6 % slower), and a new thread's first refills would take
+ * blocks it gives back at its exit. The fast paths do not change: the capacity is in the
+ * magazine's header, which push reads anyway. A mix of allocations and frees (a random walk of
+ * the magazine's count) has a pop between two flushes, so it never counts as a burst, and keeps
+ * the configured capacity and batch.
+ */
+final class Bursts {
+    /**
+     * Flushes in a row with only frees between them that make a burst: 3, so a run of a few
+     * hundred frees leaves the capacity alone; a burst of thousands grows at its third flush.
+     */
+    private static final int FLUSHES = 3;
+
+    /** The heap's magazines (the same array for the heap's life). */
+    private final long[] mag;
+    /**
+     * Per class: the flushes in a row with only frees between them, up to and including the last
+     * slow path; 0 when that was not a flush (a refill, an emptied or shrunk magazine).
+     */
+    private final int[] flushRun = new int[SizeClasses.COUNT];
+    /** Per class: the magazine's push counter right after its last flush. */
+    private final long[] pushesAfter = new long[SizeClasses.COUNT];
+    /** Per class: the magazine's count right after its last flush. */
+    private final int[] countAfter = new int[SizeClasses.COUNT];
+    /** Per class: whether a burst was seen since the last periodic sweep. */
+    private final boolean[] sinceSweep = new boolean[SizeClasses.COUNT];
+
+    Bursts(long[] mag) {
+        this.mag = mag;
+    }
+
+    /** Java-heap bytes of one instance and its arrays (for the metadata estimate). */
+    static long footprint() {
+        return 24 + 4 * 16 + (4 + 8 + 4 + 1) * (long) SizeClasses.COUNT;
+    }
+
+    /** Whether class {@code c}'s magazine may grow ({@link SizeClasses#burstCapacity} above its capacity). */
+    static boolean growable(int c) {
+        return Magazines.room(c) > SizeClasses.cacheCapacity(c);
+    }
+
+    /** The batch of class {@code c} at capacity {@code cap}: the configured one, or half a grown capacity. */
+    static int batchFor(int c, int cap) {
+        int batch = SizeClasses.batch(c);
+        return cap > SizeClasses.cacheCapacity(c) ? Math.max(batch, cap / 2) : batch;
+    }
+
+    /**
+     * A flush of class {@code c} (header at {@code b}) found the magazine full: counts it in its
+     * run and, when it makes a burst, doubles the capacity up to the class's room.
+     *
+     * @return whether the magazine grew (then it has room for the block, and nothing goes back)
+     */
+    boolean growOnFlush(int c, int b) {
+        return growable(c) && burst(c, b) && grow(c, b);
+    }
+
+    /**
+     * Counts this flush of class {@code c} in its run and says whether it makes a burst: it is the
+     * {@link #FLUSHES}th or later slow path in a row that is a flush after which the fast paths
+     * only pushed (the push counter moved by exactly the room the last flush left, plus the push
+     * that found the magazine full: any pop between would have made room for one more push).
+     */
+    private boolean burst(int c, int b) {
+        boolean onlyFrees = flushRun[c] > 0
+                && mag[b + 1] - pushesAfter[c] == (long) Magazines.capacity(mag[b]) - countAfter[c] + 1;
+        int run = onlyFrees ? flushRun[c] + 1 : 1;
+        flushRun[c] = run;
+        if (run < FLUSHES) {
+            return false;
+        }
+        sinceSweep[c] = true;
+        return true;
+    }
+
+    /** Doubles class {@code c}'s capacity up to its room; returns whether it grew. */
+    private boolean grow(int c, int b) {
+        long hdr = mag[b];
+        int cap = Magazines.capacity(hdr);
+        int room = Magazines.room(c);
+        if (cap >= room) {
+            return false;
+        }
+        mag[b] = Magazines.withCapacity(hdr, Math.min(room, cap * 2));
+        return true;
+    }
+
+    /** Notes class {@code c}'s magazine (header at {@code b}) right after a flush, for the next one. */
+    void flushed(int c, int b) {
+        pushesAfter[c] = mag[b + 1];
+        countAfter[c] = Magazines.count(mag[b]);
+    }
+
+    /** The last slow path of class {@code c} was not a flush (a refill, an emptied magazine): the run ends. */
+    void runEnds(int c) {
+        flushRun[c] = 0;
+    }
+
+    /**
+     * Part of the periodic sweep: whether class {@code c}'s magazine grew and saw no burst since
+     * the last sweep, so it goes back to its configured capacity (the caller shrinks it; its run
+     * ends). Starts the next sweep's period for the class.
+     */
+    boolean idleSinceSweep(int c) {
+        if (!growable(c)) {
+            return false;
+        }
+        boolean idle = Magazines.capacity(mag[Magazines.base(c)]) > SizeClasses.cacheCapacity(c) && !sinceSweep[c];
+        if (idle) {
+            flushRun[c] = 0;
+        }
+        sinceSweep[c] = false;
+        return idle;
+    }
+}

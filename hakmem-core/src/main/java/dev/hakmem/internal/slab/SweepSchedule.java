@@ -1,0 +1,151 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.internal.config.Config;
+import dev.hakmem.internal.os.DecayClock;
+import dev.hakmem.internal.os.MemoryBudget;
+
+import java.util.Arrays;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * When a heap gives back the free pages of its spans on its own, between the decay thread's
+ * requests: one heap's record of what went back into its spans since its last sweep. Holder only.
+ *
+ * <pre>
+ *   flush / collect: blocks back into spans   freed(c, bytes)    per class, and their sum
+ *   refill: blocks taken out of spans         taken(c, bytes)    the class's count goes down, never below 0
+ *   after a flush or collect, and before      due()              sum &gt;= threshold = max(growthSweepBytes,
+ *     a refill takes a new span                                    mapped / 8), and not held back by the gap
+ *   Heap.sweep: the pages go back             reset(), gave(b)
+ * </pre>
+ *
+ * Per class, because a refill of one class cannot take the pages another class freed: with one
+ * sum, a wholesale free of mid blocks followed by large blocks refilling the holes of earlier
+ * large frees left the sum near 0 while the freed mid pages stayed resident. A churn that takes
+ * back what it frees (blocks of 64 KiB - 2 MiB freed and allocated at random; a producer
+ * collecting its consumers' frees) keeps each count low, where a plain sum of the frees reached
+ * the threshold every few dozen operations and gave back pages taken again a moment later.
+ */
+final class SweepSchedule {
+    /** {@code hakmem.growthSweepBytes} (default 1 MiB, 0: never): the least drop that makes a sweep. */
+    static final long GROWTH_SWEEP_BYTES = Math.max(0, Config.size("growthSweepBytes", 1L << 20));
+
+    /**
+     * Least time between two sweeps of a heap on its own after one that gave back little: an
+     * eighth of the decay time (125 ms by default), at least 10 ms.
+     */
+    static final long GAP = Math.max(10_000_000L, DecayClock.DECAY_NANOS / 8);
+
+    /** {@link #due()} calls that return at once after the gap held a sweep back (see {@link #checksToSkip}). */
+    private static final int CHECKS_SKIPPED = 64;
+
+    private static final LongAdder SWEEPS = new LongAdder();
+
+    /**
+     * Per class, bytes of blocks that went back into the class's spans (not the magazine) since
+     * the last sweep, less the bytes refills of that class took out of its spans since, never
+     * below 0: how far what the class's spans hand out has dropped since the last sweep.
+     */
+    private final long[] freedByClass = new long[SizeClasses.COUNT];
+    /** The sum of {@link #freedByClass}, kept beside it so that the check after every flush is one compare. */
+    private long freed;
+    /** When the heap last swept on its own (nanoTime), 0 if never. */
+    private long lastSweep;
+    /** The threshold that sweep was due at. */
+    private long lastThreshold;
+    /** Whether that sweep gave back at least a quarter of its threshold. */
+    private boolean lastGaveMuch;
+    /**
+     * Calls of {@link #due()} that return at once, after the gap held a sweep back: the clock costs
+     * about 20 ns, and under a churn of large blocks (one flush every few operations) the threshold
+     * stays reached for the whole gap; reading it on every flush cost that churn 10 %.
+     */
+    private int checksToSkip;
+
+    /** Java-heap bytes of one instance and its array (for the metadata estimate). */
+    static long footprint() {
+        return 48 + 16 + 8L * SizeClasses.COUNT;
+    }
+
+    /** Counts {@code bytes} of class {@code c} given back into its spans. */
+    void freed(int c, long bytes) {
+        freedByClass[c] += bytes;
+        freed += bytes;
+    }
+
+    /** Counts {@code bytes} of class {@code c} a refill took out of its spans. */
+    void taken(int c, long bytes) {
+        long f = freedByClass[c];
+        if (f != 0) {
+            long t = Math.min(f, bytes);
+            freedByClass[c] = f - t;
+            freed -= t;
+        }
+    }
+
+    /** A sweep of every free page (on the heap's own or the decay thread's request) starts the count again. */
+    void reset() {
+        freed = 0;
+        Arrays.fill(freedByClass, 0);
+    }
+
+    /**
+     * How much must have gone back into a heap's spans before it sweeps: {@link #GROWTH_SWEEP_BYTES},
+     * or an eighth of what hakmem has mapped if that is more. A fixed 1 MiB made a heap that
+     * collects remote frees while it grows (producers in a producer/consumer churn) sweep before
+     * nearly every new span, giving back pages it took again a moment later: a third of the
+     * throughput went to madvise, page faults and TLB shootdowns. An eighth still catches a
+     * wholesale free, the case the sweep is for.
+     */
+    private static long threshold() {
+        return Math.max(GROWTH_SWEEP_BYTES, MemoryBudget.mapped() >>> 3);
+    }
+
+    /**
+     * Whether the heap sweeps now: at least {@link #threshold()} went back into its spans since the
+     * last sweep and not into their refills. Asked after a flush or a collect gave blocks back (a
+     * wholesale free goes back while it happens, not a decay time later: a program that frees a
+     * phase's blocks and goes on to other sizes at once would otherwise grow first) and before a
+     * refill takes a new span. Cold: reads the clock only once the threshold is reached. True
+     * counts the sweep; the caller sweeps and reports what it gave ({@link #gave}).
+     *
+     * <p>A sweep that gave back less than a quarter of the threshold makes the next wait
+     * {@link #GAP}: a churn of large blocks at random sizes (64 KiB - 2 MiB) swings what the heap's
+     * spans hold by more than the threshold every few hundred operations while the pages freed are
+     * taken again a moment later (about 550 madvise calls per million operations, a sixth of the
+     * run, before the gap). A sweep after a wholesale free gives back most of it, so the next one
+     * may follow as soon as the threshold is reached again.
+     */
+    boolean due() {
+        if (GROWTH_SWEEP_BYTES == 0 || freed < GROWTH_SWEEP_BYTES) {
+            return false;
+        }
+        long threshold = threshold();
+        if (freed < threshold) {
+            return false;
+        }
+        if (checksToSkip > 0) {
+            checksToSkip--;
+            return false;
+        }
+        long now = System.nanoTime();
+        if (!lastGaveMuch && lastSweep != 0 && now - lastSweep < GAP) {
+            checksToSkip = CHECKS_SKIPPED;
+            return false;
+        }
+        lastSweep = now;
+        lastThreshold = threshold;
+        SWEEPS.increment();
+        return true;
+    }
+
+    /** The sweep {@link #due()} allowed gave back {@code bytes}. */
+    void gave(long bytes) {
+        lastGaveMuch = bytes >= lastThreshold >>> 2;
+    }
+
+    /** Sweeps of heaps on their own so far, all heaps (for tests and diagnostics). */
+    static long sweeps() {
+        return SWEEPS.sum();
+    }
+}
