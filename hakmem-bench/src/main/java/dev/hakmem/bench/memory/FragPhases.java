@@ -45,6 +45,7 @@ final class FragPhases extends OneThreadDriver {
         List<BlockTable> tables = new ArrayList<>();
         List<int[]> sizes = new ArrayList<>();
         for (int p = 0; p < PHASES.length; p++) {
+            w.phases().begin("phase " + (p + 1) + ": " + (p > 0 ? "free 90 % of phase " + p + ", " : "") + PHASES[p]);
             if (p > 0) {
                 BlockTable previous = tables.get(p - 1);
                 int[] size = sizes.get(p - 1);
@@ -63,6 +64,7 @@ final class FragPhases extends OneThreadDriver {
                 Blocks.allocate(table, i, size[i], live);
             }
         }
+        w.phases().begin("free all");
         for (int p = 0; p < tables.size(); p++) {
             int[] size = sizes.get(p);
             for (int i = 0; i < size.length; i++) {

@@ -48,12 +48,14 @@ final class FragRefill extends OneThreadDriver {
         Xorshift64Star random = new Xorshift64Star(w.seed());
         long held = 0;
         int end = 0; // slots at and above end were never used
+        w.phases().begin("build " + START);
         while (held < target) {
             size[end] = (int) START.draw(random);
             Blocks.allocate(table, end, size[end], live);
             held += size[end++];
         }
         for (int round = 0; round < ROUNDS; round++) {
+            w.phases().begin("round " + (round + 1) + ": free half, refill " + REFILL[round % REFILL.length]);
             for (int i = 0; i < end; i++) {
                 if (size[i] != 0 && SizeMix.uniform(random) < FREE_SHARE) {
                     Blocks.free(table, i, size[i], live);
@@ -78,6 +80,7 @@ final class FragRefill extends OneThreadDriver {
                 }
             }
         }
+        w.phases().begin("free all");
         for (int i = 0; i < end; i++) {
             if (size[i] != 0) {
                 Blocks.free(table, i, size[i], live);

@@ -49,6 +49,8 @@ public interface MemoryDriver {
      * @param scale     volume factor: 1 is the suite's working set (0.5-0.8 GiB at the peak)
      * @param timeScale duration factor for the time-driven drivers (1 is their usual duration)
      * @param seed      seed of the random numbers (thread {@code t} uses {@code seed + t})
+     * @param phases    where the driver marks its phases, if it has any (frag-refill's rounds)
      */
-    record Workload(Allocator allocator, Crew crew, LiveBytes live, double scale, double timeScale, long seed) {}
+    record Workload(Allocator allocator, Crew crew, LiveBytes live, double scale, double timeScale, long seed,
+                    Phases phases) {}
 }

@@ -52,7 +52,7 @@ final class MemoryFork {
      * @param error   why it failed, or {@code null}
      * @param seconds wall time, JVM start included
      */
-    record Outcome(MemoryResult result, long[][] samples, String error, double seconds) {}
+    record Outcome(MemoryResult result, long[][] samples, List<Phases.Phase> phases, String error, double seconds) {}
 
     /** The fork's JVM options for {@code allocator}, before {@code extra} (the user's {@code --jvm-arg}s). */
     static List<String> jvmOptions(String allocator, double scale, List<String> extra) {
@@ -104,6 +104,7 @@ final class MemoryFork {
         Files.writeString(log, "# " + preload.map(x -> "LD_PRELOAD=" + x + " ").orElse("") + String.join(" ", cmd) + "\n"
                 + String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
         List<long[]> samples = new ArrayList<>();
+        List<Phases.Phase> phases = new ArrayList<>();
         MemoryResult result = null;
         String problem = null;
         for (String line : lines) {
@@ -113,6 +114,12 @@ final class MemoryFork {
                     samples.add(new long[] {Long.parseLong(f[1]), Long.parseLong(f[2]), Long.parseLong(f[3])});
                 } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
                     problem = problem != null ? problem : "malformed sample line: " + line;
+                }
+            } else if (line.startsWith(Phases.PREFIX + "\t")) {
+                try {
+                    phases.add(Phases.parse(line));
+                } catch (IllegalArgumentException e) {
+                    problem = problem != null ? problem : e.getMessage();
                 }
             } else if (line.startsWith(MemoryResult.PREFIX + "\t")) {
                 try {
@@ -134,6 +141,6 @@ final class MemoryFork {
         } else if (result == null) {
             error = "no " + MemoryResult.PREFIX + " line in the output" + (problem == null ? "" : " (" + problem + ")");
         }
-        return new Outcome(error == null ? result : null, samples.toArray(long[][]::new), error, seconds);
+        return new Outcome(error == null ? result : null, samples.toArray(long[][]::new), List.copyOf(phases), error, seconds);
     }
 }

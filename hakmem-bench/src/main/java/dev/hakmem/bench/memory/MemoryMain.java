@@ -4,6 +4,7 @@ import dev.hakmem.bench.alloc.Allocator;
 import dev.hakmem.bench.alloc.Allocators;
 import dev.hakmem.bench.alloc.Trim;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -27,7 +28,8 @@ import java.util.Optional;
  *     read right after, and the mappings whose resident memory changed since the baseline
  *     ({@link Smaps}) printed for the log. Then a few more samples.</li>
  * </ol>
- * Prints one {@code SAMPLE} line per sample ({@code ms live-bytes rss-KiB}), then one
+ * Prints one {@code SAMPLE} line per sample ({@code ms live-bytes rss-KiB}), one {@link Phases}
+ * line per phase the driver marked ({@code PHASE ms name}), then one
  * {@link MemoryResult} line; exits with 1 (message on stderr) if the run fails, 2 for a bad
  * command line.
  */
@@ -81,6 +83,9 @@ public final class MemoryMain {
         for (long[] x : run.samples()) {
             out.append(SAMPLE).append('\t').append(x[0]).append('\t').append(x[1]).append('\t').append(x[2]).append('\n');
         }
+        for (Phases.Phase ph : run.phases()) {
+            out.append(Phases.toLine(ph)).append('\n');
+        }
         System.out.print(out);
         System.out.println(run.result().describe());
         System.out.println(run.result().toLine());
@@ -92,8 +97,9 @@ public final class MemoryMain {
      *
      * @param result  the figures
      * @param samples {@code [i] = {ms since the baseline, live bytes, RSS KiB}}
+     * @param phases  the phases the driver marked, in order (none for most drivers)
      */
-    record Run(MemoryResult result, long[][] samples) {}
+    record Run(MemoryResult result, long[][] samples, List<Phases.Phase> phases) {}
 
     /** Runs {@code driver} on {@code allocator} in this JVM: warm-up, baseline, run, settle, trim. */
     static Run run(MemoryDriver driver, Allocator allocator, MemorySettings s, int fork) throws InterruptedException {
@@ -101,7 +107,7 @@ public final class MemoryMain {
         try (Crew crew = new Crew(driver.name(), driver.threads())) {
             LiveBytes warm = new LiveBytes();
             driver.run(new MemoryDriver.Workload(allocator, crew, warm, s.scale() * WARMUP_SCALE,
-                    s.timeScale() * WARMUP_TIME, s.seed() + 1000));
+                    s.timeScale() * WARMUP_TIME, s.seed() + 1000, new Phases(System.nanoTime())));
             if (warm.get() != 0) {
                 throw new IllegalStateException(driver.name() + " warm-up left " + warm.get() + " live bytes");
             }
@@ -113,8 +119,9 @@ public final class MemoryMain {
             LiveBytes live = new LiveBytes();
             long t0 = System.nanoTime();
             Sampler sampler = new Sampler(s.sampleMs(), live::get, t0);
+            Phases phases = new Phases(t0);
             try {
-                driver.run(new MemoryDriver.Workload(allocator, crew, live, s.scale(), s.timeScale(), s.seed()));
+                driver.run(new MemoryDriver.Workload(allocator, crew, live, s.scale(), s.timeScale(), s.seed(), phases));
                 long runMs = (System.nanoTime() - t0) / 1_000_000;
                 Rss end = Rss.now();
                 sampler.sample();
@@ -147,7 +154,7 @@ public final class MemoryMain {
                 MemoryResult r = new MemoryResult(driver.name(), allocator.name(), fork, baseline, peak,
                         live.peak(), afterFree, afterTrim, trim.map(Trim::call).orElse(MemoryResult.NO_TRIM), runMs,
                         live.allocations());
-                return new Run(r, sampler.samples());
+                return new Run(r, sampler.samples(), phases.list());
             } finally {
                 sampler.stop();
             }

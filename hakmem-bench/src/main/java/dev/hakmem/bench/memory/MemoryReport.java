@@ -98,9 +98,63 @@ final class MemoryReport {
      * @param charts      chart file per driver (missing ones are left out)
      * @param notes       skipped allocators, failures, load
      * @param settleMs    how long the JVMs waited after the last free before the "after free" reading
+     * @param phases      per JVM whose driver marked phases, each phase's peak RSS over the run's peak live bytes
      */
     record Context(String command, String settings, MachineInfo machine, Map<String, String> descriptions,
-                   Map<String, String> charts, List<String> notes, long settleMs) {}
+                   Map<String, String> charts, List<String> notes, long settleMs, List<PhaseRun> phases) {}
+
+    /**
+     * One JVM's phases: their names and, per phase, the peak RSS (minus the baseline) among the
+     * samples taken during it over the run's peak live bytes (NaN: no sample fell in the phase).
+     */
+    record PhaseRun(String driver, String allocator, List<String> names, double[] ratios) {}
+
+    /** The phase of a run: {@link Phases#peakRssKiB} over the run's peak live bytes. */
+    static PhaseRun phaseRun(MemoryResult r, List<Phases.Phase> phases, long[][] samples) {
+        double[] peak = Phases.peakRssKiB(phases, samples, r.baselineKiB());
+        double liveKiB = r.peakLiveBytes() / 1024.0;
+        double[] ratios = new double[peak.length];
+        for (int i = 0; i < peak.length; i++) {
+            ratios[i] = liveKiB > 0 ? peak[i] / liveKiB : Double.NaN;
+        }
+        return new PhaseRun(r.driver(), r.allocator(), phases.stream().map(Phases.Phase::name).toList(), ratios);
+    }
+
+    /**
+     * Driver {@code d}'s phases, allocators down, phases across: the median over each allocator's
+     * JVMs of the phase's peak RSS / peak live (JVMs whose phases differ from the first one's are
+     * left out); empty when no JVM of the driver marked phases.
+     */
+    static String phaseTable(String d, List<PhaseRun> runs) {
+        List<PhaseRun> mine = runs.stream().filter(p -> p.driver().equals(d) && !p.names().isEmpty()).toList();
+        if (mine.isEmpty()) {
+            return "";
+        }
+        List<String> names = mine.get(0).names();
+        StringBuilder md = new StringBuilder();
+        md.append("Peak RSS / peak live bytes within each phase the driver marked (median of the JVMs):\n\n");
+        md.append("| allocator |");
+        for (int i = 0; i < names.size(); i++) {
+            md.append(' ').append(names.get(i)).append(" |");
+        }
+        md.append("\n|---|").append("---:|".repeat(names.size())).append('\n');
+        for (String a : mine.stream().map(PhaseRun::allocator).distinct().toList()) {
+            List<PhaseRun> ofA = mine.stream().filter(p -> p.allocator().equals(a) && p.names().equals(names)).toList();
+            if (ofA.isEmpty()) {
+                continue;
+            }
+            md.append("| ").append(a.equals("hakmem") ? "**hakmem**" : a).append(" |");
+            for (int i = 0; i < names.size(); i++) {
+                final int k = i;
+                double[] v = ofA.stream().mapToDouble(p -> p.ratios()[k]).filter(x -> !Double.isNaN(x)).sorted().toArray();
+                double med = v.length == 0 ? Double.NaN
+                        : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+                md.append(' ').append(fmt(med, 2)).append(" |");
+            }
+            md.append('\n');
+        }
+        return md.toString();
+    }
 
     /** {@code report.md}. */
     static String markdown(List<Summary> summaries, Context ctx) {
@@ -146,6 +200,10 @@ final class MemoryReport {
                         .append(" | ").append(fmt(s.peakRssMiB(), 1)).append(" | ").append(fmt(s.peakLiveMiB(), 1))
                         .append(" | ").append(fmt(s.afterFreeMiB(), 1)).append(" | ").append(fmt(s.afterTrimMiB(), 1))
                         .append(" | `").append(s.trim()).append("` | ").append(fmt(s.runSeconds(), 1)).append(" |\n");
+            }
+            String phases = phaseTable(d, ctx.phases());
+            if (!phases.isEmpty()) {
+                md.append('\n').append(phases);
             }
             String chart = ctx.charts().get(d);
             if (chart != null) {

@@ -26,7 +26,8 @@ import java.util.Optional;
  * <li>{@code series.csv}: every sample of every JVM;</li>
  * <li>{@code memory-DRIVER.png}: per driver, RSS and live bytes over time, one line each per
  *     allocator (from the allocator's JVM with the median peak RSS / live);</li>
- * <li>{@code report.md}: medians, issue 16's targets for hakmem, the machine and the command;</li>
+ * <li>{@code report.md}: medians, issue 16's targets for hakmem, per driver that marks phases ({@link Phases}:
+ *     frag-refill's rounds, frag-phases' size mixes) each phase's peak RSS / live, the machine and the command;</li>
  * <li>{@code logs/}: each JVM's output.</li>
  * </ul>
  * Options it uses: {@code --drivers}, {@code --allocators} (hakmem, the native allocators and the
@@ -167,6 +168,7 @@ public final class MemorySuite {
 
         List<MemoryResult> results = new ArrayList<>();
         Map<String, Series> seriesByRun = new LinkedHashMap<>();
+        List<MemoryReport.PhaseRun> phaseRuns = new ArrayList<>();
         int failures = 0;
         for (int k = 0; k < steps.size(); k++) {
             Step s = steps.get(k);
@@ -187,6 +189,9 @@ public final class MemorySuite {
                 seriesByRun.put(key(r), series);
                 MemoryCsv.appendResult(resultsCsv, r);
                 MemoryCsv.appendSeries(seriesCsv, series);
+                if (!o.phases().isEmpty()) {
+                    phaseRuns.add(MemoryReport.phaseRun(r, o.phases(), o.samples()));
+                }
                 outcome = String.format(Locale.ROOT, "peak/live %.3f, after free %.1f MiB, after trim %s",
                         r.peakRssOverLive(), r.afterFreeMiB(),
                         r.afterTrimKiB() < 0 ? "n/a" : String.format(Locale.ROOT, "%.1f MiB", r.afterTrimMiB()));
@@ -228,7 +233,7 @@ public final class MemorySuite {
                 options.forks(), String.join(", ", allocators), settings.scale(), settings.timeScale(), settings.settleMs(),
                 settings.sampleMs(), settings.seed(), Progress.clock(progress.elapsed()));
         String report = MemoryReport.markdown(summaries, new MemoryReport.Context("Launcher " + String.join(" ", args),
-                settingsLine, MachineInfo.current(), descriptions, charts, notes, settings.settleMs()));
+                settingsLine, MachineInfo.current(), descriptions, charts, notes, settings.settleMs(), phaseRuns));
         Files.writeString(out.resolve("report.md"), report, StandardCharsets.UTF_8);
 
         System.out.println();

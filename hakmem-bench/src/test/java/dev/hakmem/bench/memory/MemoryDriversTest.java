@@ -39,6 +39,16 @@ class MemoryDriversTest {
         assertTrue(r.baselineKiB() > 0 && r.peakRssKiB() >= r.baselineKiB() - 4096, r.describe());
         assertTrue(run.samples().length >= 3, "samples: " + run.samples().length);
         assertEquals(0, run.samples()[run.samples().length - 1][1], "live bytes at the last sample");
+        // frag-refill and frag-phases mark their phases (build or phase 1, the rounds, the free-all), in time order
+        int phases = switch (driverName) {
+            case "frag-refill" -> 2 + FragRefill.ROUNDS;
+            case "frag-phases" -> 1 + FragPhases.PHASES.length;
+            default -> 0;
+        };
+        assertEquals(phases, run.phases().size(), "phases " + run.phases());
+        for (int i = 1; i < run.phases().size(); i++) {
+            assertTrue(run.phases().get(i).ms() >= run.phases().get(i - 1).ms(), "phases " + run.phases());
+        }
         if (allocatorName.equals("hakmem")) {
             // what hakmem itself counts as live is back where it was: the driver freed every block
             assertEquals(hakmemLiveBefore, Hakmem.stats().liveBytes());

@@ -47,6 +47,20 @@ class MemoryForkTest {
     }
 
     @Test
+    @Timeout(120)
+    void phasesComeBackFromTheChildJvm(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("fork.log");
+        MemoryFork.Outcome o = MemoryFork.run("frag-refill", "hakmem", 1, TINY, List.of(), Optional.empty(), log, 100);
+        assertNull(o.error(), () -> o.error() + "\n" + read(log));
+        List<String> names = o.phases().stream().map(Phases.Phase::name).toList();
+        assertEquals(2 + FragRefill.ROUNDS, names.size(), names.toString());
+        assertTrue(names.get(0).startsWith("build ") && names.get(1).equals("round 1: free half, refill 272 B-1 KiB")
+                && names.get(names.size() - 1).equals("free all"), names.toString());
+        MemoryReport.PhaseRun pr = MemoryReport.phaseRun(o.result(), o.phases(), o.samples());
+        assertEquals(names, pr.names());
+    }
+
+    @Test
     void forkOptionsPinTheHeapAndRunHakmemWithItsDefaults() {
         List<String> hakmem = MemoryFork.jvmOptions("hakmem", 1.0, List.of("-Dx=1"));
         assertTrue(hakmem.containsAll(List.of("--enable-native-access=ALL-UNNAMED",

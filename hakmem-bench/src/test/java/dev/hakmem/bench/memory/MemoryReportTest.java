@@ -89,7 +89,13 @@ class MemoryReportTest {
 
         String md = MemoryReport.markdown(s, new MemoryReport.Context("Launcher --suite memory", "1 fork",
                 MachineInfo.current(), Map.of("frag-refill", "one thread: ..."), Map.of("frag-refill", "memory-frag-refill.png"),
-                List.of("a note"), 3000));
+                List.of("a note"), 3000, List.of(
+                        new MemoryReport.PhaseRun("frag-refill", "hakmem", List.of("build", "round 1"), new double[] {1.04, 1.2}),
+                        new MemoryReport.PhaseRun("frag-refill", "hakmem", List.of("build", "round 1"), new double[] {1.0, Double.NaN}),
+                        new MemoryReport.PhaseRun("frag-refill", "hakmem", List.of("build", "round 1"), new double[] {1.1, 1.4}),
+                        new MemoryReport.PhaseRun("frag-refill", "glibc", List.of("build", "round 1"), new double[] {0.99, 1.01}))));
+        assertTrue(md.contains("| allocator | build | round 1 |\n|---|---:|---:|\n| **hakmem** | 1.04 | 1.30 |\n| glibc | 0.99 | 1.01 |\n"), md);
+        assertTrue(md.indexOf("| glibc | 0.99 | 1.01 |") < md.indexOf("![frag-refill]"), "phase table before the chart: " + md);
         assertTrue(md.contains("## Overview: peak RSS / live"), md);
         assertTrue(md.contains("| **hakmem** | 1.20 | 2.00 |"), md);
         assertTrue(md.contains("| **hakmem** | 3 | 1.200 | 120.0 | 100.0 | 9.0 | 2.0 | `trim()` | 12.3 |"), md);
