@@ -109,7 +109,7 @@ final class MemoryReport {
      */
     record PhaseRun(String driver, String allocator, List<String> names, double[] ratios) {}
 
-    /** The phase of a run: {@link Phases#peakRssKiB} over the run's peak live bytes. */
+    /** The phases of run {@code r}: {@link Phases#peakRssKiB} over the run's peak live bytes. */
     static PhaseRun phaseRun(MemoryResult r, List<Phases.Phase> phases, long[][] samples) {
         double[] peak = Phases.peakRssKiB(phases, samples, r.baselineKiB());
         double liveKiB = r.peakLiveBytes() / 1024.0;
