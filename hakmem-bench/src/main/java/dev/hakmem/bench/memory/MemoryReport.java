@@ -146,9 +146,7 @@ final class MemoryReport {
             md.append("| ").append(a.equals("hakmem") ? "**hakmem**" : a).append(" |");
             for (int i = 0; i < names.size(); i++) {
                 final int k = i;
-                double[] v = ofA.stream().mapToDouble(p -> p.ratios()[k]).filter(x -> !Double.isNaN(x)).sorted().toArray();
-                double med = v.length == 0 ? Double.NaN
-                        : v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+                double med = Median.of(ofA.stream().mapToDouble(p -> p.ratios()[k]).filter(x -> !Double.isNaN(x)).toArray());
                 md.append(' ').append(fmt(med, 2)).append(" |");
             }
             md.append('\n');
