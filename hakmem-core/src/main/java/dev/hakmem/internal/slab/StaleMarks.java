@@ -23,11 +23,12 @@ import java.lang.invoke.VarHandle;
  * </pre>
  * The freer's volatile read (or its own {@code getAndAnd}, in step 4's take-back) that found its
  * bit clear saw the dropping {@code getAndAnd} or a later write to the word, so the entry
- * (written before it) is in the log when the freer reads it; the drop of its mark reads the mark, which follows the freer's read of {@code d0}, so the
- * entry's index is {@code >= d0}. More than 64 drops between the two reads overwrite entries: then
- * the log cannot tell, and the free is taken as counted. A free whose mark a collect took is
- * reported only if, in its window, a collect also dropped a mark on the same block's bit: another
- * thread's free of that block, marked after the block was already free (a double free of it).
+ * (written before it) is in the log when the freer reads it; the drop of its mark reads the mark,
+ * which follows the freer's read of {@code d0}, so the entry's index is {@code >= d0}. More than
+ * 64 drops between the two reads overwrite entries: then the log cannot tell, and the free is
+ * taken as counted. A free whose mark a collect took is reported only if, in its window, a
+ * collect also dropped a mark on the same block's bit: another thread's free of that block,
+ * marked after the block was already free (a double free of it).
  */
 final class StaleMarks {
     private StaleMarks() {}
