@@ -422,10 +422,10 @@ public final class Heaps {
     /**
      * The decay pass over the thread heaps (besides their parked spans): asks every heap's holder
      * to sweep its spans' free pages on its next slow path, and makes one of the next fast path of
-     * a holder that did not come by a slow path since the last pass ({@link Heap#nudge}); empties the heaps idle since the last
-     * pass whose owner is blocked (borrowed: magazines flushed, empty spans released, free pages
-     * given back; see {@link Heap#tryBorrow}); and retires the heaps of threads that died.
-     * Decay thread only.
+     * a holder that did not come by a slow path since the last pass ({@link Heap#nudge}); empties
+     * the heaps idle since the last pass whose owner is blocked (borrowed: magazines flushed, empty
+     * spans released, free pages given back; see {@link Heap#tryBorrow}); and retires the heaps of
+     * threads that died. Decay thread only.
      *
      * @return the next deadline (one decay time on) while some heap holds memory, else {@link DecayClock#NONE}
      */
