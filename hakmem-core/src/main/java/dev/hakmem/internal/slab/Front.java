@@ -105,7 +105,7 @@ public final class Front {
         long cid = carrier.threadId();
         int i = (int) cid & Heaps.MASK;
         long[] m = Heaps.MAGS[i];
-        if (Magazines.ownerPlain(m) == cid || Heap.resync(m, cid)) {
+        if (Magazines.ownerPlain(m) == cid || Heaps.HEAPS[i].resyncServing(cid)) {
             long a = Magazines.pop(m, c);
             return a != 0 ? a : Heaps.HEAPS[i].refill(c);
         }

@@ -43,7 +43,8 @@ import java.lang.invoke.VarHandle;
  * <p><b>The owner word.</b> {@code mag[0]} holds the heap's thread id (its platform thread or
  * carrier), BUSY while a slow path or a borrower ({@link #tryBorrow}) holds the heap, or
  * {@code STALE(id)} after another thread used the heap: a borrower, or a slow path that ended on
- * another carrier. Only the heap's own thread writes {@code id} after changing the heap (a borrower
+ * another carrier; or after the decay thread asked the owner to come by its slow path
+ * ({@link #nudge}). Only the heap's own thread writes {@code id} after changing the heap (a borrower
  * that finds the owner running puts back the word it found, having changed nothing). So the fast
  * paths read the word plain ({@link Magazines#ownerPlain}): finding their id, the last change to
  * the heap was made on this same thread, and nothing needs ordering. Anything else is a miss; the
@@ -88,6 +89,8 @@ final class Heap {
     private volatile int remoteHint;
     /** Set by the decay thread once per decay time: the holder sweeps its spans' free pages on its next slow path. */
     private volatile boolean sweepRequested;
+    /** Set by the decay thread when it nudged the holder ({@link #nudge}); cleared by the sweep it serves. */
+    private volatile boolean nudged;
     /** When the heap gives back its spans' free pages on its own. Holder only. */
     private final SweepSchedule sweeps = new SweepSchedule();
     /**
@@ -201,7 +204,7 @@ final class Heap {
      * which its fast paths find its id in the owner word again ({@link #resync}). Owner only.
      */
     boolean notBorrowed() {
-        return resync(mag, platformThread.threadId());
+        return resyncServing(platformThread.threadId());
     }
 
     /**
@@ -223,7 +226,47 @@ final class Heap {
      */
     static boolean carrierHeapIdle(Thread c) {
         long tid = c.threadId();
-        return resync(Heaps.MAGS[(int) tid & Heaps.MASK], tid);
+        int i = (int) tid & Heaps.MASK;
+        return resync(Heaps.MAGS[i], tid) && Heaps.HEAPS[i].servedSweep(tid);
+    }
+
+    /**
+     * {@link #resync} on this heap, then, if the decay thread asked for a sweep, that sweep
+     * ({@link #servedSweep}): the owner's way in after its fast path missed. Owner, or a virtual
+     * thread on the carrier owning the heap.
+     */
+    boolean resyncServing(long id) {
+        return resync(mag, id) && servedSweep(id);
+    }
+
+    /**
+     * Serves the sweep the decay thread asked for, if it did (one volatile read when not), in a
+     * slow path's bracket ({@link #enterSlow}); called by thread {@code id} (the owner, or a
+     * virtual thread on the carrier owning the heap) right after it re-synchronised. A fast path
+     * that never misses never serves a request on its own, so the decay thread makes it miss
+     * ({@link #nudge}).
+     *
+     * @return whether the caller may still use the heap: false when a virtual thread blocked in the
+     *         sweep and finished it on another carrier (the owner word is then STALE, see {@link #exitSlow})
+     */
+    boolean servedSweep(long id) {
+        if (!sweepRequested) {
+            return true;
+        }
+        long o = enterSlow();
+        try {
+            if (nudged) {
+                // every free page at once (a nudge comes once per wholesale free, not twice a
+                // decay time apart), and the magazines as they are: the loop goes on with them
+                nudged = false;
+                sweep(true);
+            } else if (sweepRequested) {
+                sweep(false);
+            }
+        } finally {
+            exitSlow(o);
+        }
+        return Magazines.owner(mag) == id;
     }
 
     /**
@@ -609,11 +652,58 @@ final class Heap {
 
     // ------------------------------------------------------------------ free pages of spans in use
 
-    /** Decay thread: asks the holder to sweep on its next slow path (one volatile read there). */
-    void requestSweep() {
+    /**
+     * Decay thread: asks the holder to sweep on its next slow path (one volatile read there).
+     *
+     * @return whether the last request was still pending: a decay time went by without a slow path
+     */
+    boolean requestSweep() {
         if (!sweepRequested) {
             sweepRequested = true;
+            return false;
         }
+        return true;
+    }
+
+    /** For tests of the nudge: counts {@code bytes} of class {@code c} as given back into its spans, as a flush does. Holder only. */
+    void countFreedIntoSpans(int c, long bytes) {
+        sweeps.freed(c, bytes);
+    }
+
+    /**
+     * Decay thread, for a running owner that has not served the sweep asked for a decay time ago
+     * (a loop whose fast paths never miss): turns the owner word from the owner's id into
+     * {@code STALE(id)} (compare-and-set), so that the owner's next fast path misses, re-synchronises
+     * and serves the sweep there ({@link #resyncServing}). Nothing else of the heap is touched, and
+     * STALE is the word a finished borrow leaves ({@link #endBorrow}): to the owner the nudge looks
+     * like a borrow that changed nothing.
+     * <pre>
+     * decay pass k:    requestSweep()            pending = true
+     * decay pass k+1:  requestSweep() -&gt; true    still pending: nudge()  mag[0]: id -&gt; STALE(id)
+     * owner:           fast path misses, resync  mag[0]: STALE(id) -&gt; id (acquire)
+     *                  servedSweep: enterSlow, sweep(now), exitSlow   pending = false
+     * </pre>
+     * Only a heap whose spans got back at least {@link SweepSchedule#NUDGE_BYTES} since its last
+     * sweep is nudged (a loop churning in its magazines has nothing there to give back: sweeping
+     * it cost tiny-hot 10-20 %, the pages it takes again), and the nudged sweep gives back every
+     * free page at once and leaves the magazines alone ({@link #servedSweep}). Fails, changing
+     * nothing, while a slow path or a borrower holds the heap (they sweep), and for shared heaps
+     * (their holders sweep on their slow paths; the decay thread sweeps them when it can claim them).
+     *
+     * @return whether the owner word was changed
+     */
+    boolean nudge() {
+        Thread t = platformThread;
+        if (shared || t == null || !sweepRequested || sweeps.freedOpaque() < SweepSchedule.NUDGE_BYTES) {
+            return false;
+        }
+        long tid = t.threadId();
+        nudged = true;
+        if (Magazines.compareAndSetOwner(mag, tid, Magazines.stale(tid))) {
+            return true;
+        }
+        nudged = false;
+        return false;
     }
 
     /**
@@ -631,6 +721,9 @@ final class Heap {
             shrinkIdleBursts();
         }
         sweeps.reset();
+        if (now) {
+            sweeps.gaveBackAll();
+        }
         long bytes = 0;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             Span cur = lists.current(c);

@@ -63,6 +63,8 @@ public final class Heaps {
 
     /** Heaps borrowed so far (decay and trim), for tests and diagnostics. */
     static final LongAdder BORROWS = new LongAdder();
+    /** Times the decay thread nudged a running heap's owner to serve a pending sweep ({@link Heap#nudge}; for tests). */
+    static final LongAdder NUDGES = new LongAdder();
 
     /** Calls of {@link #reclaimDeadSometimes}, counted without synchronisation. */
     private static int poolTrips;
@@ -419,10 +421,11 @@ public final class Heaps {
 
     /**
      * The decay pass over the thread heaps (besides their parked spans): asks every heap's holder
-     * to sweep its spans' free pages on its next slow path; empties the heaps idle since the last
-     * pass whose owner is blocked (borrowed: magazines flushed, empty spans released, free pages
-     * given back; see {@link Heap#tryBorrow}); and retires the heaps of threads that died.
-     * Decay thread only.
+     * to sweep its spans' free pages on its next slow path, and makes one of the next fast path of
+     * a holder that did not come by a slow path since the last pass ({@link Heap#nudge}); empties
+     * the heaps idle since the last pass whose owner is blocked (borrowed: magazines flushed, empty
+     * spans released, free pages given back; see {@link Heap#tryBorrow}); and retires the heaps of
+     * threads that died. Decay thread only.
      *
      * @return the next deadline (one decay time on) while some heap holds memory, else {@link DecayClock#NONE}
      */
@@ -448,8 +451,8 @@ public final class Heaps {
                 long activity = h.activity();
                 if (activity == h.activityAtLastDecay && h.holdsMemory() && h.tryBorrow()) {
                     emptyBorrowed(h);
-                } else {
-                    h.requestSweep();
+                } else if (h.requestSweep() && h.nudge()) {
+                    NUDGES.increment(); // asked a decay time ago and no slow path since: make one
                 }
                 h.activityAtLastDecay = activity;
             }

@@ -4,6 +4,8 @@ import dev.hakmem.internal.config.Config;
 import dev.hakmem.internal.os.DecayClock;
 import dev.hakmem.internal.os.MemoryBudget;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -49,6 +51,30 @@ final class SweepSchedule {
     private final long[] freedByClass = new long[SizeClasses.COUNT];
     /** The sum of {@link #freedByClass}, kept beside it so that the check after every flush is one compare. */
     private long freed;
+    /**
+     * Like {@link #freed}, but counted since the last sweep that gave back every free page
+     * ({@link #gaveBackAll}): a periodic sweep gives back only pages free at two sweeps, so a
+     * heap that went quiet after one still holds what this counts. Read by the decay thread.
+     */
+    private long sinceGiveBack;
+    /** {@link #sinceGiveBack}, read by the decay thread ({@link #freedOpaque}). */
+    private static final VarHandle SINCE_GIVE_BACK;
+
+    static {
+        try {
+            SINCE_GIVE_BACK = MethodHandles.lookup().findVarHandle(SweepSchedule.class, "sinceGiveBack", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * The decay thread nudges a running heap to its slow path only when this many bytes went back
+     * into its spans since its last sweep ({@code hakmem.nudgeBytes}, default 1 MiB; see
+     * {@link Heap#nudge}): a loop that churns in its magazines has nothing there to give back, and
+     * a sweep would only take pages it uses again.
+     */
+    static final long NUDGE_BYTES = Math.max(0, Config.size("nudgeBytes", 1L << 20));
     /** When the heap last swept on its own (nanoTime), 0 if never. */
     private long lastSweep;
     /** The threshold that sweep was due at. */
@@ -64,13 +90,14 @@ final class SweepSchedule {
 
     /** Java-heap bytes of one instance and its array (for the metadata estimate). */
     static long footprint() {
-        return 48 + 16 + 8L * SizeClasses.COUNT;
+        return 56 + 16 + 8L * SizeClasses.COUNT;
     }
 
     /** Counts {@code bytes} of class {@code c} given back into its spans. */
     void freed(int c, long bytes) {
         freedByClass[c] += bytes;
         freed += bytes;
+        sinceGiveBack += bytes;
     }
 
     /** Counts {@code bytes} of class {@code c} a refill took out of its spans. */
@@ -80,7 +107,21 @@ final class SweepSchedule {
             long t = Math.min(f, bytes);
             freedByClass[c] = f - t;
             freed -= t;
+            sinceGiveBack = Math.max(0, sinceGiveBack - t);
         }
+    }
+
+    /**
+     * Decay thread: {@link #sinceGiveBack} as the holder last wrote it (an opaque read of the holder's plain
+     * writes: a figure some operations old, enough to decide on a nudge).
+     */
+    long freedOpaque() {
+        return (long) SINCE_GIVE_BACK.getOpaque(this);
+    }
+
+    /** A sweep gave back every free page of the heap's spans. */
+    void gaveBackAll() {
+        sinceGiveBack = 0;
     }
 
     /** A sweep of every free page (on the heap's own or the decay thread's request) starts the count again. */

@@ -19,7 +19,9 @@ import java.util.concurrent.locks.LockSupport;
  *     idle heap and gives those pages back: resident memory in hakmem's reservation drops by about
  *     32 MiB. The live blocks keep their bytes.</li>
  * <li>{@code active}: the same, but the thread keeps allocating and freeing small blocks all along
- *     (it is never blocked, so never borrowed): its own slow paths sweep when the decay thread asks.</li>
+ *     (it is never blocked, so never borrowed) from magazines that after the first rounds never run
+ *     empty or full: no slow path of its own comes, and the decay thread makes one by nudging its
+ *     owner word ({@code Heap.nudge}), where it sweeps.</li>
  * <li>{@code wholesale}: run with a decay time far longer than the test: the main thread fills
  *     64 MiB of 8 KiB blocks and frees every other one, then, with no further call and no sleep,
  *     reads its resident memory: the heap swept while the frees came back into its spans (a
@@ -94,8 +96,8 @@ public final class GiveBackChild {
             BlockPattern.verify(blocks[i], BLOCK, BlockPattern.off(i), "live block after the give-back");
         }
         long madvised = Hakmem.stats().madviseCalls();
-        System.out.printf("beforeKiB=%d afterKiB=%d droppedKiB=%d madvise=%d borrows=%d%n", before, after,
-                before - after, madvised, Heaps.BORROWS.sum());
+        System.out.printf("beforeKiB=%d afterKiB=%d droppedKiB=%d madvise=%d borrows=%d nudges=%d%n", before, after,
+                before - after, madvised, Heaps.BORROWS.sum(), Heaps.NUDGES.sum());
         // the freed blocks' memory is usable again
         for (int i = 0; i < COUNT; i += 2) {
             blocks[i] = Hakmem.malloc(BLOCK);

@@ -12,8 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Free pages of spans still in use go back to the OS with no call from the user: through the
- * holder's own sweep while its thread is busy, and by the decay thread borrowing the heap while
- * its thread is blocked; borrowing is safe against the owner waking up (see {@link GiveBackChild}).
+ * holder's own sweep while its thread is busy (the decay thread nudges it to a slow path when its
+ * fast paths never miss), and by the decay thread borrowing the heap while its thread is blocked;
+ * borrowing is safe against the owner waking up (see {@link GiveBackChild}).
  */
 class GiveBackTest {
 
@@ -55,6 +56,7 @@ class GiveBackTest {
         assertEquals(0, r.exit(), r.output());
         Map<String, Long> m = figures(r.output());
         assertTrue(m.get("droppedKiB") >= 24 << 10, "about 32 MiB of free pages given back: " + r.output());
+        assertTrue(m.get("nudges") >= 1, "the decay thread nudged the running owner to its slow path: " + r.output());
     }
 
     /**

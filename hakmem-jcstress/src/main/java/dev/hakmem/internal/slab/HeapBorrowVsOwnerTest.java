@@ -34,21 +34,14 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @Outcome(expect = FORBIDDEN, desc = "The borrower was inside while the owner's fast path ran: a count lost.")
 @State
 public class HeapBorrowVsOwnerTest {
-    static final int CLASS = 2;
     final Heap h = new Heap(-8000, false);
     volatile boolean bound;
 
     @Actor
     public void owner(III_Result r) {
-        Thread me = Thread.currentThread();
-        h.bind(me);
+        RunningOwner.bind(h);
         bound = true;
-        // the fast path's plain check, else the slow path's re-synchronisation (as malloc and free do)
-        if (Magazines.ownerPlain(h.mag) == me.threadId() || h.notBorrowed()) {
-            int b = Magazines.base(CLASS);
-            h.mag[b] = Magazines.withCount(h.mag[b], Magazines.count(h.mag[b]) + 1);
-            r.r1 = 1;
-        }
+        r.r1 = RunningOwner.operate(h);
     }
 
     @Actor
@@ -57,8 +50,7 @@ public class HeapBorrowVsOwnerTest {
             Thread.onSpinWait();
         }
         if (h.tryBorrow()) {
-            int b = Magazines.base(CLASS);
-            h.mag[b] = Magazines.withCount(h.mag[b], Magazines.count(h.mag[b]) + 1);
+            RunningOwner.raise(h);
             h.endBorrow();
             r.r2 = 1;
         }
@@ -66,6 +58,6 @@ public class HeapBorrowVsOwnerTest {
 
     @Arbiter
     public void done(III_Result r) {
-        r.r3 = Magazines.count(h.mag, CLASS);
+        r.r3 = RunningOwner.count(h);
     }
 }
