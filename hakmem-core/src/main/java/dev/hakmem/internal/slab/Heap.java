@@ -694,7 +694,7 @@ final class Heap {
      */
     boolean nudge() {
         Thread t = platformThread;
-        if (shared || t == null || !sweepRequested || sweeps.freedOpaque() < SweepSchedule.NUDGE_BYTES) {
+        if (shared || t == null || !sweepRequested || sweeps.sinceGiveBackOpaque() < SweepSchedule.NUDGE_BYTES) {
             return false;
         }
         long tid = t.threadId();
@@ -716,14 +716,13 @@ final class Heap {
      */
     long sweep(boolean now) {
         sweepRequested = false;
-        if (!now) {
+        if (now) {
+            sweeps.gaveBackAll();
+        } else {
             flushLarge();
             shrinkIdleBursts();
         }
         sweeps.reset();
-        if (now) {
-            sweeps.gaveBackAll();
-        }
         long bytes = 0;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             Span cur = lists.current(c);

@@ -57,7 +57,7 @@ final class SweepSchedule {
      * heap that went quiet after one still holds what this counts. Read by the decay thread.
      */
     private long sinceGiveBack;
-    /** {@link #sinceGiveBack}, read by the decay thread ({@link #freedOpaque}). */
+    /** {@link #sinceGiveBack}, read by the decay thread ({@link #sinceGiveBackOpaque}). */
     private static final VarHandle SINCE_GIVE_BACK;
 
     static {
@@ -115,7 +115,7 @@ final class SweepSchedule {
      * Decay thread: {@link #sinceGiveBack} as the holder last wrote it (an opaque read of the holder's plain
      * writes: a figure some operations old, enough to decide on a nudge).
      */
-    long freedOpaque() {
+    long sinceGiveBackOpaque() {
         return (long) SINCE_GIVE_BACK.getOpaque(this);
     }
 
