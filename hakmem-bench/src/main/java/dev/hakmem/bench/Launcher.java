@@ -20,6 +20,7 @@ import dev.hakmem.bench.report.CaseSummary;
 import dev.hakmem.bench.report.ChartWriter;
 import dev.hakmem.bench.report.MachineInfo;
 import dev.hakmem.bench.report.MediansTable;
+import dev.hakmem.bench.report.RatioOverview;
 import dev.hakmem.bench.report.ReportWriter;
 import dev.hakmem.bench.report.ResultRow;
 import dev.hakmem.bench.report.ResultsCsv;
@@ -199,6 +200,14 @@ public final class Launcher {
             } catch (IOException | RuntimeException | Error e) {
                 notes.add("chart for " + s.driver() + " [" + s.params() + "] not drawn: " + e);
             }
+        }
+        try {
+            Path overview = RatioOverview.chart(summaries, out);
+            if (overview != null) {
+                charts.put(RatioOverview.KEY, overview.getFileName().toString());
+            }
+        } catch (IOException | RuntimeException | Error e) {
+            notes.add("overview chart not drawn: " + e);
         }
         String settings = String.format(Locale.ROOT, "%s suite, %d fresh JVM(s) per driver and allocator, each %d warm-up run(s) (and more until %d ms of warm-up and two runs within 20 %% of each other and of the best) + %d measured run(s), allocators %s%s; wall time %s",
                 options.suiteName(), options.forks(), options.warmup(), options.warmup() == 0 ? 0 : DriverMain.WARMUP_MS, options.runs(), String.join(", ", allocators),

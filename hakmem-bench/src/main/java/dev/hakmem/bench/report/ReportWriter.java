@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-/** {@code report.md}: the machine, the settings, and per case a table of medians with its chart. */
+/**
+ * {@code report.md}: the machine, the settings, hakmem's ratio to every other allocator per case
+ * ({@link RatioOverview}), and per case a table of medians with its chart.
+ */
 public final class ReportWriter {
 
     private ReportWriter() {}
@@ -44,6 +47,17 @@ public final class ReportWriter {
                 .append("`x hakmem` is the allocator's ops/s divided by hakmem's (above 1 = faster than hakmem). ")
                 .append("RSS is VmRSS at the live set's peak and after everything was freed, minus VmRSS before the run. ")
                 .append("mmap/munmap/madvise are hakmem's own counters for one run.\n\n");
+        String overview = RatioOverview.table(cases);
+        if (!overview.isEmpty()) {
+            md.append("## Overview: hakmem / each allocator\n\n")
+                    .append("hakmem's median ops/s over each allocator's, per case (above 1: hakmem faster; ")
+                    .append("in bold where the other allocator was faster).\n\n").append(overview);
+            String chart = ctx.charts().get(RatioOverview.KEY);
+            if (chart != null) {
+                md.append("\n![overview](").append(chart).append(")\n");
+            }
+            md.append('\n');
+        }
         for (CaseSummary c : cases) {
             md.append("## ").append(c.driver()).append(" `").append(c.params()).append("`\n\n");
             md.append("| allocator | Mops/s | ns/op | x hakmem | RSS peak MiB | RSS end MiB | mmap | munmap | madvise | runs |\n");

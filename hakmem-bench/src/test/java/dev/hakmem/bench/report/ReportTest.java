@@ -103,4 +103,40 @@ class ReportTest {
             assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(bytes, 4));
         }
     }
+
+    @Test
+    void overviewGivesHakmemOverEachPeerWithTheSlowerCellsInBold() {
+        List<CaseSummary> cases = CaseSummary.of(List.of(
+                new ResultRow("larson", "2 1", "hakmem", 1, 60e6, 16.7, 0, 0, null, null, null, null),
+                new ResultRow("larson", "2 1", "glibc", 1, 30e6, 33.3, 0, 0, null, null, null, null),
+                new ResultRow("larson", "2 1", "mimalloc", 1, 80e6, 12.5, 0, 0, null, null, null, null),
+                new ResultRow("larson", "2 1", "null", 1, 500e6, 2, 0, 0, null, null, null, null),
+                new ResultRow("xmalloc", "1 1 64", "hakmem", 1, 40e6, 25, 0, 0, null, null, null, null),
+                new ResultRow("xmalloc", "1 1 64", "glibc", 1, 4e6, 250, 0, 0, null, null, null, null),
+                new ResultRow("xmalloc", "1 1 64 vt", "hakmem", 1, 20e6, 50, 0, 0, null, null, null, null),
+                new ResultRow("xmalloc", "1 1 64 vt", "mimalloc", 1, 10e6, 100, 0, 0, null, null, null, null)));
+        String table = RatioOverview.table(cases);
+        assertEquals("""
+                | case | hakmem Mops/s | / glibc | / mimalloc |
+                |---|---:|---:|---:|
+                | larson | 60.00 | 2.00 | **0.75** |
+                | xmalloc 1 1 64 | 40.00 | 10.00 | - |
+                | xmalloc 1 1 64 vt | 20.00 | - | 2.00 |
+                """, table);
+        String md = ReportWriter.render(cases, new ReportWriter.Context("T", "Launcher", "s", MachineInfo.current(),
+                Map.of(RatioOverview.KEY, RatioOverview.CHART), List.of()));
+        assertTrue(md.contains("## Overview: hakmem / each allocator\n\n") && md.contains(table)
+                && md.contains("![overview](" + RatioOverview.CHART + ")"), md);
+        assertEquals("", RatioOverview.table(CaseSummary.of(List.of(rows().get(7)))), "no hakmem: no overview");
+    }
+
+    @Test
+    void overviewChartIsAPngFile(@TempDir Path dir) throws Exception {
+        Path png = RatioOverview.chart(CaseSummary.of(rows()), dir);
+        assertEquals(RatioOverview.CHART, png.getFileName().toString());
+        byte[] bytes = Files.readAllBytes(png);
+        assertTrue(bytes.length > 1000, "chart has content");
+        assertArrayEquals(new byte[] {(byte) 0x89, 'P', 'N', 'G'}, java.util.Arrays.copyOf(bytes, 4));
+        assertEquals(null, RatioOverview.chart(CaseSummary.of(List.of(rows().get(7))), dir), "no hakmem: no chart");
+    }
 }
