@@ -698,6 +698,7 @@ final class Heap {
             return false;
         }
         long tid = t.threadId();
+        // before the compare-and-set: the owner reads the flag after its acquire of the STALE word
         nudged = true;
         if (Magazines.compareAndSetOwner(mag, tid, Magazines.stale(tid))) {
             return true;

@@ -107,7 +107,10 @@ final class SweepSchedule {
             long t = Math.min(f, bytes);
             freedByClass[c] = f - t;
             freed -= t;
-            sinceGiveBack = Math.max(0, sinceGiveBack - t);
+            // sinceGiveBack >= freed >= t: both grow together, and whatever zeroes sinceGiveBack
+            // (gaveBackAll) is followed by reset(), which zeroes freed and every class's count
+            assert sinceGiveBack >= t : "since give-back " + sinceGiveBack + " < taken " + t;
+            sinceGiveBack -= t;
         }
     }
 
