@@ -1,5 +1,6 @@
 package dev.hakmem.bench.arrow;
 
+import dev.hakmem.bench.report.ChartStyle;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -13,7 +14,6 @@ import org.knowm.xchart.style.Styler;
 /** The arrow suite's two PNG charts (XChart, headless): relative throughput and peak RSS, one bar group per case. */
 public final class ArrowChart {
 
-    private static final Color HAKMEM = new Color(0xE6, 0x6A, 0x00);
     private static final Color NETTY = new Color(0x6C, 0x83, 0x9E);
     private static final Color UNSAFE = new Color(0xA8, 0xB5, 0xC4);
     private static final Color NULL = new Color(0xD0, 0xD0, 0xD0);
@@ -75,9 +75,7 @@ public final class ArrowChart {
         System.setProperty("java.awt.headless", "true");
         CategoryChart chart = new CategoryChartBuilder().width(1100).height(520).title(title)
                 .xAxisTitle("case").yAxisTitle(yTitle).build();
-        Styler.ChartTheme theme = Styler.ChartTheme.XChart;
-        chart.getStyler().setTheme(theme.newInstance(theme));
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        ChartStyle.apply(chart.getStyler());
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setPlotGridVerticalLinesVisible(false);
         chart.getStyler().setXAxisLabelRotation(25);
@@ -90,7 +88,7 @@ public final class ArrowChart {
         Color[] colors = new Color[managers.size()];
         for (int i = 0; i < colors.length; i++) {
             colors[i] = switch (managers.get(i)) {
-                case "hakmem" -> HAKMEM;
+                case "hakmem" -> ChartStyle.HAKMEM;
                 case "netty" -> NETTY;
                 case "null" -> NULL;
                 default -> UNSAFE;

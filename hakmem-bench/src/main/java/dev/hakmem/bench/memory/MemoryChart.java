@@ -1,5 +1,6 @@
 package dev.hakmem.bench.memory;
 
+import dev.hakmem.bench.report.ChartStyle;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
@@ -21,7 +22,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 final class MemoryChart {
 
     private static final Map<String, Color> COLORS = Map.of(
-            "hakmem", new Color(0xE6, 0x6A, 0x00),
+            "hakmem", ChartStyle.HAKMEM,
             "glibc", new Color(0x1F, 0x5F, 0xB4),
             "mimalloc", new Color(0x2E, 0x8B, 0x3A),
             "jemalloc", new Color(0x7B, 0x3F, 0xA0),
@@ -49,9 +50,7 @@ final class MemoryChart {
         XYChart chart = new XYChartBuilder().width(1100).height(600)
                 .title(driver + ": RSS above baseline (solid) and live bytes (dashed)" + (subtitle.isEmpty() ? "" : ", " + subtitle))
                 .xAxisTitle("seconds since the baseline").yAxisTitle("MiB").build();
-        Styler.ChartTheme theme = Styler.ChartTheme.XChart;
-        chart.getStyler().setTheme(theme.newInstance(theme));
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        ChartStyle.apply(chart.getStyler());
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setYAxisDecimalPattern("#,##0");
         chart.getStyler().setXAxisDecimalPattern("0.#");

@@ -3,6 +3,7 @@ package dev.hakmem.bench.netty;
 import dev.hakmem.bench.netty.NettySuite.Cell;
 import dev.hakmem.bench.netty.NettySuite.Jvm;
 import dev.hakmem.bench.netty.NettySuite.Sample;
+import dev.hakmem.bench.report.ChartStyle;
 import dev.hakmem.bench.report.MachineInfo;
 import dev.hakmem.bench.report.Median;
 import java.awt.Color;
@@ -30,7 +31,7 @@ public final class NettyReport {
     /** The allocator the report compares with the better of {@link #NETTY_POOLS}. */
     static final String HAKMEM = "hakmem-netty";
     static final List<String> NETTY_POOLS = List.of("netty-pooled", "netty-adaptive");
-    private static final Color[] COLORS = {new Color(0xE6, 0x6A, 0x00), new Color(0x1F, 0x77, 0xB4),
+    private static final Color[] COLORS = {ChartStyle.HAKMEM, new Color(0x1F, 0x77, 0xB4),
             new Color(0x2C, 0xA0, 0x2C), new Color(0x6C, 0x83, 0x9E), new Color(0x94, 0x67, 0xBD)};
 
     private NettyReport() {}
@@ -196,16 +197,12 @@ public final class NettyReport {
     }
 
     private static void style(CategoryChart chart) {
-        Styler.ChartTheme theme = Styler.ChartTheme.XChart;
-        chart.getStyler().setTheme(theme.newInstance(theme));
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        ChartStyle.apply(chart.getStyler());
         chart.getStyler().setSeriesColors(COLORS);
     }
 
     private static void style(XYChart chart) {
-        Styler.ChartTheme theme = Styler.ChartTheme.XChart;
-        chart.getStyler().setTheme(theme.newInstance(theme));
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        ChartStyle.apply(chart.getStyler());
         chart.getStyler().setSeriesColors(COLORS);
     }
 

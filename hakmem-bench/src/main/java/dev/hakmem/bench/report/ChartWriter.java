@@ -8,7 +8,6 @@ import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
-import org.knowm.xchart.style.Styler;
 
 /**
  * One PNG bar chart per case with XChart: allocators along the x axis, median Mops/s up the
@@ -16,8 +15,6 @@ import org.knowm.xchart.style.Styler;
  */
 public final class ChartWriter {
 
-    private static final Color HAKMEM = new Color(0xE6, 0x6A, 0x00);
-    private static final Color OTHERS = new Color(0x6C, 0x83, 0x9E);
     /** The null adapter's bar is left out when it is this many times the best allocator's. */
     private static final double OFF_SCALE = 2.5;
 
@@ -57,12 +54,10 @@ public final class ChartWriter {
         CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
                 .title(c.driver() + " [" + c.params() + "]" + offScale)
                 .xAxisTitle("allocator").yAxisTitle("Mops/s (median, higher is better)").build();
-        Styler.ChartTheme theme = Styler.ChartTheme.XChart;
-        chart.getStyler().setTheme(theme.newInstance(theme));
+        ChartStyle.apply(chart.getStyler());
         chart.getStyler().setStacked(true);
         chart.getStyler().setLegendVisible(false);
-        chart.getStyler().setSeriesColors(new Color[] {HAKMEM, OTHERS});
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setSeriesColors(new Color[] {ChartStyle.HAKMEM, ChartStyle.OTHERS});
         chart.getStyler().setPlotGridVerticalLinesVisible(false);
         chart.getStyler().setXAxisLabelRotation(names.size() > 6 ? 30 : 0);
         chart.getStyler().setYAxisMin(0.0);

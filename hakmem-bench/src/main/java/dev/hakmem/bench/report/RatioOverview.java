@@ -28,11 +28,10 @@ public final class RatioOverview {
     public static final String KEY = "overview";
 
     private static final Color[] PEERS = {
-        new Color(0x6C, 0x83, 0x9E), new Color(0x9E, 0xB7, 0x3A), new Color(0x8E, 0x5E, 0xA2),
+        ChartStyle.OTHERS, new Color(0x9E, 0xB7, 0x3A), new Color(0x8E, 0x5E, 0xA2),
         new Color(0x3A, 0x9E, 0x9A), new Color(0xC4, 0x9A, 0x3A), new Color(0x7A, 0x7A, 0x7A),
         new Color(0xB0, 0x4A, 0x5A), new Color(0x4A, 0x6A, 0xB0), new Color(0x5A, 0xA0, 0x5A),
         new Color(0xA0, 0x70, 0x50)};
-    private static final Color PARITY = new Color(0xE6, 0x6A, 0x00);
     /** Bars above this ratio are drawn at it. */
     static final double CUT = 3.0;
 
@@ -123,9 +122,7 @@ public final class RatioOverview {
         CategoryChart chart = new CategoryChartBuilder().width(1000).height(520)
                 .title("hakmem's speed over each allocator's (median; above 1: hakmem faster; bars cut at " + CUT + ")")
                 .xAxisTitle("case").yAxisTitle("hakmem / allocator").build();
-        Styler.ChartTheme theme = Styler.ChartTheme.XChart;
-        chart.getStyler().setTheme(theme.newInstance(theme));
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        ChartStyle.apply(chart.getStyler());
         chart.getStyler().setPlotGridVerticalLinesVisible(false);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setYAxisMax(CUT);
@@ -147,7 +144,7 @@ public final class RatioOverview {
         parity.setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line);
         parity.setMarker(SeriesMarkers.NONE);
         parity.setLineStyle(new BasicStroke(2f));
-        colors.add(PARITY);
+        colors.add(ChartStyle.HAKMEM);
         chart.getStyler().setSeriesColors(colors.toArray(new Color[0]));
         Path file = dir.resolve(CHART);
         BitmapEncoder.saveBitmap(chart, file.toString(), BitmapEncoder.BitmapFormat.PNG);

@@ -1,5 +1,6 @@
 package dev.hakmem.bench.warmup;
 
+import dev.hakmem.bench.report.ChartStyle;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
@@ -21,7 +22,7 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  */
 public final class WarmupChart {
 
-    private static final Color[] COLORS = {new Color(0xE6, 0x6A, 0x00), new Color(0x1F, 0x77, 0xB4),
+    private static final Color[] COLORS = {ChartStyle.HAKMEM, new Color(0x1F, 0x77, 0xB4),
             new Color(0x6C, 0x83, 0x9E), new Color(0x2C, 0xA0, 0x2C), new Color(0x94, 0x67, 0xBD),
             new Color(0x8C, 0x56, 0x4B)};
 
@@ -45,9 +46,7 @@ public final class WarmupChart {
                         : "ms since t0 (start of measurement; window start)")
                 .yAxisTitle(cumulative ? "million operations done since t0 (median curve)"
                         : "Mops/s in the " + windowMs + " ms window (median over JVMs)").build();
-        Styler.ChartTheme theme = Styler.ChartTheme.XChart;
-        chart.getStyler().setTheme(theme.newInstance(theme));
-        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        ChartStyle.apply(chart.getStyler());
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         chart.getStyler().setYAxisMin(0.0);
         chart.getStyler().setXAxisMin(0.0);
