@@ -36,6 +36,11 @@ final class AllocatorBean implements AllocatorMXBean {
     }
 
     @Override
+    public long getPopulateCalls() {
+        return Hakmem.stats().populateCalls();
+    }
+
+    @Override
     public long getSuperSlabs() {
         return Hakmem.stats().superSlabs();
     }

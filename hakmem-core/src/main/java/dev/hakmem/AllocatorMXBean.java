@@ -36,6 +36,9 @@ public interface AllocatorMXBean {
     /** {@link Stats#madviseCalls()}. */
     long getMadviseCalls();
 
+    /** {@link Stats#populateCalls()}. */
+    long getPopulateCalls();
+
     /** {@link Stats#superSlabs()}: SuperSlabs currently committed. */
     long getSuperSlabs();
 

@@ -15,7 +15,9 @@ import java.util.List;
  * @param munmapCalls  calls that gave an address range back to the OS: {@code munmap} of direct
  *                     mappings and the {@code mmap(PROT_NONE, MAP_FIXED)} that returns a SuperSlab
  *                     to the reservation
- * @param madviseCalls {@code madvise} calls made so far
+ * @param madviseCalls {@code madvise} calls made so far that gave pages back
+ * @param populateCalls {@code madvise(MADV_POPULATE_WRITE)} calls made so far: new spans of small
+ *                     blocks faulted in at once ({@code hakmem.prefault})
  * @param superSlabs   SuperSlabs currently committed
  * @param sizeClasses  one entry per size class (tiny, mid and large), in size order
  * @param stages       span acquisitions of the shared pool, per stage
@@ -27,6 +29,7 @@ public record Stats(
         long mmapCalls,
         long munmapCalls,
         long madviseCalls,
+        long populateCalls,
         long superSlabs,
         List<SizeClass> sizeClasses,
         Stages stages,

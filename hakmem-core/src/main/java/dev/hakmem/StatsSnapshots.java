@@ -26,7 +26,7 @@ final class StatsSnapshots {
             live += (allocs - frees) * SizeClasses.size(c);
         }
         long[] st = SpanPool.stageHits();
-        return new Stats(live, MemoryBudget.mapped(), Os.mmapCalls(), Os.munmapCalls(), Os.madviseCalls(),
+        return new Stats(live, MemoryBudget.mapped(), Os.mmapCalls(), Os.munmapCalls(), Os.madviseCalls(), Os.populateCalls(),
                 SpanPool.committed(), classes, new Stats.Stages(st[0], st[1], st[2], st[3], st[4]),
                 HugeTier.cachedBytes());
     }

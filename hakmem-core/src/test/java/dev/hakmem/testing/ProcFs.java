@@ -1,8 +1,12 @@
 package dev.hakmem.testing;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /** This process's memory as Linux reports it in {@code /proc/self}. */
 public final class ProcFs {
@@ -16,6 +20,30 @@ public final class ProcFs {
             }
         }
         throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+    /**
+     * How many of the 4 KiB pages of {@code [from, to)} (page-aligned) are present in RAM, from
+     * {@code /proc/self/pagemap} (bit 63 of each page's entry, readable without privileges).
+     */
+    public static int residentPages(long from, long to) throws IOException {
+        int pages = (int) ((to - from) >>> 12);
+        ByteBuffer buf = ByteBuffer.allocate(pages * 8).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel ch = FileChannel.open(Path.of("/proc/self/pagemap"), StandardOpenOption.READ)) {
+            long at = (from >>> 12) * 8;
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, at + buf.position()) < 0) {
+                    throw new IOException("pagemap ended early");
+                }
+            }
+        }
+        int present = 0;
+        for (int i = 0; i < pages; i++) {
+            if (buf.getLong(i * 8) < 0) {
+                present++;
+            }
+        }
+        return present;
     }
 
     /** Resident KiB of this process's mappings inside {@code [from, to)}, from {@code /proc/self/smaps}. */

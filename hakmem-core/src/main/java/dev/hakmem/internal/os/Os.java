@@ -30,6 +30,8 @@ public final class Os {
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_NORESERVE = 0x4000;
     public static final int MADV_DONTNEED = 4;
+    /** Linux 5.14+: fault the pages of a range in, writable, in one call. */
+    public static final int MADV_POPULATE_WRITE = 23;
     public static final long PAGE = 4096;
 
     private static final long MAP_FAILED = -1L;
@@ -59,6 +61,11 @@ public final class Os {
                 CRITICAL);
     }
 
+    private static final class Populate {
+        // not critical: populating a span takes tens of microseconds, which a safepoint need not wait for
+        static final MethodHandle H = link("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    }
+
     private static final class SchedYield {
         // not critical: the thread may be descheduled inside, and a GC must not wait for it
         static final MethodHandle H = link("sched_yield", FunctionDescriptor.of(JAVA_INT));
@@ -75,11 +82,15 @@ public final class Os {
     private static final AtomicLong MMAPS = new AtomicLong();
     private static final AtomicLong MUNMAPS = new AtomicLong();
     private static final AtomicLong MADVISES = new AtomicLong();
+    private static final AtomicLong POPULATES = new AtomicLong();
+    /** Cleared when the kernel refuses {@link #MADV_POPULATE_WRITE} (before Linux 5.14): not asked again. */
+    private static volatile boolean populateWorks = true;
+    private static volatile boolean populateSucceeded;
 
     /** Test seam: decides whether an OS call may go ahead. */
     @FunctionalInterface
     public interface FaultInjector {
-        /** Returns {@code true} to let the call {@code op} ("mmap", "munmap", "madvise") run, {@code false} to fail it. */
+        /** Returns {@code true} to let the call {@code op} ("mmap", "munmap", "madvise", "populate") run, {@code false} to fail it. */
         boolean allow(String op, long address, long length);
     }
 
@@ -181,6 +192,36 @@ public final class Os {
     }
 
     /**
+     * Faults the pages of {@code [addr, addr + length)} in, writable, with one
+     * {@code madvise(MADV_POPULATE_WRITE)}: what the first writes to those pages would do one page
+     * fault at a time. A hint: when the kernel refuses (before Linux 5.14, or the fault injector),
+     * nothing is lost but the batching, and a kernel without the advice is not asked again.
+     *
+     * @return whether the pages were populated
+     */
+    public static boolean populate(long addr, long length) {
+        if (!populateWorks) {
+            return false;
+        }
+        POPULATES.incrementAndGet();
+        if (!allowed("populate", addr, length)) {
+            return false;
+        }
+        int r;
+        try {
+            r = (int) Populate.H.invokeExact(addr, length, MADV_POPULATE_WRITE);
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (r == 0) {
+            populateSucceeded = true;
+        } else if (!populateSucceeded) {
+            populateWorks = false; // never done yet: a kernel without the advice (EINVAL), not asked again
+        }
+        return r == 0;
+    }
+
+    /**
      * {@code sched_yield()}: gives the CPU to another runnable OS thread, if any. A virtual thread
      * stays mounted (the call is native), so its carrier runs nothing else meanwhile.
      */
@@ -202,6 +243,11 @@ public final class Os {
 
     public static long madviseCalls() {
         return MADVISES.get();
+    }
+
+    /** {@link #populate} calls made (not counted as {@code madvise} calls, which give memory back). */
+    public static long populateCalls() {
+        return POPULATES.get();
     }
 
     /** A segment spanning the whole address space, for plain access by address. */

@@ -45,6 +45,11 @@ final class Span {
     final long magic;
     final int capacity;
     /**
+     * Slots of its SuperSlab whose pages were not resident (never written, or purged) when the
+     * pool formatted the span, until its new owner has had them populated or not ({@link #populateCold}).
+     */
+    int coldSlots;
+    /**
      * For block sizes 8-512 that are powers of two, log2(size / 8): the shift from a shadow
      * granule's bit in a 512-byte word to its block's place among the word's blocks (see
      * {@link #giveWord}); -1 for every other size.
@@ -103,6 +108,25 @@ final class Span {
     Span next;
     /** Which list of its owner the span is on: {@link SpanLists#NONE}, {@code PARTIAL} or {@code FULL}. */
     byte list;
+
+    /**
+     * Faults the {@link #coldSlots cold slots'} pages in with one call per run of slots
+     * ({@link Os#populate}) instead of a page fault per page at the first writes into its blocks.
+     * The span's owner (or nobody else yet); no lock held.
+     */
+    void populateCold() {
+        int cold = coldSlots;
+        coldSlots = 0;
+        while (cold != 0) {
+            int first = Integer.numberOfTrailingZeros(cold);
+            int len = Integer.numberOfTrailingZeros(~(cold >>> first));
+            if (len == 0 || first + len > SuperSlab.SLABS) {
+                len = SuperSlab.SLABS - first;
+            }
+            Os.populate(ss.base + ((long) first << SizeClasses.SLAB_SHIFT), (long) len << SizeClasses.SLAB_SHIFT);
+            cold &= ~SuperSlab.runMask(first, len);
+        }
+    }
 
     // ---- pages given back while the span is in use (see purgeFreePages) ----
     /** Pages (4 KiB) purged with madvise and not written since: bit p = page p. Null until the first purge. */

@@ -56,9 +56,9 @@ public final class SpanPool {
     static Span acquire(Heap owner, int cls) {
         int k = SizeClasses.spanSlabs(cls);
         int align = SizeClasses.spanAlignmentSlots(cls);
+        Span s = null;
         PoolLock.lock();
         try {
-            Span s = null;
             if (!Orphans.isEmpty()) {
                 s = Orphans.take(owner, cls);
                 if (s != null) {
@@ -99,10 +99,10 @@ public final class SpanPool {
             assert s.owner == owner && s.list == SpanLists.NONE : "acquired span not handed over: " + s;
             // a heap holds memory: the decay thread watches the heaps from now on (see Heaps.decayHeaps)
             DecayClock.wake();
-            return s;
         } finally {
             PoolLock.unlock();
         }
+        return s;
     }
 
     /**
@@ -157,6 +157,7 @@ public final class SpanPool {
         ss.shadowDirty |= m;
         s.setOwner(owner);
         ss.usedMask |= m;
+        s.coldSlots = m & ~ss.touchedMask;
         ss.touchedMask |= m;
         SpanMap.map(s, true);
         if (ss.usedMask == -1) {

@@ -305,6 +305,60 @@ class FaultInjectionTest {
         for (long k : kept) Hakmem.free(k);
     }
 
+    /**
+     * A refused populate (the prefault of new spans of a busy small class) loses nothing but the
+     * batching: the blocks fault in on their first writes, keep their bytes, and the next spans
+     * are populated again once the refusals stop.
+     */
+    @Test
+    void populateRefused() throws Exception {
+        AtomicInteger refusals = new AtomicInteger();
+        Os.setFaultInjector((op, addr, len) -> {
+            if (op.equals("populate")) {
+                refusals.incrementAndGet();
+                return false;
+            }
+            return true;
+        });
+        Hakmem.trim(); // free slots purged: new spans start cold, so the prefault is tried
+        runOnNewThread(() -> spansOfSmallBlocks(6));
+        assertTrue(refusals.get() > 0, "no populate was tried");
+        Os.setFaultInjector(null);
+        Hakmem.trim();
+        long before = Os.populateCalls();
+        runOnNewThread(() -> spansOfSmallBlocks(6));
+        assertTrue(Os.populateCalls() > before, "populate not tried again after the refusals");
+    }
+
+    /** Allocates {@code spans} spans' worth of 64-byte blocks, writes and checks each, frees them. */
+    private static void spansOfSmallBlocks(int spans) {
+        long[] a = new long[spans * 1024];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Hakmem.malloc(64);
+            mark(a[i], 64, i);
+        }
+        for (int i = 0; i < a.length; i++) {
+            checkMark(a[i], 64, i, "block of a prefaulted span");
+            Hakmem.free(a[i]);
+        }
+    }
+
+    private static void runOnNewThread(Runnable r) throws InterruptedException {
+        Throwable[] failure = new Throwable[1];
+        Thread t = new Thread(() -> {
+            try {
+                r.run();
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.join();
+        if (failure[0] != null) {
+            throw new AssertionError(failure[0]);
+        }
+    }
+
     /** The decay thread's madvise refused: it survives, nothing is thrown anywhere, trim purges later. */
     @Test
     void decayWithMadviseRefused() throws Exception {

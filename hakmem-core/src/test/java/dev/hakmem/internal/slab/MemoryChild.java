@@ -18,6 +18,7 @@ public final class MemoryChild {
             case "decay" -> decay();
             case "ratio" -> ratio();
             case "limit" -> limit();
+            case "prefault" -> prefault();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -139,6 +140,37 @@ public final class MemoryChild {
         System.out.println("peakLiveKiB=" + (peakLive >> 10));
         System.out.println("peakRssKiB=" + peakRss);
         System.out.printf("ratio=%.3f%n", peakRss / (double) (peakLive >> 10));
+    }
+
+    /**
+     * New spans of a small class in steady use are faulted in at once (hakmem.prefault), a heap's
+     * first span of a class and spans of blocks above a page are not. Nothing is written into the
+     * blocks, so every resident page of a span is one hakmem populated.
+     */
+    private static void prefault() throws Exception {
+        long p0 = Os.populateCalls();
+        long[] small = new long[4 * 1024 + 1]; // 64-byte blocks: 1,024 per 64 KiB span
+        small[0] = Hakmem.malloc(64);
+        long firstSpan = small[0] & -SizeClasses.SLAB_SIZE;
+        System.out.println("firstSpanPopulates=" + (Os.populateCalls() - p0));
+        for (int i = 1; i < small.length; i++) {
+            small[i] = Hakmem.malloc(64);
+        }
+        long lastSpan = small[small.length - 1] & -SizeClasses.SLAB_SIZE;
+        System.out.println("smallPopulates=" + (Os.populateCalls() - p0));
+        System.out.println("firstSpanResidentPages=" + ProcFs.residentPages(firstSpan, firstSpan + SizeClasses.SLAB_SIZE));
+        System.out.println("lastSpanResidentPages=" + ProcFs.residentPages(lastSpan, lastSpan + SizeClasses.SLAB_SIZE));
+        System.out.println("spanPages=" + (SizeClasses.SLAB_SIZE >>> 12));
+        long p1 = Os.populateCalls();
+        long[] large = new long[64]; // 8 KiB blocks: 8 per span
+        for (int i = 0; i < large.length; i++) {
+            large[i] = Hakmem.malloc(8192);
+        }
+        System.out.println("largePopulates=" + (Os.populateCalls() - p1));
+        System.out.println("statsPopulates=" + Hakmem.stats().populateCalls());
+        freeAll(small);
+        freeAll(large);
+        System.out.println("done=true");
     }
 
     /** With -Dhakmem.maxMemory=64m: allocation stops with OutOfMemoryError at the limit and works again after frees. */

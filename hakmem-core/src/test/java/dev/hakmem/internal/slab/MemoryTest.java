@@ -81,6 +81,35 @@ class MemoryTest {
         assertEquals("true", m.get("recovered"));
     }
 
+    /**
+     * New spans of a small class in steady use come resident in one madvise(MADV_POPULATE_WRITE)
+     * (Linux 5.14+); a heap's first span of the class and spans of blocks above a page stay
+     * unpopulated; hakmem.prefault=false turns it off.
+     */
+    @Test
+    void busySmallClassesArePrefaulted() throws Exception {
+        String[] v = System.getProperty("os.version").split("[.-]");
+        int kernel = Integer.parseInt(v[0]) * 100 + Integer.parseInt(v[1]);
+        org.junit.jupiter.api.Assumptions.assumeTrue(kernel >= 514, "MADV_POPULATE_WRITE needs Linux 5.14, this is " + kernel);
+        Map<String, String> on = parse(runPrefault(true));
+        assertEquals("0", on.get("firstSpanPopulates"), on.toString());
+        assertEquals("0", on.get("firstSpanResidentPages"), "the first span is not populated: " + on);
+        assertTrue(Long.parseLong(on.get("smallPopulates")) >= 3, "spans 2-5 are populated: " + on);
+        assertEquals(on.get("spanPages"), on.get("lastSpanResidentPages"), "the last span is resident, unwritten: " + on);
+        assertEquals("0", on.get("largePopulates"), on.toString());
+        assertEquals(on.get("smallPopulates"), on.get("statsPopulates"), "Stats.populateCalls: " + on);
+        Map<String, String> off = parse(runPrefault(false));
+        assertEquals("0", off.get("smallPopulates"), off.toString());
+        assertEquals("0", off.get("lastSpanResidentPages"), off.toString());
+    }
+
+    private static String runPrefault(boolean prefault) throws Exception {
+        var r = ChildJvm.of(MemoryChild.class).jvmArgs("-Dhakmem.jmx=false", "-Dhakmem.prefault=" + prefault).args("prefault").run();
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("done=true"), r.output());
+        return r.output();
+    }
+
     /** A refused mmap is an OutOfMemoryError, charges nothing, and the next call works. */
     @Test
     void failedMmapIsOutOfMemoryAndLeaksNothing() {
