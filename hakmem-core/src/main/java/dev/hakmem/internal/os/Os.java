@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -64,6 +65,12 @@ public final class Os {
     private static final class Populate {
         // not critical: populating a span takes tens of microseconds, which a safepoint need not wait for
         static final MethodHandle H = link("madvise", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT));
+    }
+
+    private static final class Mincore {
+        // critical with heap access: the residency vector is a Java byte[], the call is short
+        static final MethodHandle H = link("mincore", FunctionDescriptor.of(JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS),
+                Linker.Option.critical(true));
     }
 
     private static final class SchedYield {
@@ -219,6 +226,31 @@ public final class Os {
             populateWorks = false; // never done yet: a kernel without the advice (EINVAL), not asked again
         }
         return r == 0;
+    }
+
+    /**
+     * Whether every 4 KiB page of {@code [addr, addr + length)} (page-aligned) is resident,
+     * from {@code mincore}; {@code vector} has room for a byte per page. {@code false} when the
+     * call fails.
+     */
+    public static boolean allResident(long addr, long length, byte[] vector) {
+        int pages = (int) (length >>> 12);
+        assert pages <= vector.length && (addr & (PAGE - 1)) == 0 : "mincore of " + length + " bytes at 0x" + Long.toHexString(addr);
+        int r;
+        try {
+            r = (int) Mincore.H.invokeExact(addr, length, MemorySegment.ofArray(vector));
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+        if (r != 0) {
+            return false;
+        }
+        for (int i = 0; i < pages; i++) {
+            if ((vector[i] & 1) == 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -384,7 +384,7 @@ final class Heap {
                 sweepOnFreed();
                 s = SpanPool.acquire(this, c);
                 if (s.coldSlots != 0) {
-                    prefault(s, lists.fullHead(c) != null);
+                    prefault(s, lists.fullHead(c));
                 }
             }
             lists.setCurrent(c, s);
@@ -407,20 +407,47 @@ final class Heap {
     /**
      * New span {@code s} has slots whose pages are not resident: faults them in with one call
      * ({@link Span#populateCold}) instead of one page fault per page at the first writes into its
-     * blocks, when the blocks are at most a page (every page of the span then holds block starts,
-     * so a span that fills up is written all over; larger blocks may be written in part, and keep
-     * faulting on demand) and the heap holds a span of the class that ran out of blocks
-     * ({@code filled}): the class is being taken a span at a time, and the new span will fill up
-     * too. A heap's first span of a class (a thread that allocates a few blocks of many classes, a
+     * blocks, when the heap holds a span of the class that ran out of blocks ({@code full}: the
+     * class is being taken a span at a time, and the new span will fill up too) and the blocks
+     * will be written all over:
+     * <ul>
+     * <li>blocks of up to a page: every page of the span holds block starts, so a span that fills
+     *     up is written everywhere;</li>
+     * <li>blocks of up to 32 KiB: when every page of that full span is resident (one
+     *     {@code mincore}), i.e. the user wrote all over its blocks; a full span this heap
+     *     prefaulted itself tells nothing, and the class's last answer stands
+     *     ({@link #writtenAllOver});</li>
+     * <li>large blocks (one to a few per span) are not: a span's worth of them may be far more than
+     *     the class's next few allocations touch.</li>
+     * </ul>
+     * A heap's first span of a class (a thread that allocates a few blocks of many classes, a
      * working set after a free-all) keeps to the pages it writes. A page fault is a trap into the
      * kernel per 4 KiB; populating does the same work without the traps (on the 2-vCPU development
      * VM 4.5-6 against 10 microseconds per page).
      */
-    private static void prefault(Span s, boolean filled) {
-        if (PREFAULT && filled && s.blockSize <= Os.PAGE) {
+    private void prefault(Span s, Span full) {
+        if (PREFAULT && full != null
+                && (s.blockSize <= Os.PAGE || (s.blockSize <= SizeClasses.MAX_SMALL && writtenAllOver(full)))) {
             s.populateCold();
         }
         s.coldSlots = 0;
+    }
+
+    /** Per class: whether the last full span checked was resident all over (see {@link #prefault}); lazily made. */
+    private boolean[] writtenAllOver;
+    /** {@code mincore}'s vector: a byte per page of the largest span of a class of up to 32 KiB; lazily made. */
+    private byte[] residency;
+
+    /** Whether the user writes all over the blocks of full span {@code full}'s class, as far as this heap can tell. */
+    private boolean writtenAllOver(Span full) {
+        if (writtenAllOver == null) {
+            writtenAllOver = new boolean[SizeClasses.SMALL_COUNT];
+            residency = new byte[SuperSlab.SLABS * (SizeClasses.SLAB_SIZE >>> 12)];
+        }
+        if (!full.prefaulted) {
+            writtenAllOver[full.cls] = Os.allResident(full.base, (long) full.slots << SizeClasses.SLAB_SHIFT, residency);
+        }
+        return writtenAllOver[full.cls];
     }
 
     private static void reverse(long[] m, int from, int to) {

@@ -49,6 +49,8 @@ final class Span {
      * pool formatted the span, until its new owner has had them populated or not ({@link #populateCold}).
      */
     int coldSlots;
+    /** Whether {@link #populateCold} faulted its pages in (so their residency says nothing of the user's writes). */
+    boolean prefaulted;
     /**
      * For block sizes 8-512 that are powers of two, log2(size / 8): the shift from a shadow
      * granule's bit in a 512-byte word to its block's place among the word's blocks (see
@@ -117,6 +119,7 @@ final class Span {
     void populateCold() {
         int cold = coldSlots;
         coldSlots = 0;
+        prefaulted = true;
         while (cold != 0) {
             int first = Integer.numberOfTrailingZeros(cold);
             int len = Integer.numberOfTrailingZeros(~(cold >>> first));

@@ -144,8 +144,10 @@ public final class MemoryChild {
 
     /**
      * New spans of a small class in steady use are faulted in at once (hakmem.prefault), a heap's
-     * first span of a class and spans of blocks above a page are not. Nothing is written into the
-     * blocks, so every resident page of a span is one hakmem populated.
+     * first span of a class and spans of blocks above a page that the user did not write all over
+     * are not. Nothing is written into the 64-byte and 8 KiB blocks, so every resident page of
+     * their spans is one hakmem populated; 12 KiB blocks are written on every page (their later
+     * spans are prefaulted), 20 KiB blocks on their first page only (theirs are not).
      */
     private static void prefault() throws Exception {
         long p0 = Os.populateCalls();
@@ -168,6 +170,22 @@ public final class MemoryChild {
         }
         System.out.println("largePopulates=" + (Os.populateCalls() - p1));
         System.out.println("statsPopulates=" + Hakmem.stats().populateCalls());
+        long p2 = Os.populateCalls();
+        long[] written = new long[16 * 5]; // 12 KiB blocks: 16 per span of 192 KiB
+        for (int i = 0; i < written.length; i++) {
+            written[i] = Hakmem.malloc(12 << 10);
+            touch(written[i], 12 << 10);
+        }
+        System.out.println("writtenPopulates=" + (Os.populateCalls() - p2));
+        long p3 = Os.populateCalls();
+        long[] partly = new long[8 * SizeClasses.blocksPerSpan(SizeClasses.classOfAny(20 << 10))];
+        for (int i = 0; i < partly.length; i++) {
+            partly[i] = Hakmem.malloc(20 << 10);
+            Os.ALL.set(ValueLayout.JAVA_BYTE, partly[i], (byte) 1);
+        }
+        System.out.println("partlyWrittenPopulates=" + (Os.populateCalls() - p3));
+        freeAll(written);
+        freeAll(partly);
         freeAll(small);
         freeAll(large);
         System.out.println("done=true");

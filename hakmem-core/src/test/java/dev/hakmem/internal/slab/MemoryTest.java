@@ -83,8 +83,9 @@ class MemoryTest {
 
     /**
      * New spans of a small class in steady use come resident in one madvise(MADV_POPULATE_WRITE)
-     * (Linux 5.14+); a heap's first span of the class and spans of blocks above a page stay
-     * unpopulated; hakmem.prefault=false turns it off.
+     * (Linux 5.14+), so do those of blocks of 4-32 KiB once a full span of theirs is resident all
+     * over; a heap's first span of the class and spans of blocks above a page that the user
+     * writes in part stay unpopulated; hakmem.prefault=false turns it off.
      */
     @Test
     void busySmallClassesArePrefaulted() throws Exception {
@@ -96,11 +97,14 @@ class MemoryTest {
         assertEquals("0", on.get("firstSpanResidentPages"), "the first span is not populated: " + on);
         assertTrue(Long.parseLong(on.get("smallPopulates")) >= 3, "spans 2-5 are populated: " + on);
         assertEquals(on.get("spanPages"), on.get("lastSpanResidentPages"), "the last span is resident, unwritten: " + on);
-        assertEquals("0", on.get("largePopulates"), on.toString());
+        assertEquals("0", on.get("largePopulates"), "8 KiB blocks never written: " + on);
+        assertTrue(Long.parseLong(on.get("writtenPopulates")) >= 3, "12 KiB blocks written all over, spans 2-5: " + on);
+        assertEquals("0", on.get("partlyWrittenPopulates"), "20 KiB blocks written on one page: " + on);
         assertEquals(on.get("smallPopulates"), on.get("statsPopulates"), "Stats.populateCalls: " + on);
         Map<String, String> off = parse(runPrefault(false));
         assertEquals("0", off.get("smallPopulates"), off.toString());
         assertEquals("0", off.get("lastSpanResidentPages"), off.toString());
+        assertEquals("0", off.get("writtenPopulates"), off.toString());
     }
 
     private static String runPrefault(boolean prefault) throws Exception {
