@@ -122,10 +122,7 @@ final class Span {
         prefaulted = true;
         while (cold != 0) {
             int first = Integer.numberOfTrailingZeros(cold);
-            int len = Integer.numberOfTrailingZeros(~(cold >>> first));
-            if (len == 0 || first + len > SuperSlab.SLABS) {
-                len = SuperSlab.SLABS - first;
-            }
+            int len = SuperSlab.runLength(cold, first);
             Os.populate(ss.base + ((long) first << SizeClasses.SLAB_SHIFT), (long) len << SizeClasses.SLAB_SHIFT);
             cold &= ~SuperSlab.runMask(first, len);
         }

@@ -56,6 +56,18 @@ final class SuperSlab {
         return (int) (((1L << k) - 1) << first);
     }
 
+    /**
+     * Length of the run of set bits of {@code mask} that starts at slot {@code first} (a set bit),
+     * up to the last slot: the runs a purge or a populate covers with one call.
+     */
+    static int runLength(int mask, int first) {
+        int len = Integer.numberOfTrailingZeros(~(mask >>> first));
+        if (len == 0 || first + len > SLABS) {
+            len = SLABS - first;
+        }
+        return len;
+    }
+
     /** Slots whose pages are resident but belong to no span. */
     int idleSlots() {
         return touchedMask & ~usedMask;
@@ -66,10 +78,7 @@ final class SuperSlab {
         int idle = idleSlots();
         while (idle != 0) {
             int first = Integer.numberOfTrailingZeros(idle);
-            int len = Integer.numberOfTrailingZeros(~(idle >>> first));
-            if (len == 0 || first + len > SLABS) {
-                len = SLABS - first;
-            }
+            int len = runLength(idle, first);
             if (Os.madvise(base + ((long) first << SizeClasses.SLAB_SHIFT),
                     (long) len << SizeClasses.SLAB_SHIFT, Os.MADV_DONTNEED)) {
                 touchedMask &= ~runMask(first, len);
