@@ -95,6 +95,8 @@ final class Heap {
     private volatile boolean nudged;
     /** When the heap gives back its spans' free pages on its own. Holder only. */
     private final SweepSchedule sweeps = new SweepSchedule();
+    /** Which non-resident pages refills fault in ahead of the writes. Holder only. */
+    private final Prefaults prefaults = new Prefaults();
     /**
      * Made for a platform thread whose first operation was a remote free, to count its frees
      * ({@link Heaps#forCounting}): the thread's first refill may swap it for a dead thread's heap
@@ -122,7 +124,7 @@ final class Heap {
     /** Java-heap bytes of one heap: its object and every array it owns (an estimate, for stats). */
     static long footprint() {
         return 64 + 16 + 8L * Magazines.SLOTS + Bursts.footprint() + SweepSchedule.footprint()
-                + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint();
+                + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint() + Prefaults.footprint();
     }
 
     // ------------------------------------------------------------------ holder
@@ -357,7 +359,8 @@ final class Heap {
         Span s = lists.current(c);
         while (true) {
             if (s != null) {
-                int n = s.take(mag, b + 2 + got, batch - got);
+                // pages a sweep purged under the blocks to take: populated if the class writes its blocks all over
+                int n = s.take(mag, b + 2 + got, batch - got, s.purgedPages != 0 && prefaults.fillsTaken(c));
                 if (n > 0) {
                     got += n;
                     spans++;
@@ -384,7 +387,7 @@ final class Heap {
                 sweepOnFreed();
                 s = SpanPool.acquire(this, c);
                 if (s.coldSlots != 0) {
-                    prefault(s, lists.fullHead(c));
+                    prefaults.newSpan(s, lists.fullHead(c));
                 }
             }
             lists.setCurrent(c, s);
@@ -399,55 +402,6 @@ final class Heap {
         long a = mag[b + 1 + got];
         Magazines.markLive(a);
         return a;
-    }
-
-    /** Whether new spans of busy small classes are faulted in at once ({@code hakmem.prefault}, see {@link #prefault}). */
-    static final boolean PREFAULT = Config.flag("prefault", true);
-
-    /**
-     * New span {@code s} has slots whose pages are not resident: faults them in with one call
-     * ({@link Span#populateCold}) instead of one page fault per page at the first writes into its
-     * blocks, when the heap holds a span of the class that ran out of blocks ({@code full}: the
-     * class is being taken a span at a time, and the new span will fill up too) and the blocks
-     * will be written all over:
-     * <ul>
-     * <li>blocks of up to a page: every page of the span holds block starts, so a span that fills
-     *     up is written everywhere;</li>
-     * <li>blocks of up to 32 KiB: when every page of that full span is resident (one
-     *     {@code mincore}), i.e. the user wrote all over its blocks; a full span this heap
-     *     prefaulted itself tells nothing, and the class's last answer stands
-     *     ({@link #writtenAllOver});</li>
-     * <li>large blocks (one to a few per span) are not: a span's worth of them may be far more than
-     *     the class's next few allocations touch.</li>
-     * </ul>
-     * A heap's first span of a class (a thread that allocates a few blocks of many classes, a
-     * working set after a free-all) keeps to the pages it writes. A page fault is a trap into the
-     * kernel per 4 KiB; populating does the same work without the traps (on the 2-vCPU development
-     * VM 4.5-6 against 10 microseconds per page).
-     */
-    private void prefault(Span s, Span full) {
-        if (PREFAULT && full != null
-                && (s.blockSize <= Os.PAGE || (s.blockSize <= SizeClasses.MAX_SMALL && writtenAllOver(full)))) {
-            s.populateCold();
-        }
-        s.coldSlots = 0;
-    }
-
-    /** Per class: whether the last full span checked was resident all over (see {@link #prefault}); lazily made. */
-    private boolean[] writtenAllOver;
-    /** {@code mincore}'s vector: a byte per page of the largest span of a class of up to 32 KiB; lazily made. */
-    private byte[] residency;
-
-    /** Whether the user writes all over the blocks of full span {@code full}'s class, as far as this heap can tell. */
-    private boolean writtenAllOver(Span full) {
-        if (writtenAllOver == null) {
-            writtenAllOver = new boolean[SizeClasses.SMALL_COUNT];
-            residency = new byte[SuperSlab.SLABS * (SizeClasses.SLAB_SIZE >>> 12)];
-        }
-        if (!full.prefaulted) {
-            writtenAllOver[full.cls] = Os.allResident(full.base, (long) full.slots << SizeClasses.SLAB_SHIFT, residency);
-        }
-        return writtenAllOver[full.cls];
     }
 
     private static void reverse(long[] m, int from, int to) {

@@ -211,6 +211,17 @@ final class Span {
      * @return n
      */
     int take(long[] dst, int at, int max) {
+        return take(dst, at, max, false);
+    }
+
+    /**
+     * {@link #take(long[], int, int)}; with {@code fill}, the pages a sweep purged under the blocks
+     * taken are populated, a run of consecutive pages per call ({@link Os#populate}), and only
+     * those: the refill's blocks are about to be written all over (see {@link Prefaults}). Owner only.
+     *
+     * @return n
+     */
+    int take(long[] dst, int at, int max, boolean fill) {
         int n = 0;
         if (freeCount > 0) {
             long[] fm = freeMap;
@@ -241,11 +252,19 @@ final class Span {
         }
         used += n;
         if (purgedPages > 0) {
-            for (int k = at; k < at + n; k++) {
-                unpurge(dst[k] - base);
-            }
+            unpurge(dst, at, n, fill);
         }
         return n;
+    }
+
+    /**
+     * Bytes from a block's start that every request of the class covers: the whole block up to a
+     * page (its pages hold other blocks too), else the size of the class below (a request of this
+     * class is larger). Populating past it would fault in the class's rounding, which a request of
+     * the smallest size never writes.
+     */
+    private int surelyWritten() {
+        return blockSize <= PAGE ? blockSize : SizeClasses.size(cls - 1);
     }
 
     // ------------------------------------------------------------------ purging free pages
@@ -258,16 +277,43 @@ final class Span {
     static final int PAGE_SHIFT = 12;
     static final int PAGE = 1 << PAGE_SHIFT;
 
-    /** A block taken out from offset {@code o} will be written: its pages are resident again. */
-    private void unpurge(long o) {
-        int first = (int) (o >>> PAGE_SHIFT);
-        int last = (int) ((o + blockSize - 1) >>> PAGE_SHIFT);
-        for (int p = first; p <= last; p++) {
-            long m = 1L << p;
-            if ((purged[p >>> 6] & m) != 0) {
-                purged[p >>> 6] &= ~m;
-                purgedPages--;
+    /**
+     * Blocks {@code dst[at .. at+n)} were taken out and will be written: their pages are resident
+     * again. With {@code fill}, the purged ones under the part of each block every request writes
+     * ({@link #surelyWritten}) are populated first, each run of consecutive pages with one call
+     * (the blocks come in address order, a run of free blocks at a time, so runs join across blocks).
+     */
+    private void unpurge(long[] dst, int at, int n, boolean fill) {
+        int runStart = -1; // pending run of purged pages [runStart, runEnd) to populate
+        int runEnd = -1;
+        int sure = fill ? surelyWritten() : 0;
+        for (int k = at; k < at + n; k++) {
+            long o = dst[k] - base;
+            int first = (int) (o >>> PAGE_SHIFT);
+            int last = (int) ((o + blockSize - 1) >>> PAGE_SHIFT);
+            int lastSure = (int) ((o + sure - 1) >>> PAGE_SHIFT); // pages under the part every request writes
+            for (int p = first; p <= last; p++) {
+                long m = 1L << p;
+                if ((purged[p >>> 6] & m) != 0) {
+                    purged[p >>> 6] &= ~m;
+                    purgedPages--;
+                    if (fill && p <= lastSure) {
+                        if (p != runEnd) {
+                            populatePages(runStart, runEnd);
+                            runStart = p;
+                        }
+                        runEnd = p + 1;
+                    }
+                }
             }
+        }
+        populatePages(runStart, runEnd);
+    }
+
+    /** Populates pages {@code [from, to)} of the span; nothing when {@code from < 0}. */
+    private void populatePages(int from, int to) {
+        if (from >= 0) {
+            Os.populate(base + ((long) from << PAGE_SHIFT), (long) (to - from) << PAGE_SHIFT);
         }
     }
 

@@ -19,6 +19,7 @@ public final class MemoryChild {
             case "ratio" -> ratio();
             case "limit" -> limit();
             case "prefault" -> prefault();
+            case "refill-purged" -> refillPurged();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -188,6 +189,47 @@ public final class MemoryChild {
         freeAll(partly);
         freeAll(small);
         freeAll(large);
+        System.out.println("done=true");
+    }
+
+    /**
+     * Pages a sweep purged inside a span in use are populated when a refill takes blocks there
+     * again (hakmem.prefault): three spans of 256-byte blocks, every block of the first span but
+     * the one at its start freed, trim() (the sweep purges the span's 15 free pages), then 255
+     * blocks allocated again and not written: they are the first span's free blocks, and its pages
+     * are resident or not by hakmem's doing alone.
+     */
+    private static void refillPurged() throws Exception {
+        int perSpan = SizeClasses.blocksPerSpan(SizeClasses.classOfAny(256));
+        long[] blocks = new long[3 * perSpan];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = Hakmem.malloc(256);
+            Os.ALL.set(ValueLayout.JAVA_BYTE, blocks[i], (byte) 1);
+        }
+        long span = blocks[0] & -SizeClasses.SLAB_SIZE;
+        for (int i = 0; i < blocks.length; i++) {
+            if (blocks[i] > span && blocks[i] < span + SizeClasses.SLAB_SIZE) {
+                Hakmem.free(blocks[i]);
+                blocks[i] = 0;
+            }
+        }
+        Hakmem.trim();
+        System.out.println("spanPages=" + (SizeClasses.SLAB_SIZE >>> 12));
+        System.out.println("residentAfterTrim=" + ProcFs.residentPages(span, span + SizeClasses.SLAB_SIZE));
+        long p = Os.populateCalls();
+        long[] again = new long[perSpan - 1];
+        int inSpan = 0;
+        for (int i = 0; i < again.length; i++) {
+            again[i] = Hakmem.malloc(256);
+            if (again[i] >= span && again[i] < span + SizeClasses.SLAB_SIZE) {
+                inSpan++;
+            }
+        }
+        System.out.println("takenFromSpan=" + inSpan);
+        System.out.println("refillPopulates=" + (Os.populateCalls() - p));
+        System.out.println("residentAfterRefill=" + ProcFs.residentPages(span, span + SizeClasses.SLAB_SIZE));
+        freeAll(again);
+        freeAll(blocks);
         System.out.println("done=true");
     }
 

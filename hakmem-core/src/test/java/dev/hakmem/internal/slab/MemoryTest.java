@@ -107,8 +107,34 @@ class MemoryTest {
         assertEquals("0", off.get("writtenPopulates"), off.toString());
     }
 
+    /**
+     * Pages a sweep purged inside a span in use come back in one populate per run of pages when a
+     * refill takes blocks there again, not a fault per page at the first writes; without
+     * hakmem.prefault they stay out until written.
+     */
+    @Test
+    void purgedPagesArePopulatedWhenTakenAgain() throws Exception {
+        String[] v = System.getProperty("os.version").split("[.-]");
+        int kernel = Integer.parseInt(v[0]) * 100 + Integer.parseInt(v[1]);
+        org.junit.jupiter.api.Assumptions.assumeTrue(kernel >= 514, "MADV_POPULATE_WRITE needs Linux 5.14, this is " + kernel);
+        Map<String, String> on = parse(runPrefault(true, "refill-purged"));
+        assertEquals("1", on.get("residentAfterTrim"), "the sweep purged every free page: " + on);
+        assertEquals("255", on.get("takenFromSpan"), "the refills took the span's free blocks: " + on);
+        assertEquals(on.get("spanPages"), on.get("residentAfterRefill"), "taken blocks' pages populated: " + on);
+        long calls = Long.parseLong(on.get("refillPopulates"));
+        assertTrue(calls >= 1 && calls <= 4, "one call per refill at most (4 refills of 64): " + on);
+        Map<String, String> off = parse(runPrefault(false, "refill-purged"));
+        assertEquals("1", off.get("residentAfterTrim"), off.toString());
+        assertEquals("0", off.get("refillPopulates"), off.toString());
+        assertEquals("1", off.get("residentAfterRefill"), "nothing written, nothing resident: " + off);
+    }
+
     private static String runPrefault(boolean prefault) throws Exception {
-        var r = ChildJvm.of(MemoryChild.class).jvmArgs("-Dhakmem.jmx=false", "-Dhakmem.prefault=" + prefault).args("prefault").run();
+        return runPrefault(prefault, "prefault");
+    }
+
+    private static String runPrefault(boolean prefault, String command) throws Exception {
+        var r = ChildJvm.of(MemoryChild.class).jvmArgs("-Dhakmem.jmx=false", "-Dhakmem.prefault=" + prefault).args(command).run();
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("done=true"), r.output());
         return r.output();
