@@ -356,11 +356,14 @@ final class Heap {
         int batch = Bursts.batchFor(c, Magazines.capacity(mag[b]));
         int got = 0;
         int spans = 0;
+        boolean filled = false;
         Span s = lists.current(c);
         while (true) {
             if (s != null) {
-                // pages a sweep purged under the blocks to take: populated if the class writes its blocks all over
-                int n = s.take(mag, b + 2 + got, batch - got, s.purgedPages != 0 && prefaults.fillsTaken(c));
+                // pages not resident under the blocks to take: populated if the class writes its blocks all over
+                boolean fill = (s.purgedPages | s.coldSlots) != 0 && prefaults.fillsTaken(c);
+                filled |= fill;
+                int n = s.take(mag, b + 2 + got, batch - got, fill);
                 if (n > 0) {
                     got += n;
                     spans++;
@@ -384,7 +387,9 @@ final class Heap {
                 break;
             } else if (c < SizeClasses.SMALL_COUNT || (s = takeParked(c)) == null) {
                 Heaps.reclaimDeadSometimes();
-                sweepOnFreed();
+                if (sweeps.dueBeforeGrowth()) {
+                    sweeps.gave(sweep(true));
+                }
                 s = SpanPool.acquire(this, c);
                 if (s.coldSlots != 0) {
                     prefaults.newSpan(s, lists.fullHead(c));
@@ -400,6 +405,9 @@ final class Heap {
         mag[b] = Magazines.withCount(mag[b], got - 1);
         bursts.runEnds(c);
         long a = mag[b + 1 + got];
+        if (c >= SizeClasses.SMALL_COUNT) {
+            prefaults.handed(c, a, filled);
+        }
         Magazines.markLive(a);
         return a;
     }

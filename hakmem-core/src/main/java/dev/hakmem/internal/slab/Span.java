@@ -247,6 +247,7 @@ final class Span {
             }
             cursor = w;
         }
+        int fresh = carved;
         while (n < max && carved < capacity) {
             dst[at + n++] = base + (long) (carved++) * blockSize;
         }
@@ -254,7 +255,49 @@ final class Span {
         if (purgedPages > 0) {
             unpurge(dst, at, n, fill);
         }
+        if (coldSlots != 0 && carved > fresh) {
+            carvedCold(fresh, fill);
+        }
         return n;
+    }
+
+    /**
+     * Blocks {@code fresh .. carved} of a large class were just carved: with {@code fill}, the
+     * pages in cold slots under the part of each that every request of the class writes
+     * ({@link #surelyWritten}) are populated. The slots now wholly below the carving point are no
+     * longer cold (their blocks are out, and a block that comes back is resident unless a sweep
+     * purges it, see {@link #purged}).
+     */
+    private void carvedCold(int fresh, boolean fill) {
+        if (fill) {
+            long sure = surelyWritten();
+            for (int k = fresh; k < carved; k++) {
+                long o = (long) k * blockSize;
+                populateColdPart(o & -PAGE, o + sure + PAGE - 1 & -PAGE);
+            }
+        }
+        int done = carved == capacity ? slots : (int) (((long) carved * blockSize) >>> SizeClasses.SLAB_SHIFT);
+        if (done > 0) {
+            coldSlots &= ~SuperSlab.runMask(firstSlot, done);
+        }
+    }
+
+    /** Populates the part of span offsets {@code [from, to)} (whole pages) in cold slots, a run of slots per call. */
+    private void populateColdPart(long from, long to) {
+        int last = (int) ((to - 1) >>> SizeClasses.SLAB_SHIFT);
+        for (int k = (int) (from >>> SizeClasses.SLAB_SHIFT); k <= last; k++) {
+            if ((coldSlots & 1 << (firstSlot + k)) != 0) {
+                int run = k;
+                while (run < last && (coldSlots & 1 << (firstSlot + run + 1)) != 0) {
+                    run++;
+                }
+                long lo = Math.max(from, (long) k << SizeClasses.SLAB_SHIFT);
+                long hi = Math.min(to, (long) (run + 1) << SizeClasses.SLAB_SHIFT);
+                Os.populate(base + lo, hi - lo);
+                prefaulted = true;
+                k = run;
+            }
+        }
     }
 
     /**

@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>
  *   flush / collect: blocks back into spans   freed(c, bytes)    per class, and their sum
  *   refill: blocks taken out of spans         taken(c, bytes)    the class's count goes down, never below 0
- *   after a flush or collect, and before      due()              sum &gt;= threshold = max(growthSweepBytes,
- *     a refill takes a new span                                    mapped / 8), and not held back by the gap
+ *   after a flush or collect                  due()              sum &gt;= threshold = max(growthSweepBytes,
+ *                                                                  mapped / 8), and not held back by the gap
+ *   before a refill takes a new span          dueBeforeGrowth()  sum &gt;= growthSweepBytes, at most once per gap
+ *                                                                  below the threshold of due()
  *   Heap.sweep: the pages go back             reset(), gave(b)
  * </pre>
  *
@@ -161,11 +163,29 @@ final class SweepSchedule {
      * may follow as soon as the threshold is reached again.
      */
     boolean due() {
-        if (GROWTH_SWEEP_BYTES == 0 || freed < GROWTH_SWEEP_BYTES) {
-            return false;
-        }
+        return due(threshold(), false);
+    }
+
+    /**
+     * {@link #due()} right before a refill takes a new span from the pool, with the threshold at
+     * {@link #GROWTH_SWEEP_BYTES} alone: the heap is about to grow while pages of its spans lie
+     * free. The refilled class has none of them (its refill took its spans' free blocks first), so
+     * they are other classes' and this class cannot use them; left for the decay thread's passes
+     * (a decay time or two), memory freed by one phase of a program stays resident beside the
+     * next phase's, and how much of it depends on how fast that phase runs. A churn that frees
+     * and takes the same classes (a producer collecting its consumers' frees) takes new spans
+     * with nothing much freed elsewhere; below the {@link #threshold()} of {@link #due()} these
+     * sweeps come at most once per {@link #GAP} (a churn of large blocks at random sizes would
+     * otherwise sweep on most of its new spans, each sweep giving back pages taken again soon).
+     */
+    boolean dueBeforeGrowth() {
         long threshold = threshold();
-        if (freed < threshold) {
+        return freed >= threshold ? due(threshold, false) : due(GROWTH_SWEEP_BYTES, true);
+    }
+
+    /** {@link #due()} at {@code threshold}; {@code spaced}: at most once per {@link #GAP}, however much the last one gave. */
+    private boolean due(long threshold, boolean spaced) {
+        if (GROWTH_SWEEP_BYTES == 0 || freed < GROWTH_SWEEP_BYTES || freed < threshold) {
             return false;
         }
         if (checksToSkip > 0) {
@@ -173,7 +193,7 @@ final class SweepSchedule {
             return false;
         }
         long now = System.nanoTime();
-        if (!lastGaveMuch && lastSweep != 0 && now - lastSweep < GAP) {
+        if ((spaced || !lastGaveMuch) && lastSweep != 0 && now - lastSweep < GAP) {
             checksToSkip = CHECKS_SKIPPED;
             return false;
         }

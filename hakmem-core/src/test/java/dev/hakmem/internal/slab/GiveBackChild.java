@@ -45,6 +45,7 @@ public final class GiveBackChild {
             case "idle" -> partlyFree(false);
             case "active" -> partlyFree(true);
             case "wholesale" -> wholesaleFree();
+            case "before-growth" -> beforeGrowth();
             case "borrowStress" -> borrowStress(Double.parseDouble(args[1]));
             default -> throw new IllegalArgumentException(args[0]);
         }
@@ -123,6 +124,47 @@ public final class GiveBackChild {
             BlockPattern.verify(blocks[i], BLOCK, BlockPattern.off(i), "live block after the sweep");
             Hakmem.free(blocks[i]);
         }
+    }
+
+    /**
+     * 64 MiB of 16 KiB blocks, 4 MiB of them freed (every other block of the first 512): more than
+     * growthSweepBytes, less than an eighth of what hakmem maps, so the frees themselves sweep
+     * nothing; then one large block, whose class takes a new span: the heap sweeps before it
+     * grows, and the freed blocks' pages go back.
+     */
+    static void beforeGrowth() throws Exception {
+        int block = 16 << 10;
+        long[] blocks = new long[4096];
+        for (int i = 0; i < blocks.length; i++) {
+            blocks[i] = Hakmem.malloc(block);
+            BlockPattern.fill(blocks[i], block, BlockPattern.off(i));
+        }
+        long sweeps = SweepSchedule.sweeps();
+        for (int i = 0; i < 512; i += 2) {
+            Hakmem.free(blocks[i]);
+        }
+        long sweptByFrees = SweepSchedule.sweeps() - sweeps;
+        long before = freedResidentPages(blocks, block);
+        long big = Hakmem.malloc(256 << 10);
+        long after = freedResidentPages(blocks, block);
+        System.out.printf("sweptByFrees=%d freedPages=%d residentBefore=%d residentAfter=%d sweeps=%d%n", sweptByFrees,
+                256 * (block >> 12), before, after, SweepSchedule.sweeps() - sweeps);
+        Hakmem.free(big);
+        for (int i = 0; i < blocks.length; i++) {
+            if (i >= 512 || i % 2 == 1) {
+                BlockPattern.verify(blocks[i], block, BlockPattern.off(i), "live block after the sweep");
+                Hakmem.free(blocks[i]);
+            }
+        }
+    }
+
+    /** Resident pages of the freed blocks (the even ones of the first 512). */
+    private static long freedResidentPages(long[] blocks, int block) throws Exception {
+        long n = 0;
+        for (int i = 0; i < 512; i += 2) {
+            n += ProcFs.residentPages(blocks[i], blocks[i] + block);
+        }
+        return n;
     }
 
     static void borrowStress(double seconds) throws Exception {

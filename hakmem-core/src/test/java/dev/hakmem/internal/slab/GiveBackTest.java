@@ -75,6 +75,26 @@ class GiveBackTest {
         assertTrue(m.get("droppedKiB") >= 16 << 10, "most of the 32 MiB of free pages given back: " + r.output());
     }
 
+    /**
+     * Pages freed in a heap's spans go back before the heap takes a new span, even when what came
+     * back is below the eighth of the mapped bytes that makes the frees themselves sweep: memory
+     * one phase freed does not stay resident beside the next phase's until the decay time (here a
+     * minute).
+     */
+    @Test
+    void freedPagesGoBackBeforeTheHeapGrows() throws Exception {
+        ChildJvm.Result r = ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=60000", "-Dhakmem.jmx=false", "-ea")
+                .args("before-growth").timeout(Duration.ofSeconds(100)).run();
+        System.out.println("give-back, before growth: " + r.output().strip());
+        assertEquals(0, r.exit(), r.output());
+        Map<String, Long> m = figures(r.output());
+        assertEquals(0L, m.get("sweptByFrees"), "4 MiB is below an eighth of the mapped 64 MiB: " + r.output());
+        assertEquals(m.get("freedPages"), m.get("residentBefore"), "freed, still resident: " + r.output());
+        assertEquals(1L, m.get("sweeps"), "one sweep, before the large class's new span: " + r.output());
+        // the blocks in the 16 KiB class's magazine (16) are not in a span, so stay resident
+        assertTrue(m.get("residentAfter") <= 16 * 4, "the freed pages went back: " + r.output());
+    }
+
     @Test
     void borrowingHeapsOfBlockedThreadsIsSafe() throws Exception {
         ChildJvm.Result r = ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=5", "-Dhakmem.jmx=false", "-ea")

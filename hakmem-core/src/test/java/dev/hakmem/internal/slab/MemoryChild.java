@@ -20,6 +20,7 @@ public final class MemoryChild {
             case "limit" -> limit();
             case "prefault" -> prefault();
             case "refill-purged" -> refillPurged();
+            case "large-fill" -> largeFill();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -230,6 +231,37 @@ public final class MemoryChild {
         System.out.println("residentAfterRefill=" + ProcFs.residentPages(span, span + SizeClasses.SLAB_SIZE));
         freeAll(again);
         freeAll(blocks);
+        System.out.println("done=true");
+    }
+
+    /**
+     * Large blocks a refill takes come with the part every request of their class writes
+     * populated, once the block the class's previous refill handed out proved written there
+     * (hakmem.prefault): 200 KiB requests (class 224 KiB, the class below 192 KiB) written on
+     * every page, then one more looked at before any write; 100 KiB requests (class 112 KiB)
+     * written on their first page only, which are never populated.
+     */
+    private static void largeFill() throws Exception {
+        long p0 = Os.populateCalls();
+        long[] written = new long[16];
+        for (int i = 0; i < written.length; i++) {
+            written[i] = Hakmem.malloc(200 << 10);
+            touch(written[i], 200 << 10);
+        }
+        System.out.println("writtenPopulates=" + (Os.populateCalls() - p0));
+        long next = Hakmem.malloc(200 << 10);
+        System.out.println("nextResidentPages=" + ProcFs.residentPages(next, next + (224 << 10)));
+        System.out.println("nextResidentBelowClass=" + ProcFs.residentPages(next, next + (192 << 10)));
+        long p1 = Os.populateCalls();
+        long[] head = new long[16];
+        for (int i = 0; i < head.length; i++) {
+            head[i] = Hakmem.malloc(100 << 10);
+            Os.ALL.set(ValueLayout.JAVA_BYTE, head[i], (byte) 1);
+        }
+        System.out.println("headPopulates=" + (Os.populateCalls() - p1));
+        Hakmem.free(next);
+        freeAll(written);
+        freeAll(head);
         System.out.println("done=true");
     }
 

@@ -89,9 +89,7 @@ class MemoryTest {
      */
     @Test
     void busySmallClassesArePrefaulted() throws Exception {
-        String[] v = System.getProperty("os.version").split("[.-]");
-        int kernel = Integer.parseInt(v[0]) * 100 + Integer.parseInt(v[1]);
-        org.junit.jupiter.api.Assumptions.assumeTrue(kernel >= 514, "MADV_POPULATE_WRITE needs Linux 5.14, this is " + kernel);
+        assumePopulateWrite();
         Map<String, String> on = parse(runPrefault(true));
         assertEquals("0", on.get("firstSpanPopulates"), on.toString());
         assertEquals("0", on.get("firstSpanResidentPages"), "the first span is not populated: " + on);
@@ -114,9 +112,7 @@ class MemoryTest {
      */
     @Test
     void purgedPagesArePopulatedWhenTakenAgain() throws Exception {
-        String[] v = System.getProperty("os.version").split("[.-]");
-        int kernel = Integer.parseInt(v[0]) * 100 + Integer.parseInt(v[1]);
-        org.junit.jupiter.api.Assumptions.assumeTrue(kernel >= 514, "MADV_POPULATE_WRITE needs Linux 5.14, this is " + kernel);
+        assumePopulateWrite();
         Map<String, String> on = parse(runPrefault(true, "refill-purged"));
         assertEquals("1", on.get("residentAfterTrim"), "the sweep purged every free page: " + on);
         assertEquals("255", on.get("takenFromSpan"), "the refills took the span's free blocks: " + on);
@@ -127,6 +123,31 @@ class MemoryTest {
         assertEquals("1", off.get("residentAfterTrim"), off.toString());
         assertEquals("0", off.get("refillPopulates"), off.toString());
         assertEquals("1", off.get("residentAfterRefill"), "nothing written, nothing resident: " + off);
+    }
+
+    /**
+     * A large block a refill hands out comes with the part its class's smallest request covers
+     * populated once blocks of the class proved written all over, and nothing past it (the class's
+     * rounding); blocks written in part never are, nor any without hakmem.prefault.
+     */
+    @Test
+    void largeBlocksWrittenAllOverArePopulatedUpToTheClassBelow() throws Exception {
+        assumePopulateWrite();
+        Map<String, String> on = parse(runPrefault(true, "large-fill"));
+        assertTrue(Long.parseLong(on.get("writtenPopulates")) >= 14, "every refill but the first two: " + on);
+        assertEquals("48", on.get("nextResidentBelowClass"), "192 KiB of the next block populated: " + on);
+        assertEquals("48", on.get("nextResidentPages"), "and not the 32 KiB of rounding past them: " + on);
+        assertEquals("0", on.get("headPopulates"), "blocks written on their first page: " + on);
+        Map<String, String> off = parse(runPrefault(false, "large-fill"));
+        assertEquals("0", off.get("writtenPopulates"), off.toString());
+        assertEquals("0", off.get("nextResidentPages"), off.toString());
+    }
+
+    /** Skips on kernels before Linux 5.14, which have no MADV_POPULATE_WRITE. */
+    private static void assumePopulateWrite() {
+        String[] v = System.getProperty("os.version").split("[.-]");
+        int kernel = Integer.parseInt(v[0]) * 100 + Integer.parseInt(v[1]);
+        org.junit.jupiter.api.Assumptions.assumeTrue(kernel >= 514, "MADV_POPULATE_WRITE needs Linux 5.14, this is " + kernel);
     }
 
     private static String runPrefault(boolean prefault) throws Exception {
