@@ -757,8 +757,8 @@ final class Heap {
 
     /**
      * Sweeps now if the heap's spans hand out enough less than at its last sweep
-     * ({@link SweepSchedule#due}). Called after a flush or a collect gave blocks back, and before a
-     * refill takes a new span. Holder only.
+     * ({@link SweepSchedule#due}). Called after a flush or a collect gave blocks back (before a
+     * refill takes a new span, {@link SweepSchedule#dueBeforeGrowth} decides). Holder only.
      */
     private void sweepOnFreed() {
         if (sweeps.due()) {

@@ -46,10 +46,12 @@ final class Span {
     final int capacity;
     /**
      * Slots of its SuperSlab whose pages were not resident (never written, or purged) when the
-     * pool formatted the span, until its new owner has had them populated or not ({@link #populateCold}).
+     * pool formatted the span: for tiny and mid classes until its new owner has had them
+     * populated or not ({@link #populateCold}), for large classes until the carving point passes
+     * them ({@link #carvedCold}).
      */
     int coldSlots;
-    /** Whether {@link #populateCold} faulted its pages in (so their residency says nothing of the user's writes). */
+    /** Whether this heap populated pages of the span (so their residency says nothing of the user's writes). */
     boolean prefaulted;
     /**
      * For block sizes 8-512 that are powers of two, log2(size / 8): the shift from a shadow
@@ -215,9 +217,10 @@ final class Span {
     }
 
     /**
-     * {@link #take(long[], int, int)}; with {@code fill}, the pages a sweep purged under the blocks
-     * taken are populated, a run of consecutive pages per call ({@link Os#populate}), and only
-     * those: the refill's blocks are about to be written all over (see {@link Prefaults}). Owner only.
+     * {@link #take(long[], int, int)}; with {@code fill}, the pages under the blocks taken that are
+     * not resident (purged by a sweep, or in a large span's {@link #coldSlots}) are populated, a
+     * run of consecutive pages per call ({@link Os#populate}), and only those: the refill's blocks
+     * are about to be written all over (see {@link Prefaults}). Owner only.
      *
      * @return n
      */
