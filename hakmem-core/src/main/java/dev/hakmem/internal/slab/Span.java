@@ -119,15 +119,9 @@ final class Span {
      * The span's owner (or nobody else yet); no lock held.
      */
     void populateCold() {
-        int cold = coldSlots;
-        coldSlots = 0;
         prefaulted = true;
-        while (cold != 0) {
-            int first = Integer.numberOfTrailingZeros(cold);
-            int len = SuperSlab.runLength(cold, first);
-            Os.populate(ss.base + ((long) first << SizeClasses.SLAB_SHIFT), (long) len << SizeClasses.SLAB_SHIFT);
-            cold &= ~SuperSlab.runMask(first, len);
-        }
+        populateColdPart(0, bytes());
+        coldSlots = 0;
     }
 
     // ---- pages given back while the span is in use (see purgeFreePages) ----
@@ -285,21 +279,22 @@ final class Span {
         }
     }
 
-    /** Populates the part of span offsets {@code [from, to)} (whole pages) in cold slots, a run of slots per call. */
+    /**
+     * Populates the part of span offsets {@code [from, to)} (whole pages) in cold slots, a run of
+     * slots per call ({@link SuperSlab#runLength}).
+     */
     private void populateColdPart(long from, long to) {
+        int first = (int) (from >>> SizeClasses.SLAB_SHIFT);
         int last = (int) ((to - 1) >>> SizeClasses.SLAB_SHIFT);
-        for (int k = (int) (from >>> SizeClasses.SLAB_SHIFT); k <= last; k++) {
-            if ((coldSlots & 1 << (firstSlot + k)) != 0) {
-                int run = k;
-                while (run < last && (coldSlots & 1 << (firstSlot + run + 1)) != 0) {
-                    run++;
-                }
-                long lo = Math.max(from, (long) k << SizeClasses.SLAB_SHIFT);
-                long hi = Math.min(to, (long) (run + 1) << SizeClasses.SLAB_SHIFT);
-                Os.populate(base + lo, hi - lo);
-                prefaulted = true;
-                k = run;
-            }
+        int cold = coldSlots & SuperSlab.runMask(firstSlot + first, last - first + 1);
+        while (cold != 0) {
+            int slot = Integer.numberOfTrailingZeros(cold);
+            int len = SuperSlab.runLength(cold, slot);
+            long lo = Math.max(from, (long) (slot - firstSlot) << SizeClasses.SLAB_SHIFT);
+            long hi = Math.min(to, (long) (slot - firstSlot + len) << SizeClasses.SLAB_SHIFT);
+            Os.populate(base + lo, hi - lo);
+            prefaulted = true;
+            cold &= ~SuperSlab.runMask(slot, len);
         }
     }
 

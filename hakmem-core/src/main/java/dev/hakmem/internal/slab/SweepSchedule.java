@@ -163,7 +163,7 @@ final class SweepSchedule {
      * may follow as soon as the threshold is reached again.
      */
     boolean due() {
-        return due(threshold(), false);
+        return enoughFreed() && due(threshold(), false);
     }
 
     /**
@@ -179,13 +179,24 @@ final class SweepSchedule {
      * otherwise sweep on most of its new spans, each sweep giving back pages taken again soon).
      */
     boolean dueBeforeGrowth() {
+        if (!enoughFreed()) {
+            return false;
+        }
         long threshold = threshold();
         return freed >= threshold ? due(threshold, false) : due(GROWTH_SWEEP_BYTES, true);
     }
 
+    /**
+     * The check before either threshold, on every flush: one field and a constant, so the shared
+     * count of mapped bytes ({@link #threshold()}) is read only once 1 MiB came back.
+     */
+    private boolean enoughFreed() {
+        return GROWTH_SWEEP_BYTES != 0 && freed >= GROWTH_SWEEP_BYTES;
+    }
+
     /** {@link #due()} at {@code threshold}; {@code spaced}: at most once per {@link #GAP}, however much the last one gave. */
     private boolean due(long threshold, boolean spaced) {
-        if (GROWTH_SWEEP_BYTES == 0 || freed < GROWTH_SWEEP_BYTES || freed < threshold) {
+        if (freed < threshold) {
             return false;
         }
         if (checksToSkip > 0) {
