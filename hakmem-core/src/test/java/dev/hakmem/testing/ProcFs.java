@@ -7,6 +7,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** This process's memory as Linux reports it in {@code /proc/self}. */
 public final class ProcFs {
@@ -62,5 +66,41 @@ public final class ProcFs {
             }
         }
         return kib;
+    }
+
+    /** Resident KiB of each of this process's mappings, keyed by its {@code /proc/self/smaps} header line. */
+    public static Map<String, Long> residentByMapping() throws IOException {
+        Map<String, Long> m = new LinkedHashMap<>();
+        String at = null;
+        for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
+            int dash = line.indexOf('-');
+            int space = line.indexOf(' ');
+            if (dash > 0 && space > dash && line.substring(0, dash).chars().allMatch(ch -> Character.digit(ch, 16) >= 0)) {
+                at = line.strip();
+            } else if (at != null && line.startsWith("Rss:")) {
+                m.merge(at, Long.parseLong(line.replaceAll("[^0-9]", "")), Long::sum);
+            }
+        }
+        return m;
+    }
+
+    /**
+     * The {@code n} mappings whose resident KiB grew most from {@code before} to {@code after} (both
+     * from {@link #residentByMapping()}), one {@code +KiB header} entry each, largest first.
+     */
+    public static List<String> grownMost(Map<String, Long> before, Map<String, Long> after, int n) {
+        List<Map.Entry<String, Long>> grown = new ArrayList<>();
+        after.forEach((k, v) -> {
+            long d = v - before.getOrDefault(k, 0L);
+            if (d > 0) {
+                grown.add(Map.entry(k, d));
+            }
+        });
+        grown.sort((a, b) -> Long.compare(b.getValue(), a.getValue()));
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < Math.min(n, grown.size()); i++) {
+            out.add("+" + grown.get(i).getValue() + " KiB " + grown.get(i).getKey());
+        }
+        return out;
     }
 }

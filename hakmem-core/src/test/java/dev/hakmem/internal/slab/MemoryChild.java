@@ -40,20 +40,28 @@ public final class MemoryChild {
 
     /**
      * Allocate ~3.6 GiB of mixed sizes (every page touched), free everything, wait 3 s without calls.
-     * A pass at a tenth of the volume comes first, then trim and a collection, so that the JIT has
-     * compiled the loop and the JVM has trimmed its compiler arenas before the baseline: the
-     * figure is then the allocator's, not 5-10 MiB of the JVM's own native memory that a
-     * compilation in the middle of the run left behind. (hakmem's own resident memory is checked
-     * absolutely, not against the baseline: {@code ownAfterKiB}.)
+     * Three passes at a tenth of the volume come first (enough loop iterations for the JIT's
+     * optimizing compiler), then 3 s without calls (the decay thread's sweeps run and compile),
+     * trim and a collection, so that the JIT has compiled what the run executes and the JVM has
+     * trimmed its compiler arenas before the baseline: the figure is then the allocator's, not
+     * 5-10 MiB of the JVM's own native memory that a compilation in the middle of the run left
+     * behind (the JVM keeps a compilation's arena chunks for up to 5 s before it frees them). The
+     * parent fixes and pre-touches the Java heap, so that young-generation regions the run fills
+     * are not in the figure either. (hakmem's own resident memory is checked absolutely, not
+     * against the baseline: {@code ownAfterKiB}; {@code grown} names the mappings that grew.)
      */
     private static void decay() throws Exception {
         long[] blocks = new long[200_000];
         long[] warm = new long[20_000];
-        mixed(warm, new SplittableRandom(41));
-        freeAll(warm);
+        for (int pass = 0; pass < 3; pass++) {
+            mixed(warm, new SplittableRandom(41 + pass));
+            freeAll(warm);
+        }
+        Thread.sleep(3000);
         Hakmem.trim();
         System.gc();
         Thread.sleep(1200); // two of the JVM's native-heap trims (-XX:TrimNativeHeapInterval=500)
+        var baseMaps = ProcFs.residentByMapping();
         long base = ProcFs.rssKib();
         long bytes = mixed(blocks, new SplittableRandom(42));
         long peak = ProcFs.rssKib();
@@ -62,6 +70,7 @@ public final class MemoryChild {
         Thread.sleep(3000);
         long after = ProcFs.rssKib();
         long own = ownResidentKib();
+        var grown = ProcFs.grownMost(baseMaps, ProcFs.residentByMapping(), 4);
         Stats s = Hakmem.stats();
         System.out.println("liveMiB=" + (bytes >> 20));
         System.out.println("baseKiB=" + base);
@@ -71,6 +80,7 @@ public final class MemoryChild {
         System.out.println("ownAfterKiB=" + own);
         System.out.println("madvise=" + s.madviseCalls());
         System.out.println("stats=" + s.mappedBytes() + " mapped, " + s.liveBytes() + " live");
+        System.out.println("grown=" + String.join(" | ", grown));
     }
 
     /** Fills {@code blocks} with mixed sizes (every page touched): 80 % tiny, 10 % mid, 10 % large, some huge; returns the bytes. */
