@@ -27,8 +27,9 @@ import java.lang.invoke.VarHandle;
  * same block is set, and taken by the owner with getAndSet. A span's bits are cleared when the
  * span is released ({@link #clearBlocks}); slots whose shadow may still hold bits are cleared
  * when a span is formatted on them; the shadow of a SuperSlab is purged
- * ({@code madvise(DONTNEED)}, which zeroes it) when the SuperSlab's memory goes back to the OS.
- * So every span starts with all of its bits clear.
+ * ({@code madvise(DONTNEED)}, which zeroes it) when the SuperSlab's memory goes back to the OS,
+ * and a shadow page of two free slots (already all zero) when the pool purges those slots
+ * ({@link #purgeSlotPairs}). So every span starts with all of its bits clear.
  *
  * <p>The region is one {@code mmap(PROT_READ|PROT_WRITE, MAP_NORESERVE)} of reservation / 32
  * bytes at start-up: untouched pages cost nothing.
@@ -162,6 +163,29 @@ final class Shadow {
             }
         } else if (carved > 0) {
             clear(base, ((long) carved * blockSize + 511) & ~511L);
+        }
+    }
+
+    /**
+     * Gives back the shadow pages of the free slot pairs of the SuperSlab at {@code base} whose
+     * bits are set in {@code pairs} (bit 2k: slots 2k and 2k + 1, one shadow page), one call per
+     * run of consecutive pairs. Their words are all zero already (a free slot's shadow is cleared
+     * when its span is released), so this changes no bit: their pages only stop being resident,
+     * and read as zero after. Pool lock held (no span can be formatted on the slots meanwhile).
+     */
+    static void purgeSlotPairs(long base, int pairs) {
+        assert (pairs & 0xAAAAAAAA) == 0 : "pairs start at even slots: " + Integer.toHexString(pairs);
+        while (pairs != 0) {
+            int first = Integer.numberOfTrailingZeros(pairs);
+            int last = first;
+            while (last + 2 < SuperSlab.SLABS && (pairs & (1 << (last + 2))) != 0) {
+                last += 2;
+            }
+            long from = word(base + ((long) first << SizeClasses.SLAB_SHIFT));
+            long bytes = (long) (last - first + 2) << (SizeClasses.SLAB_SHIFT - 5);
+            assert (from & 4095) == 0 && (bytes & 4095) == 0 : "shadow pages of slot pairs are whole pages";
+            Os.madvise(from, bytes, Os.MADV_DONTNEED);
+            pairs &= ~(int) (((1L << (last - first + 2)) - 1) << first);
         }
     }
 

@@ -73,18 +73,41 @@ final class SuperSlab {
         return touchedMask & ~usedMask;
     }
 
-    /** Gives the pages of every resident free slot back with {@code madvise(DONTNEED)}, in runs. Pool lock held. */
+    /**
+     * Gives the pages of every resident free slot back with {@code madvise(DONTNEED)}, in runs,
+     * and the shadow pages of the slots purged where both slots a shadow page describes are free
+     * ({@link Shadow#purgeSlotPairs}). Pool lock held.
+     */
     void purgeIdleSlots() {
         int idle = idleSlots();
+        int purged = 0;
         while (idle != 0) {
             int first = Integer.numberOfTrailingZeros(idle);
             int len = runLength(idle, first);
             if (Os.madvise(base + ((long) first << SizeClasses.SLAB_SHIFT),
                     (long) len << SizeClasses.SLAB_SHIFT, Os.MADV_DONTNEED)) {
                 touchedMask &= ~runMask(first, len);
+                purged |= runMask(first, len);
             }
             idle &= ~runMask(first, len);
         }
+        if (purged != 0) {
+            Shadow.purgeSlotPairs(base, freePairs(usedMask, purged));
+        }
+    }
+
+    /**
+     * The slot pairs (2k, 2k + 1), as the bit of slot 2k, that are both free in {@code used} and of
+     * which at least one is in {@code purged}: the pairs whose shadow page a purge may give back.
+     *
+     * <pre>
+     * slots:        0 1 | 2 3 | 4 5 | ...     one shadow page (4 KiB) per pair = 128 KiB of slots
+     * free pair:    bit 2k set  &lt;=&gt;  slots 2k and 2k + 1 are not used, and one of them was purged
+     * </pre>
+     */
+    static int freePairs(int used, int purged) {
+        int free = ~used;
+        return free & (free >>> 1) & (purged | (purged >>> 1)) & 0x55555555;
     }
 
     /**

@@ -157,4 +157,26 @@ class SpanRunsTest {
         }
         return r;
     }
+
+    /** SuperSlab.freePairs against a slot-by-slot model, on every pair pattern over random masks. */
+    @Test
+    void freeSlotPairsAreThoseWithBothSlotsFreeAndOnePurged() {
+        Random r = new Random(7);
+        for (int t = 0; t < 20_000; t++) {
+            int used = r.nextInt() & r.nextInt();
+            int purged = r.nextInt() & ~used;
+            int want = 0;
+            for (int k = 0; k < SuperSlab.SLABS; k += 2) {
+                boolean bothFree = (used & (3 << k)) == 0;
+                boolean onePurged = (purged & (3 << k)) != 0;
+                if (bothFree && onePurged) {
+                    want |= 1 << k;
+                }
+            }
+            assertEquals(want, SuperSlab.freePairs(used, purged), "used " + Integer.toHexString(used) + " purged " + Integer.toHexString(purged));
+        }
+        assertEquals(0x5, SuperSlab.freePairs(0xFFFFFFF0, 0x6));
+        assertEquals(0, SuperSlab.freePairs(0x2, 0x1));
+        assertEquals(0x40000000, SuperSlab.freePairs(0, 0x80000000));
+    }
 }
