@@ -92,6 +92,7 @@ final class SuperSlab {
             idle &= ~runMask(first, len);
         }
         if (purged != 0) {
+            assert (shadowDirty & ~usedMask) == 0 : "free slots with shadow bits: " + this + " " + Integer.toHexString(shadowDirty & ~usedMask);
             Shadow.purgeSlotPairs(base, freePairs(usedMask, purged));
         }
     }
