@@ -175,17 +175,15 @@ final class Shadow {
      */
     static void purgeSlotPairs(long base, int pairs) {
         assert (pairs & 0xAAAAAAAA) == 0 : "pairs start at even slots: " + Integer.toHexString(pairs);
-        while (pairs != 0) {
-            int first = Integer.numberOfTrailingZeros(pairs);
-            int last = first;
-            while (last + 2 < SuperSlab.SLABS && (pairs & (1 << (last + 2))) != 0) {
-                last += 2;
-            }
+        int slots = pairs | (pairs << 1); // runs of whole pairs: even starts, even lengths
+        while (slots != 0) {
+            int first = Integer.numberOfTrailingZeros(slots);
+            int len = SuperSlab.runLength(slots, first);
             long from = word(base + ((long) first << SizeClasses.SLAB_SHIFT));
-            long bytes = (long) (last - first + 2) << (SizeClasses.SLAB_SHIFT - 5);
+            long bytes = (long) len << (SizeClasses.SLAB_SHIFT - 5);
             assert (from & 4095) == 0 && (bytes & 4095) == 0 : "shadow pages of slot pairs are whole pages";
             Os.madvise(from, bytes, Os.MADV_DONTNEED);
-            pairs &= ~(int) (((1L << (last - first + 2)) - 1) << first);
+            slots &= ~SuperSlab.runMask(first, len);
         }
     }
 
