@@ -20,7 +20,7 @@ public final class ProcFs {
     public static long rssKib() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                return kib(line);
             }
         }
         throw new IllegalStateException("no VmRSS in /proc/self/status");
@@ -55,17 +55,29 @@ public final class ProcFs {
         long kib = 0;
         boolean inside = false;
         for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
-            int dash = line.indexOf('-');
-            int space = line.indexOf(' ');
-            if (dash > 0 && space > dash && line.substring(0, dash).chars().allMatch(ch -> Character.digit(ch, 16) >= 0)) {
-                long start = Long.parseUnsignedLong(line.substring(0, dash), 16);
-                long end = Long.parseUnsignedLong(line.substring(dash + 1, space), 16);
-                inside = start < to && end > from;
+            long[] range = mapping(line);
+            if (range != null) {
+                inside = range[0] < to && range[1] > from;
             } else if (inside && line.startsWith("Rss:")) {
-                kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                kib += kib(line);
             }
         }
         return kib;
+    }
+
+    /** {@code {start, end}} of the mapping a {@code /proc/self/smaps} header line names, or null for any other line. */
+    private static long[] mapping(String line) {
+        int dash = line.indexOf('-');
+        int space = line.indexOf(' ');
+        if (dash > 0 && space > dash && line.substring(0, dash).chars().allMatch(ch -> Character.digit(ch, 16) >= 0)) {
+            return new long[] {Long.parseUnsignedLong(line.substring(0, dash), 16), Long.parseUnsignedLong(line.substring(dash + 1, space), 16)};
+        }
+        return null;
+    }
+
+    /** The number of a {@code /proc} line such as {@code Rss:   1234 kB}. */
+    private static long kib(String line) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
     }
 
     /** Resident KiB of each of this process's mappings, keyed by its {@code /proc/self/smaps} header line. */
@@ -73,12 +85,10 @@ public final class ProcFs {
         Map<String, Long> m = new LinkedHashMap<>();
         String at = null;
         for (String line : Files.readAllLines(Path.of("/proc/self/smaps"))) {
-            int dash = line.indexOf('-');
-            int space = line.indexOf(' ');
-            if (dash > 0 && space > dash && line.substring(0, dash).chars().allMatch(ch -> Character.digit(ch, 16) >= 0)) {
+            if (mapping(line) != null) {
                 at = line.strip();
             } else if (at != null && line.startsWith("Rss:")) {
-                m.merge(at, Long.parseLong(line.replaceAll("[^0-9]", "")), Long::sum);
+                m.merge(at, kib(line), Long::sum);
             }
         }
         return m;

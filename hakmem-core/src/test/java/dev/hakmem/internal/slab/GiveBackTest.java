@@ -65,9 +65,7 @@ class GiveBackTest {
      */
     @Test
     void aWholesaleFreeGoesBackAtOnce() throws Exception {
-        ChildJvm.Result r = ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=60000", "-Dhakmem.jmx=false", "-ea")
-                .args("wholesale").timeout(Duration.ofSeconds(100)).run();
-        System.out.println("give-back, wholesale free: " + r.output().strip());
+        ChildJvm.Result r = runWithoutDecay("wholesale", "wholesale free");
         assertEquals(0, r.exit(), r.output());
         Map<String, Long> m = figures(r.output());
         assertTrue(m.get("sweeps") >= 1, "the heap swept during the frees: " + r.output());
@@ -83,9 +81,7 @@ class GiveBackTest {
      */
     @Test
     void freedPagesGoBackBeforeTheHeapGrows() throws Exception {
-        ChildJvm.Result r = ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=60000", "-Dhakmem.jmx=false", "-ea")
-                .args("before-growth").timeout(Duration.ofSeconds(100)).run();
-        System.out.println("give-back, before growth: " + r.output().strip());
+        ChildJvm.Result r = runWithoutDecay("before-growth", "before growth");
         assertEquals(0, r.exit(), r.output());
         Map<String, Long> m = figures(r.output());
         assertEquals(0L, m.get("sweptByFrees"), "4 MiB is below an eighth of the mapped 64 MiB: " + r.output());
@@ -93,6 +89,17 @@ class GiveBackTest {
         assertEquals(1L, m.get("sweeps"), "one sweep, before the large class's new span: " + r.output());
         // the blocks in the 16 KiB class's magazine (16) are not in a span, so stay resident
         assertTrue(m.get("residentAfter") <= 16 * 4, "the freed pages went back: " + r.output());
+    }
+
+    /**
+     * Runs child workload {@code mode} with a decay time of a minute (so nothing the test sees
+     * goes back by the decay thread's passes) and prints its output under {@code label}.
+     */
+    private static ChildJvm.Result runWithoutDecay(String mode, String label) throws Exception {
+        ChildJvm.Result r = ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=60000", "-Dhakmem.jmx=false", "-ea")
+                .args(mode).timeout(Duration.ofSeconds(100)).run();
+        System.out.println("give-back, " + label + ": " + r.output().strip());
+        return r;
     }
 
     @Test
