@@ -1,0 +1,134 @@
+package dev.hakmem.bench.placement;
+
+import java.util.Arrays;
+
+/**
+ * Size-segregated placement, as hakmem's slab tiers place blocks: a request takes a block of the
+ * smallest class that holds it; a freed block serves only its own class again (the most recently
+ * freed first, as a thread cache pops); a class without free blocks carves the next block of its
+ * current span, and a class whose span is used up takes a new span from the top of the space.
+ * A span is the fewest 64 KiB slabs that hold at least eight blocks and waste at most 1/32 of
+ * themselves (at most 32 slabs), as hakmem's tiny and mid spans.
+ *
+ * <p>With a spill factor {@code f > 1}: a class that would take a new span first takes a free
+ * block of the next larger class up to {@code f} times the request that has one (the hole of a
+ * larger class instead of fresh memory); the block goes back to its own class when freed.
+ */
+public final class SegregatedPlacement implements Placement {
+
+    private static final int SLAB = 1 << 16;
+
+    private final long[] sizes;
+    private final long[] spanBytes;
+    private final double spill;
+    private final long[][] free;
+    private final int[] count;
+    private final long[] next;
+    private final long[] end;
+    private final long base;
+    private long top;
+    /** Class of the span each 64 KiB slab from {@code base} belongs to. */
+    private short[] slabClass = new short[1024];
+
+    /**
+     * @param classSizes block sizes of the classes, ascending; the last is the largest request placed
+     * @param spill      largest factor of the request a spilled block may have (1: no spill)
+     * @param base       start of the model space the spans are taken from
+     */
+    public SegregatedPlacement(long[] classSizes, double spill, long base) {
+        if (classSizes.length == 0 || spill < 1) {
+            throw new IllegalArgumentException("classes " + classSizes.length + ", spill " + spill);
+        }
+        this.sizes = classSizes.clone();
+        this.spill = spill;
+        this.spanBytes = new long[sizes.length];
+        for (int c = 0; c < sizes.length; c++) {
+            if (c > 0 && sizes[c] <= sizes[c - 1]) {
+                throw new IllegalArgumentException("class sizes must ascend: " + Arrays.toString(classSizes));
+            }
+            spanBytes[c] = spanBytes(sizes[c]);
+        }
+        this.free = new long[sizes.length][16];
+        this.count = new int[sizes.length];
+        this.next = new long[sizes.length];
+        this.end = new long[sizes.length];
+        this.base = base;
+        this.top = base;
+    }
+
+    /** The fewest slabs holding at least eight blocks of {@code size} with at most 1/32 of the span unused (32 slabs at most). */
+    static long spanBytes(long size) {
+        for (long slabs = 1; slabs < 32; slabs++) {
+            long bytes = slabs * SLAB;
+            long blocks = bytes / size;
+            if (blocks >= 8 && bytes - blocks * size <= bytes / 32) {
+                return bytes;
+            }
+        }
+        return 32L * SLAB;
+    }
+
+    @Override
+    public String name() {
+        return spill > 1 ? "segregated, spill up to " + spill + "x" : "segregated";
+    }
+
+    /** The class of a request of {@code size} bytes. */
+    int classOf(long size) {
+        int c = Arrays.binarySearch(sizes, size);
+        c = c >= 0 ? c : -c - 1;
+        if (c == sizes.length) {
+            throw new IllegalArgumentException(size + " bytes: above the largest class, " + sizes[sizes.length - 1]);
+        }
+        return c;
+    }
+
+    @Override
+    public long place(long size) {
+        int c = classOf(size);
+        if (count[c] > 0) {
+            return free[c][--count[c]];
+        }
+        if (next[c] >= end[c]) {
+            for (int d = c + 1; d < sizes.length && sizes[d] <= spill * size; d++) {
+                if (count[d] > 0) {
+                    return free[d][--count[d]];
+                }
+            }
+            next[c] = top;
+            end[c] = top + spanBytes[c] / sizes[c] * sizes[c];
+            recordSpan(top, spanBytes[c], c);
+            top += spanBytes[c];
+        }
+        long a = next[c];
+        next[c] += sizes[c];
+        return a;
+    }
+
+    @Override
+    public void release(long address, long size) {
+        int c = classAt(address); // a spilled block goes back to the class of its span
+        if (count[c] == free[c].length) {
+            free[c] = Arrays.copyOf(free[c], count[c] * 2);
+        }
+        free[c][count[c]++] = address;
+    }
+
+    /** Records that the slabs of {@code [from, from + bytes)} make a span of class {@code c}. */
+    private void recordSpan(long from, long bytes, int c) {
+        int last = (int) ((from + bytes - base) >>> 16);
+        if (last > slabClass.length) {
+            slabClass = Arrays.copyOf(slabClass, Math.max(last, slabClass.length * 2));
+        }
+        Arrays.fill(slabClass, (int) ((from - base) >>> 16), last, (short) c);
+    }
+
+    /** The class of the span that holds {@code address}. */
+    int classAt(long address) {
+        long slab = (address - base) >>> 16;
+        if (address < base || address >= top) {
+            throw new IllegalArgumentException("0x" + Long.toHexString(address) + " is not in a span of this placement");
+        }
+        return slabClass[(int) slab];
+    }
+}

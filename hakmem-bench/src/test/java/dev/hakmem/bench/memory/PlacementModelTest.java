@@ -1,0 +1,47 @@
+package dev.hakmem.bench.memory;
+
+import dev.hakmem.bench.placement.Placement;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The placement model on the real drivers, at a fiftieth of their volume. */
+class PlacementModelTest {
+
+    private static final double SCALE = 0.02;
+
+    @Test
+    void classesAreHakmemsUpTo32KiB() {
+        long[] c = PlacementModelMain.hakmemClasses();
+        assertEquals(8, c[0]);
+        assertEquals(32768, c[c.length - 1]);
+        assertEquals(73, c.length); // 33 tiny, 40 mid
+    }
+
+    @Test
+    void fragRefillNeedsCoalescingToApproachGlibc() throws InterruptedException {
+        Map<String, Supplier<Placement>> p = PlacementModelMain.policies();
+        MemoryDriver d = MemoryDrivers.byName("frag-refill");
+        double segregated = PlacementModelMain.peakOverLive(d, p.get("segregated").get(), SCALE, 42);
+        double spill = PlacementModelMain.peakOverLive(d, p.get("spill2").get(), SCALE, 42);
+        double bestFit = PlacementModelMain.peakOverLive(d, p.get("bestfit").get(), SCALE, 42);
+        // pages overlapped by disjoint blocks hold at least their bytes: every ratio is at least 1
+        assertTrue(bestFit >= 1 && bestFit < spill && spill < segregated,
+                "best fit " + bestFit + " < spill " + spill + " < segregated " + segregated);
+        assertTrue(segregated - bestFit > 0.3, "the random frees leave holes only coalescing refills: " + segregated + " vs " + bestFit);
+    }
+
+    @Test
+    void fragPhasesSurvivorsPinPagesWhateverThePlacement() throws InterruptedException {
+        Map<String, Supplier<Placement>> p = PlacementModelMain.policies();
+        MemoryDriver d = MemoryDrivers.byName("frag-phases");
+        for (String name : p.keySet()) {
+            double r = PlacementModelMain.peakOverLive(d, p.get(name).get(), SCALE, 42);
+            assertTrue(r > 1.5, name + ": " + r);
+        }
+    }
+}

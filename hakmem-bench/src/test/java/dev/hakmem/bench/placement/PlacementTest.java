@@ -1,0 +1,112 @@
+package dev.hakmem.bench.placement;
+
+import dev.hakmem.bench.alloc.BlockTable;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class PlacementTest {
+
+    private static final long R0 = PageLedger.region(0);
+
+    @Test
+    void ledgerCountsEachPageOnceWhileABlockOverlapsIt() {
+        PageLedger l = new PageLedger();
+        l.add(R0 + 4000, 200);      // pages 0 and 1
+        l.add(R0 + 4096 + 8, 16);   // page 1 again
+        assertEquals(2, l.pagesInUse());
+        l.add(R0 + 5 * 4096, 3 * 4096); // pages 5-7
+        assertEquals(5, l.pagesInUse());
+        l.remove(R0 + 4000, 200);   // page 0 empties, page 1 keeps the 16-byte block
+        assertEquals(4, l.pagesInUse());
+        l.remove(R0 + 5 * 4096, 3 * 4096);
+        l.remove(R0 + 4096 + 8, 16);
+        assertEquals(0, l.pagesInUse());
+        assertEquals(5, l.peakPages());
+    }
+
+    @Test
+    void ledgerRefusesWhatWasNotAdded() {
+        PageLedger l = new PageLedger();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> l.remove(R0 + 8192, 64));
+        assertEquals("page 2 of region 0 has no live block to remove (64 bytes at 0x2000)", e.getMessage());
+        long edge = PageLedger.region(1) - 16;
+        assertThrows(IllegalArgumentException.class, () -> l.add(edge, 32));
+        assertThrows(IllegalArgumentException.class, () -> PageLedger.region(16));
+    }
+
+    @Test
+    void bestFitTakesTheSmallestHoleAndCoalescesNeighbours() {
+        BestFitPlacement p = new BestFitPlacement(R0);
+        long a = p.place(100);   // 112 bytes
+        long b = p.place(50);    // 64
+        long c = p.place(300);   // 304
+        long d = p.place(40);    // 48
+        long e = p.place(16);
+        assertEquals(R0, a);
+        assertEquals(R0 + 112, b);
+        assertEquals(R0 + 176, c);
+        assertEquals(R0 + 480, d);
+        p.release(c, 300);       // a 304-byte hole
+        p.release(a, 100);       // a 112-byte hole
+        assertEquals(a, p.place(60), "the 112-byte hole is the best fit for 64 bytes");
+        assertEquals(R0 + 64, p.place(48), "its 48-byte rest next");
+        p.release(b, 50);        // b merges with nothing live on its left, the 304-byte hole on its right
+        assertEquals(1, p.freeChunks());
+        assertEquals(R0 + 112, p.place(368), "one chunk of 64 + 304 bytes");
+        p.release(e, 16);        // the top chunk: the top comes down
+        assertEquals(R0 + 528, p.top());
+    }
+
+    @Test
+    void segregatedReusesOnlyItsOwnClassUnlessItSpills() {
+        long[] classes = {16, 32, 64};
+        SegregatedPlacement strict = new SegregatedPlacement(classes, 1, R0);
+        long x = strict.place(64);
+        strict.release(x, 64);
+        long y = strict.place(30);
+        assertNotEquals(x, y, "a free 64-byte block does not serve a 32-byte class");
+        assertEquals(x, strict.place(64), "it serves its own class again");
+
+        SegregatedPlacement spill = new SegregatedPlacement(classes, 2, R0);
+        long big = spill.place(64);
+        spill.release(big, 64);
+        long small = spill.place(32);
+        assertEquals(big, small, "the free 64-byte block serves a 32-byte request, 2x at most");
+        spill.release(small, 32);
+        assertEquals(big, spill.place(64), "freed, it goes back to the 64-byte class");
+        long tiny = spill.place(16);
+        assertEquals(R0 + 65536, tiny, "32 B is more than 2x 16 B and the 64-byte block is taken: a span of its own");
+        assertEquals(2, spill.classAt(big));
+        assertEquals(0, spill.classAt(tiny));
+    }
+
+    @Test
+    void spansHoldEightBlocksAndWasteAtMostAThirtySecond() {
+        assertEquals(65536, SegregatedPlacement.spanBytes(16));
+        assertEquals(65536, SegregatedPlacement.spanBytes(8192));
+        assertEquals(131072, SegregatedPlacement.spanBytes(9216));  // 14 blocks, 2 KiB left over
+        assertEquals(262144, SegregatedPlacement.spanBytes(32768));
+    }
+
+    @Test
+    void modelTablesGiveOneScratchAddressAndCountModelPages() {
+        ModelAllocator m = new ModelAllocator(new SegregatedPlacement(new long[] {16, 32768}, 1, R0));
+        BlockTable t = m.newTable(4, false);
+        long a = t.allocate(0, 16);
+        long b = t.allocate(1, 100_000);   // a page run of its own: 25 pages
+        assertEquals(a, b);
+        assertEquals(a, t.address(1));
+        assertEquals(0, t.address(2));
+        assertEquals(26L * 4096, m.bytesInUse());
+        t.free(1);
+        assertEquals(4096, m.bytesInUse());
+        assertThrows(IllegalStateException.class, () -> t.free(1));
+        assertThrows(IllegalArgumentException.class, () -> t.allocate(2, ModelAllocator.MAX_BLOCK + 1));
+        t.free(0);
+        assertEquals(0, m.bytesInUse());
+        assertEquals(26L * 4096, m.peakBytes());
+    }
+}
