@@ -11,8 +11,9 @@ import java.util.Arrays;
  * themselves (at most 32 slabs), as hakmem's tiny and mid spans.
  *
  * <p>With a spill factor {@code f > 1}: a class that would take a new span first takes a free
- * block of the next larger class up to {@code f} times the request that has one (the hole of a
- * larger class instead of fresh memory); the block goes back to its own class when freed.
+ * block of the smallest larger class, of at most {@code f} times the request, that has one (the
+ * hole of a larger class instead of fresh memory); freed, the block goes back to the class of its
+ * span.
  */
 public final class SegregatedPlacement implements Placement {
 
