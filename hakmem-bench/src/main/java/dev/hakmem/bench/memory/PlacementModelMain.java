@@ -28,6 +28,7 @@ import java.util.function.Supplier;
  * PlacementModelMain [DRIVER,...] [POLICY,...] [SCALE]
  *   drivers:  frag-refill, frag-phases, frag-remote, server-day (default: all four)
  *   policies: segregated (hakmem's classes), spill2 (and a larger class's free block, up to 2x),
+ *             fill (segregated, and best fit across the free blocks of all classes before a new span),
  *             tier257, tier65 (segregated, best fit for 257 B / 65 B - 32 KiB), bestfit (best fit for all);
  *             default: all
  *   scale:    the drivers' volume (default 1, as the suite)
@@ -45,6 +46,7 @@ public final class PlacementModelMain {
         Map<String, Supplier<Placement>> p = new LinkedHashMap<>();
         p.put("segregated", () -> new SegregatedPlacement(classes, 1, base));
         p.put("spill2", () -> new SegregatedPlacement(classes, 2, base));
+        p.put("fill", () -> new SegregatedPlacement(classes, 1, base).fillingHoles());
         p.put("tier257", () -> new TieredPlacement(new SegregatedPlacement(classes, 1, base), new BestFitPlacement(tier),
                 257, ModelAllocator.MAX_PLACED));
         p.put("tier65", () -> new TieredPlacement(new SegregatedPlacement(classes, 1, base), new BestFitPlacement(tier),

@@ -14,6 +14,11 @@ import java.util.Arrays;
  * block of the smallest larger class, of at most {@code f} times the request, that has one (the
  * hole of a larger class instead of fresh memory); freed, the block goes back to the class of its
  * span.
+ *
+ * <p>{@link #fillingHoles()}: a class that would take a new span (after any spill) first takes a
+ * block of just its request (rounded to 16 bytes) by best fit from the free blocks of all classes,
+ * merged with their free neighbours ({@link HoleFiller}): segregated while a class has blocks of
+ * its own, coalescing only where it would grow.
  */
 public final class SegregatedPlacement implements Placement {
 
@@ -28,6 +33,7 @@ public final class SegregatedPlacement implements Placement {
     private final long[] end;
     private final long base;
     private long top;
+    private HoleFiller filler;
     /** Class of the span each 64 KiB slab from {@code base} belongs to. */
     private short[] slabClass = new short[1024];
 
@@ -69,9 +75,16 @@ public final class SegregatedPlacement implements Placement {
         return 32L * SLAB;
     }
 
+    /** This placement, filling holes across classes before a class takes a new span (see the class comment). */
+    public SegregatedPlacement fillingHoles() {
+        filler = new HoleFiller();
+        return this;
+    }
+
     @Override
     public String name() {
-        return spill > 1 ? "segregated, spill up to " + spill + "x" : "segregated";
+        return "segregated" + (spill > 1 ? ", spill up to " + spill + "x" : "")
+                + (filler != null ? ", holes of all classes filled (best fit) before a new span" : "");
     }
 
     /** The class of a request of {@code size} bytes. */
@@ -87,32 +100,55 @@ public final class SegregatedPlacement implements Placement {
     @Override
     public long place(long size) {
         int c = classOf(size);
-        if (count[c] > 0) {
-            return free[c][--count[c]];
+        long a = pop(c);
+        if (a >= 0) {
+            return a;
         }
         if (next[c] >= end[c]) {
             for (int d = c + 1; d < sizes.length && sizes[d] <= spill * size; d++) {
-                if (count[d] > 0) {
-                    return free[d][--count[d]];
+                a = pop(d);
+                if (a >= 0) {
+                    return a;
                 }
+            }
+            if (filler != null && (a = filler.fill(size)) >= 0) {
+                return a;
             }
             next[c] = top;
             end[c] = top + spanBytes[c] / sizes[c] * sizes[c];
             recordSpan(top, spanBytes[c], c);
             top += spanBytes[c];
         }
-        long a = next[c];
+        a = next[c];
         next[c] += sizes[c];
         return a;
     }
 
+    /** The most recently freed block of class {@code c} that is still free, or -1. */
+    private long pop(int c) {
+        while (count[c] > 0) {
+            long a = free[c][--count[c]];
+            if (filler == null || filler.take(a)) {
+                return a;
+            }
+        }
+        return -1;
+    }
+
     @Override
     public void release(long address, long size) {
+        if (filler != null && filler.served(address)) {
+            filler.release(address);
+            return;
+        }
         int c = classAt(address); // a spilled block goes back to the class of its span
         if (count[c] == free[c].length) {
             free[c] = Arrays.copyOf(free[c], count[c] * 2);
         }
         free[c][count[c]++] = address;
+        if (filler != null) {
+            filler.freed(address, sizes[c]);
+        }
     }
 
     /** Records that the slabs of {@code [from, from + bytes)} make a span of class {@code c}. */

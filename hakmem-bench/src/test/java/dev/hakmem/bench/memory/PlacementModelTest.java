@@ -33,6 +33,9 @@ class PlacementModelTest {
         assertTrue(bestFit >= 1 && bestFit < spill && spill < segregated,
                 "best fit " + bestFit + " < spill " + spill + " < segregated " + segregated);
         assertTrue(segregated - bestFit > 0.3, "the random frees leave holes only coalescing refills: " + segregated + " vs " + bestFit);
+        double fill = PlacementModelMain.peakOverLive(d, p.get("fill").get(), SCALE, 42);
+        assertTrue(fill < spill && fill - bestFit < 0.1,
+                "filling holes across classes before growth comes near best fit: " + fill + " vs " + bestFit);
     }
 
     @Test

@@ -109,4 +109,48 @@ class PlacementTest {
         assertEquals(0, m.bytesInUse());
         assertEquals(26L * 4096, m.peakBytes());
     }
+
+    @Test
+    void holesMergeWithNeighboursAndSplitWhenTaken() {
+        Holes h = new Holes();
+        h.add(0, 16);
+        h.add(32, 16);
+        assertEquals(2, h.count());
+        assertEquals(0, h.add(16, 16), "merged with the hole before");
+        assertEquals(1, h.count());
+        assertEquals(48, h.lengthAt(0));
+        h.take(16, 16);
+        assertEquals(16, h.lengthAt(0));
+        assertEquals(16, h.lengthAt(32));
+        assertThrows(IllegalStateException.class, () -> h.add(40, 16), "overlaps the hole at 32");
+        assertThrows(IllegalStateException.class, () -> h.add(24, 16), "runs into the hole at 32");
+        assertThrows(IllegalStateException.class, () -> h.take(8, 16), "not inside one hole");
+        h.add(64, 64);
+        assertEquals(32, h.takeBestFit(16), "of the three, a 16-byte hole, the most recent first");
+        assertEquals(64, h.takeBestFit(20));
+        assertEquals(44, h.lengthAt(84), "the rest of the 64-byte hole stays");
+        assertEquals(-1, h.takeBestFit(64));
+    }
+
+    @Test
+    void fillingHolesServesAClassAboutToGrowFromOtherClassesFreeNeighbours() {
+        SegregatedPlacement p = new SegregatedPlacement(new long[] {16, 48}, 1, R0).fillingHoles();
+        long a0 = p.place(16);
+        long a1 = p.place(16);
+        long a2 = p.place(16);
+        assertEquals(R0 + 32, a2);
+        int blocks = (int) (SegregatedPlacement.spanBytes(48) / 48);
+        for (int i = 0; i < blocks; i++) {
+            p.place(48);  // the 48-byte span is full
+        }
+        p.release(a1, 16);
+        p.release(a0, 16);
+        p.release(a2, 16);
+        long filled = p.place(40);
+        assertEquals(R0, filled, "three free 16-byte neighbours make one 48-byte hole");
+        assertEquals(R0 + 48, p.place(16), "the 16-byte blocks under the fill left their list: carved anew");
+        p.release(filled, 40);
+        assertEquals(R0 + 64, p.place(16), "the fill's bytes are holes again, not 16-byte blocks");
+        assertEquals(R0, p.place(48), "and fill the next 48-byte request that would grow");
+    }
 }
