@@ -29,6 +29,8 @@ import java.util.function.Supplier;
  *   drivers:  frag-refill, frag-phases, frag-remote, server-day (default: all four)
  *   policies: segregated (hakmem's classes), spill2 (and a larger class's free block, up to 2x),
  *             fill (segregated, and best fit across the free blocks of all classes before a new span),
+ *             fill-span (the same, holes inside one span), runs, runs-spill2 (segregated, and a run of a smaller class's free blocks before a new span;
+ *             with the spill too),
  *             tier257, tier65 (segregated, best fit for 257 B / 65 B - 32 KiB), bestfit (best fit for all);
  *             default: all
  *   scale:    the drivers' volume (default 1, as the suite)
@@ -47,6 +49,9 @@ public final class PlacementModelMain {
         p.put("segregated", () -> new SegregatedPlacement(classes, 1, base));
         p.put("spill2", () -> new SegregatedPlacement(classes, 2, base));
         p.put("fill", () -> new SegregatedPlacement(classes, 1, base).fillingHoles());
+        p.put("fill-span", () -> new SegregatedPlacement(classes, 1, base).fillingHoles().spansApart());
+        p.put("runs", () -> new SegregatedPlacement(classes, 1, base).fillingRuns());
+        p.put("runs-spill2", () -> new SegregatedPlacement(classes, 2, base).fillingRuns());
         p.put("tier257", () -> new TieredPlacement(new SegregatedPlacement(classes, 1, base), new BestFitPlacement(tier),
                 257, ModelAllocator.MAX_PLACED));
         p.put("tier65", () -> new TieredPlacement(new SegregatedPlacement(classes, 1, base), new BestFitPlacement(tier),

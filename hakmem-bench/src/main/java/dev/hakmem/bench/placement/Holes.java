@@ -83,6 +83,12 @@ final class Holes {
         return at;
     }
 
+    /** Length of the smallest hole of at least {@code need} bytes, or -1. */
+    long smallestAtLeast(long need) {
+        Long len = bySize.ceilingKey(need);
+        return len == null ? -1 : len;
+    }
+
     /** Holes now. */
     int count() {
         return starts.size();

@@ -34,6 +34,9 @@ public final class SegregatedPlacement implements Placement {
     private final long base;
     private long top;
     private HoleFiller filler;
+    private RunFiller runs;
+    /** Bytes left unused between spans in the model space, so that no hole runs from one span into the next. */
+    private long spanGap;
     /** Class of the span each 64 KiB slab from {@code base} belongs to. */
     private short[] slabClass = new short[1024];
 
@@ -81,10 +84,27 @@ public final class SegregatedPlacement implements Placement {
         return this;
     }
 
+    /** This placement, with its spans a slab apart: holes then never merge across the end of a span. */
+    public SegregatedPlacement spansApart() {
+        spanGap = SLAB;
+        return this;
+    }
+
+    /**
+     * This placement, filling a class's growth with a run of free blocks of a smaller class (see
+     * {@link RunFiller}); spans are then apart ({@link #spansApart()}), so runs stay inside one.
+     */
+    public SegregatedPlacement fillingRuns() {
+        runs = new RunFiller(sizes);
+        return spansApart();
+    }
+
     @Override
     public String name() {
         return "segregated" + (spill > 1 ? ", spill up to " + spill + "x" : "")
-                + (filler != null ? ", holes of all classes filled (best fit) before a new span" : "");
+                + (filler != null ? ", holes of all classes filled (best fit) before a new span" : "")
+                + (runs != null ? ", runs of a smaller class's free blocks before a new span" : "")
+                + (spanGap > 0 ? " (holes inside one span)" : "");
     }
 
     /** The class of a request of {@code size} bytes. */
@@ -114,10 +134,13 @@ public final class SegregatedPlacement implements Placement {
             if (filler != null && (a = filler.fill(size)) >= 0) {
                 return a;
             }
+            if (runs != null && (a = runs.fill(c, size)) >= 0) {
+                return a;
+            }
             next[c] = top;
             end[c] = top + spanBytes[c] / sizes[c] * sizes[c];
             recordSpan(top, spanBytes[c], c);
-            top += spanBytes[c];
+            top += spanBytes[c] + spanGap;
         }
         a = next[c];
         next[c] += sizes[c];
@@ -128,7 +151,7 @@ public final class SegregatedPlacement implements Placement {
     private long pop(int c) {
         while (count[c] > 0) {
             long a = free[c][--count[c]];
-            if (filler == null || filler.take(a)) {
+            if ((filler == null || filler.take(a)) && (runs == null || runs.take(c, a))) {
                 return a;
             }
         }
@@ -141,13 +164,27 @@ public final class SegregatedPlacement implements Placement {
             filler.release(address);
             return;
         }
-        int c = classAt(address); // a spilled block goes back to the class of its span
+        if (runs != null && runs.served(address)) {
+            int[] run = runs.release(address);
+            for (int i = 0; i < run[1]; i++) {
+                push(run[0], address + i * sizes[run[0]]);
+            }
+            return;
+        }
+        push(classAt(address), address); // a spilled block goes back to the class of its span
+    }
+
+    /** Puts free block {@code address} of class {@code c} on the class's list. */
+    private void push(int c, long address) {
         if (count[c] == free[c].length) {
             free[c] = Arrays.copyOf(free[c], count[c] * 2);
         }
         free[c][count[c]++] = address;
         if (filler != null) {
             filler.freed(address, sizes[c]);
+        }
+        if (runs != null) {
+            runs.freed(c, address);
         }
     }
 

@@ -153,4 +153,32 @@ class PlacementTest {
         assertEquals(R0 + 64, p.place(16), "the fill's bytes are holes again, not 16-byte blocks");
         assertEquals(R0, p.place(48), "and fill the next 48-byte request that would grow");
     }
+
+    @Test
+    void runsOfASmallerClassServeAClassAboutToGrowAndGoBackBlockByBlock() {
+        SegregatedPlacement p = new SegregatedPlacement(new long[] {16, 48}, 1, R0).fillingRuns();
+        long[] small = new long[5];
+        for (int i = 0; i < small.length; i++) {
+            small[i] = p.place(16);
+        }
+        int blocks = (int) (SegregatedPlacement.spanBytes(48) / 48);
+        for (int i = 0; i < blocks; i++) {
+            p.place(48);  // the 48-byte span is full
+        }
+        p.release(small[0], 16);
+        p.release(small[2], 16);
+        p.release(small[3], 16);
+        p.release(small[4], 16);
+        long run = p.place(40);
+        assertEquals(small[2], run, "three consecutive free 16-byte blocks: blocks 2-4 (block 0 is alone)");
+        p.release(run, 40);
+        assertEquals(small[2], p.place(40), "given back and taken again before the list reached its entries");
+        assertEquals(small[0], p.place(16), "the list skips both runs' entries for blocks 2-4; block 0 is still the class's");
+        assertEquals(R0 + 80, p.place(16), "nothing else on the list: carved anew");
+        p.release(run, 40);
+        assertEquals(small[4], p.place(16), "given back, the run's blocks are 16-byte blocks again");
+        assertEquals(small[3], p.place(16));
+        assertEquals(small[2], p.place(16));
+        assertEquals(R0 + 96, p.place(16));
+    }
 }

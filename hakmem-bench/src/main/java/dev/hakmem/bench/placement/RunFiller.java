@@ -1,0 +1,92 @@
+package dev.hakmem.bench.placement;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A fallback for a segregated placement that keeps every block a whole block of its span: a
+ * request whose class would take a new span takes a run of consecutive free blocks of one span of
+ * a smaller class instead (k blocks of that class, k x its size holding the request, the least
+ * waste first), handed out as one block. Freed, the run's blocks go back to their class one by
+ * one. So a span's geometry never changes; what an allocator would need besides is the run's
+ * length per handed-out run.
+ *
+ * <pre>
+ * span of class 288 B:  |live|free|free|free|free|live|free|      a 1,100-byte request:
+ *                              [=== 4 x 288 = 1,152 B ===]        one run of 4 blocks
+ * </pre>
+ */
+final class RunFiller {
+
+    private final long[] sizes;
+    /** Per class: runs of consecutive free blocks inside one span (the placement keeps spans apart). */
+    private final Holes[] runs;
+    /**
+     * Entries on the class free lists that a run took, per block: the list skips that many of its
+     * entries for the block (a block taken by a run, given back and taken by another has two).
+     */
+    private final Map<Long, Integer> consumed = new HashMap<>();
+    /** Runs handed out: start -&gt; {class, blocks}. */
+    private final Map<Long, int[]> served = new HashMap<>();
+
+    RunFiller(long[] sizes) {
+        this.sizes = sizes;
+        this.runs = new Holes[sizes.length];
+        for (int c = 0; c < sizes.length; c++) {
+            runs[c] = new Holes();
+        }
+    }
+
+    /** Block {@code start} of class {@code c} went onto its class's free list. */
+    void freed(int c, long start) {
+        runs[c].add(start, sizes[c]);
+    }
+
+    /** The class's list popped {@code start}: whether it is still free (else a run took it). */
+    boolean take(int c, long start) {
+        Integer n = consumed.get(start);
+        if (n != null) {
+            if (n == 1) {
+                consumed.remove(start);
+            } else {
+                consumed.put(start, n - 1);
+            }
+            return false;
+        }
+        runs[c].take(start, sizes[c]);
+        return true;
+    }
+
+    /** A run of whole free blocks of a class below {@code c} holding {@code size} bytes, or -1. */
+    long fill(int c, long size) {
+        int best = -1;
+        long bestBytes = Long.MAX_VALUE;
+        for (int d = 0; d < c; d++) {
+            long bytes = (size + sizes[d] - 1) / sizes[d] * sizes[d];
+            if (bytes < bestBytes && runs[d].smallestAtLeast(bytes) >= 0) {
+                best = d;
+                bestBytes = bytes;
+            }
+        }
+        if (best < 0) {
+            return -1;
+        }
+        long at = runs[best].takeBestFit(bestBytes);
+        int k = (int) (bestBytes / sizes[best]);
+        for (int i = 0; i < k; i++) {
+            consumed.merge(at + i * sizes[best], 1, Integer::sum);
+        }
+        served.put(at, new int[] {best, k});
+        return at;
+    }
+
+    /** Whether {@code start} is a run this filler handed out. */
+    boolean served(long start) {
+        return served.containsKey(start);
+    }
+
+    /** Frees the run at {@code start}: returns {class, blocks}; the caller puts each block back on its class's list. */
+    int[] release(long start) {
+        return served.remove(start);
+    }
+}
