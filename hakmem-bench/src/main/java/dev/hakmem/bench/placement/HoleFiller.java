@@ -1,10 +1,9 @@
 package dev.hakmem.bench.placement;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongConsumer;
 
 /**
  * A coalescing fallback for a segregated placement: it knows every free block of every class as
@@ -24,8 +23,6 @@ final class HoleFiller {
     private final Holes holes = new Holes();
     /** Free class blocks still on their class's free list: start -&gt; length. */
     private final TreeMap<Long, Long> blocks = new TreeMap<>();
-    /** Class blocks taken by a fill while on their free list: the list skips them. */
-    private final Set<Long> consumed = new HashSet<>();
     /** Blocks this filler served: start -&gt; length. */
     private final Map<Long, Long> served = new HashMap<>();
 
@@ -35,21 +32,16 @@ final class HoleFiller {
         holes.add(start, length);
     }
 
-    /**
-     * The class's list popped the block at {@code start}: whether it is still free (else a fill
-     * took its bytes, and the list must pop another).
-     */
-    boolean take(long start) {
-        if (consumed.remove(start)) {
-            return false;
-        }
-        long length = blocks.remove(start);
-        holes.take(start, length);
-        return true;
+    /** The class's list handed out the free block at {@code start}. */
+    void taken(long start) {
+        holes.take(start, blocks.remove(start));
     }
 
-    /** A block of {@code size} bytes from the holes, or -1 if none is large enough. */
-    long fill(long size) {
+    /**
+     * A block of {@code size} bytes from the holes, or -1 if none is large enough; the class blocks
+     * it covers, wholly or in part, leave their lists through {@code leftList}.
+     */
+    long fill(long size, LongConsumer leftList) {
         long need = BestFitPlacement.rounded(size);
         long at = holes.takeBestFit(need);
         if (at < 0) {
@@ -59,7 +51,7 @@ final class HoleFiller {
         Map.Entry<Long, Long> e = blocks.floorEntry(at);
         long from = e != null && e.getKey() + e.getValue() > at ? e.getKey() : at;
         Map<Long, Long> under = blocks.subMap(from, true, at + need, false);
-        consumed.addAll(under.keySet()); // what of them lies outside the fill stays in the holes
+        under.keySet().forEach(leftList::accept); // what of them lies outside the fill stays in the holes
         under.clear();
         served.put(at, need);
         return at;

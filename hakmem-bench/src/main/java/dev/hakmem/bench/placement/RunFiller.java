@@ -2,6 +2,7 @@ package dev.hakmem.bench.placement;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * A fallback for a segregated placement that keeps every block a whole block of its span: a
@@ -21,11 +22,6 @@ final class RunFiller {
     private final long[] sizes;
     /** Per class: runs of consecutive free blocks inside one span (the placement keeps spans apart). */
     private final Holes[] runs;
-    /**
-     * Entries on the class free lists that a run took, per block: the list skips that many of its
-     * entries for the block (a block taken by a run, given back and taken by another has two).
-     */
-    private final Map<Long, Integer> consumed = new HashMap<>();
     /** Runs handed out: start -&gt; {class, blocks}. */
     private final Map<Long, int[]> served = new HashMap<>();
 
@@ -42,23 +38,16 @@ final class RunFiller {
         runs[c].add(start, sizes[c]);
     }
 
-    /** The class's list popped {@code start}: whether it is still free (else a run took it). */
-    boolean take(int c, long start) {
-        Integer n = consumed.get(start);
-        if (n != null) {
-            if (n == 1) {
-                consumed.remove(start);
-            } else {
-                consumed.put(start, n - 1);
-            }
-            return false;
-        }
+    /** The list of class {@code c} handed out its free block {@code start}. */
+    void taken(int c, long start) {
         runs[c].take(start, sizes[c]);
-        return true;
     }
 
-    /** A run of whole free blocks of a class below {@code c} holding {@code size} bytes, or -1. */
-    long fill(int c, long size) {
+    /**
+     * A run of whole free blocks of a class below {@code c} holding {@code size} bytes, or -1; the
+     * run's blocks leave their class's list through {@code leftList}.
+     */
+    long fill(int c, long size, LongConsumer leftList) {
         int best = -1;
         long bestBytes = Long.MAX_VALUE;
         for (int d = 0; d < c; d++) {
@@ -74,7 +63,7 @@ final class RunFiller {
         long at = runs[best].takeBestFit(bestBytes);
         int k = (int) (bestBytes / sizes[best]);
         for (int i = 0; i < k; i++) {
-            consumed.merge(at + i * sizes[best], 1, Integer::sum);
+            leftList.accept(at + i * sizes[best]);
         }
         served.put(at, new int[] {best, k});
         return at;

@@ -1,6 +1,8 @@
 package dev.hakmem.bench.placement;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Size-segregated placement, as hakmem's slab tiers place blocks: a request takes a block of the
@@ -35,6 +37,11 @@ public final class SegregatedPlacement implements Placement {
     private long top;
     private HoleFiller filler;
     private RunFiller runs;
+    /**
+     * Blocks that a filler took while they were on their class's free list, with how many of the
+     * list's entries for each to skip (a block taken, given back and taken again has two).
+     */
+    private final Map<Long, Integer> stale = new HashMap<>();
     /** Bytes left unused between spans in the model space, so that no hole runs from one span into the next. */
     private long spanGap;
     /** Class of the span each 64 KiB slab from {@code base} belongs to. */
@@ -131,10 +138,10 @@ public final class SegregatedPlacement implements Placement {
                     return a;
                 }
             }
-            if (filler != null && (a = filler.fill(size)) >= 0) {
+            if (filler != null && (a = filler.fill(size, this::leftList)) >= 0) {
                 return a;
             }
-            if (runs != null && (a = runs.fill(c, size)) >= 0) {
+            if (runs != null && (a = runs.fill(c, size, this::leftList)) >= 0) {
                 return a;
             }
             next[c] = top;
@@ -151,11 +158,36 @@ public final class SegregatedPlacement implements Placement {
     private long pop(int c) {
         while (count[c] > 0) {
             long a = free[c][--count[c]];
-            if ((filler == null || filler.take(a)) && (runs == null || runs.take(c, a))) {
+            if (!skipStale(a)) {
+                if (filler != null) {
+                    filler.taken(a);
+                }
+                if (runs != null) {
+                    runs.taken(c, a);
+                }
                 return a;
             }
         }
         return -1;
+    }
+
+    /** Whether this entry of block {@code a} on its class's list is stale (a filler took the block): then it is used up. */
+    private boolean skipStale(long a) {
+        Integer n = stale.get(a);
+        if (n == null) {
+            return false;
+        }
+        if (n == 1) {
+            stale.remove(a);
+        } else {
+            stale.put(a, n - 1);
+        }
+        return true;
+    }
+
+    /** A filler took block {@code a} while it was on its class's list: the list skips one entry of it. */
+    private void leftList(long a) {
+        stale.merge(a, 1, Integer::sum);
     }
 
     @Override
