@@ -30,7 +30,9 @@ import java.util.function.Supplier;
  *   policies: segregated (hakmem's classes), spill2 (and a larger class's free block, up to 2x),
  *             fill (segregated, and best fit across the free blocks of all classes before a new span),
  *             fill-span (the same, holes inside one span), runs, runs-spill2 (segregated, and a run of a smaller class's free blocks before a new span;
- *             with the spill too),
+ *             with the spill too), split (a larger class's free block cut into pieces of the class about to grow),
+ *             carve (a run of another class's free blocks cut into such pieces), lease, lease-whole (a run of free blocks
+ *             of another class leased and lent byte by byte by best fit, back to its class when all its bytes are free),
  *             tier257, tier65 (segregated, best fit for 257 B / 65 B - 32 KiB), bestfit (best fit for all);
  *             default: all
  *   scale:    the drivers' volume (default 1, as the suite)
@@ -50,6 +52,10 @@ public final class PlacementModelMain {
         p.put("spill2", () -> new SegregatedPlacement(classes, 2, base));
         p.put("fill", () -> new SegregatedPlacement(classes, 1, base).fillingHoles());
         p.put("fill-span", () -> new SegregatedPlacement(classes, 1, base).fillingHoles().spansApart());
+        p.put("split", () -> new SegregatedPlacement(classes, 1, base).splittingBlocks());
+        p.put("carve", () -> new SegregatedPlacement(classes, 1, base).carvingRuns());
+        p.put("lease", () -> new SegregatedPlacement(classes, 1, base).leasingRuns(false));
+        p.put("lease-whole", () -> new SegregatedPlacement(classes, 1, base).leasingRuns(true));
         p.put("runs", () -> new SegregatedPlacement(classes, 1, base).fillingRuns());
         p.put("runs-spill2", () -> new SegregatedPlacement(classes, 2, base).fillingRuns());
         p.put("tier257", () -> new TieredPlacement(new SegregatedPlacement(classes, 1, base), new BestFitPlacement(tier),

@@ -83,6 +83,12 @@ final class Holes {
         return at;
     }
 
+    /** Whether {@code [start, start + length)} lies inside one hole. */
+    boolean covers(long start, long length) {
+        Map.Entry<Long, Long> h = starts.floorEntry(start);
+        return h != null && h.getKey() + h.getValue() >= start + length;
+    }
+
     /** Length of the smallest hole of at least {@code need} bytes, or -1. */
     long smallestAtLeast(long need) {
         Long len = bySize.ceilingKey(need);

@@ -69,6 +69,54 @@ final class RunFiller {
         return at;
     }
 
+    /**
+     * Carving: the smallest run of free blocks of any class but {@code c} that holds a block of
+     * {@code c}; the fewest of its blocks that hold as many blocks of {@code c} as the run does are
+     * taken out of the run (the caller takes them off their class's list). Returns {start, their
+     * class, their number, blocks of c they hold}, or null.
+     */
+    long[] carve(int c) {
+        int best = -1;
+        long bestLength = Long.MAX_VALUE;
+        for (int d = 0; d < sizes.length; d++) {
+            long length = d == c ? -1 : runs[d].smallestAtLeast(sizes[c]);
+            if (length >= 0 && length < bestLength) {
+                best = d;
+                bestLength = length;
+            }
+        }
+        if (best < 0) {
+            return null;
+        }
+        long pieces = bestLength / sizes[c];
+        long k = (pieces * sizes[c] + sizes[best] - 1) / sizes[best];
+        long at = runs[best].takeBestFit(k * sizes[best]);
+        return new long[] {at, best, k, k * sizes[best] / sizes[c]};
+    }
+
+    /**
+     * Leasing: the smallest run of free blocks of any class but {@code c} that holds {@code need}
+     * bytes, taken out of its class's runs whole ({@code whole}) or as the fewest of its blocks
+     * that hold them. Returns {start, their class, their number}, or null; the caller takes the
+     * blocks off their class's list.
+     */
+    long[] lease(int c, long need, boolean whole) {
+        int best = -1;
+        long bestLength = Long.MAX_VALUE;
+        for (int d = 0; d < sizes.length; d++) {
+            long length = d == c ? -1 : runs[d].smallestAtLeast(need);
+            if (length >= 0 && length < bestLength) {
+                best = d;
+                bestLength = length;
+            }
+        }
+        if (best < 0) {
+            return null;
+        }
+        long k = whole ? bestLength / sizes[best] : (need + sizes[best] - 1) / sizes[best];
+        return new long[] {runs[best].takeBestFit(k * sizes[best]), best, k};
+    }
+
     /** Whether {@code start} is a run this filler handed out. */
     boolean served(long start) {
         return served.containsKey(start);

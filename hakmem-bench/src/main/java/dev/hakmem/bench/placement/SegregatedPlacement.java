@@ -38,6 +38,14 @@ public final class SegregatedPlacement implements Placement {
     private HoleFiller filler;
     private RunFiller runs;
     /**
+     * Splitting and carving: piece -&gt; its parent; parent -&gt; {parent blocks' class, pieces' class,
+     * pieces, pieces free, parent blocks}.
+     */
+    private Map<Long, Long> pieceOf;
+    private Map<Long, int[]> parents;
+    private boolean carve;
+    private LeaseFiller lease;
+    /**
      * Blocks that a filler took while they were on their class's free list, with how many of the
      * list's entries for each to skip (a block taken, given back and taken again has two).
      */
@@ -106,11 +114,51 @@ public final class SegregatedPlacement implements Placement {
         return spansApart();
     }
 
+    /**
+     * This placement, splitting before a class takes a new span: the class takes a free block of the
+     * smallest larger class that has one (not itself a piece) and cuts it into as many blocks of its
+     * own size as fit; the pieces serve the class like its own blocks, and when all of them are free
+     * again the parent block goes back to its class. An allocator would need per parent block only
+     * its pieces' class and a count, and no merging of neighbours.
+     */
+    public SegregatedPlacement splittingBlocks() {
+        pieceOf = new HashMap<>();
+        parents = new HashMap<>();
+        return this;
+    }
+
+    /**
+     * This placement, carving before a class takes a new span: the class takes the smallest run of
+     * consecutive free blocks of another class inside one span that holds one of its blocks, and
+     * cuts as many of its blocks out of the run as fit (the run's blocks leave their class until
+     * every piece is free again). Needs per carved run its pieces' class and a count, and a span's
+     * map of free blocks to find runs in.
+     */
+    public SegregatedPlacement carvingRuns() {
+        carve = true;
+        runs = new RunFiller(sizes);
+        spansApart();
+        return splittingBlocks();
+    }
+
+    /**
+     * This placement, lending runs of free blocks out byte by byte before a class takes a new span
+     * (see {@link LeaseFiller}); {@code whole}: a lease takes the whole run it is cut from.
+     */
+    public SegregatedPlacement leasingRuns(boolean whole) {
+        runs = new RunFiller(sizes);
+        lease = new LeaseFiller(sizes, runs, whole);
+        return spansApart();
+    }
+
     @Override
     public String name() {
         return "segregated" + (spill > 1 ? ", spill up to " + spill + "x" : "")
                 + (filler != null ? ", holes of all classes filled (best fit) before a new span" : "")
-                + (runs != null ? ", runs of a smaller class's free blocks before a new span" : "")
+                + (lease != null ? ", runs of free blocks leased and lent byte by byte before a new span" : "")
+                + (runs != null && lease == null && !carve ? ", runs of a smaller class's free blocks before a new span" : "")
+                + (carve ? ", a run of another class's free blocks carved before a new span"
+                        : parents != null ? ", a larger class's free block split before a new span" : "")
                 + (spanGap > 0 ? " (holes inside one span)" : "");
     }
 
@@ -141,7 +189,18 @@ public final class SegregatedPlacement implements Placement {
             if (filler != null && (a = filler.fill(size, this::leftList)) >= 0) {
                 return a;
             }
-            if (runs != null && (a = runs.fill(c, size, this::leftList)) >= 0) {
+            if (lease != null) {
+                if ((a = lease.fill(c, size, this::leftList)) >= 0) {
+                    return a;
+                }
+            } else if (carve) {
+                if ((a = carve(c)) >= 0) {
+                    return a;
+                }
+            } else if (runs != null && (a = runs.fill(c, size, this::leftList)) >= 0) {
+                return a;
+            }
+            if (parents != null && !carve && (a = split(c)) >= 0) {
                 return a;
             }
             next[c] = top;
@@ -154,15 +213,75 @@ public final class SegregatedPlacement implements Placement {
         return a;
     }
 
+    /** A piece of a split free block of a larger class, the rest of its pieces on class {@code c}'s list; or -1. */
+    private long split(int c) {
+        for (int d = c + 1; d < sizes.length; d++) {
+            long p = pop(d);
+            if (p < 0) {
+                continue;
+            }
+            if (pieceOf.containsKey(p)) { // pieces are not split again
+                push(d, p);
+                pieceTaken(p, -1); // push counted it free again
+                continue;
+            }
+            int n = (int) (sizes[d] / sizes[c]);
+            parents.put(p, new int[] {d, c, n, 0, 1});
+            for (int i = 0; i < n; i++) {
+                pieceOf.put(p + i * sizes[c], p);
+            }
+            for (int i = n - 1; i >= 1; i--) {
+                push(c, p + i * sizes[c]);
+                pieceTaken(p + i * sizes[c], -1);
+            }
+            return p;
+        }
+        return -1;
+    }
+
+    /** Pieces of class {@code c} carved out of a run of free blocks of another class (see {@link #carvingRuns()}); or -1. */
+    private long carve(int c) {
+        long[] r = runs.carve(c);
+        if (r == null) {
+            return -1;
+        }
+        long at = r[0];
+        int d = (int) r[1];
+        int k = (int) r[2];
+        int n = (int) r[3];
+        for (int j = 0; j < k; j++) {
+            leftList(d, at + j * sizes[d]);
+        }
+        parents.put(at, new int[] {d, c, n, 0, k});
+        for (int i = 0; i < n; i++) {
+            pieceOf.put(at + i * sizes[c], at);
+        }
+        for (int i = n - 1; i >= 1; i--) {
+            push(c, at + i * sizes[c]);
+            pieceTaken(at + i * sizes[c], -1);
+        }
+        return at;
+    }
+
+    /** Adjusts the free-piece count of {@code piece}'s parent by {@code -delta} if it is a piece. */
+    private void pieceTaken(long piece, int delta) {
+        Long parent = pieceOf.get(piece);
+        if (parent != null) {
+            parents.get(parent)[3] -= delta;
+        }
+    }
+
     /** The most recently freed block of class {@code c} that is still free, or -1. */
     private long pop(int c) {
         while (count[c] > 0) {
             long a = free[c][--count[c]];
-            if (!skipStale(a)) {
+            if (!skipStale(c, a)) {
                 if (filler != null) {
                     filler.taken(a);
                 }
-                if (runs != null) {
+                if (parents != null && pieceOf.containsKey(a)) {
+                    pieceTaken(a, 1);
+                } else if (runs != null) {
                     runs.taken(c, a);
                 }
                 return a;
@@ -172,22 +291,33 @@ public final class SegregatedPlacement implements Placement {
     }
 
     /** Whether this entry of block {@code a} on its class's list is stale (a filler took the block): then it is used up. */
-    private boolean skipStale(long a) {
-        Integer n = stale.get(a);
+    private boolean skipStale(int c, long a) {
+        long key = staleKey(c, a);
+        Integer n = stale.get(key);
         if (n == null) {
             return false;
         }
         if (n == 1) {
-            stale.remove(a);
+            stale.remove(key);
         } else {
-            stale.put(a, n - 1);
+            stale.put(key, n - 1);
         }
         return true;
     }
 
     /** A filler took block {@code a} while it was on its class's list: the list skips one entry of it. */
     private void leftList(long a) {
-        stale.merge(a, 1, Integer::sum);
+        leftList(classAt(a), a);
+    }
+
+    /** Block {@code a} left the list of class {@code c} while on it: the list skips one entry of it. */
+    private void leftList(int c, long a) {
+        stale.merge(staleKey(c, a), 1, Integer::sum);
+    }
+
+    /** The key of block {@code a} on the list of class {@code c} (a block can be on two lists: a piece and its parent start alike). */
+    private static long staleKey(int c, long a) {
+        return a | (long) c << 48;
     }
 
     @Override
@@ -196,10 +326,37 @@ public final class SegregatedPlacement implements Placement {
             filler.release(address);
             return;
         }
+        if (lease != null && lease.served(address)) {
+            for (long[] l : lease.release(address)) {
+                int d = (int) l[1];
+                for (int j = 0; j < l[2]; j++) {
+                    push(d, l[0] + j * sizes[d]);
+                }
+            }
+            return;
+        }
         if (runs != null && runs.served(address)) {
             int[] run = runs.release(address);
             for (int i = 0; i < run[1]; i++) {
                 push(run[0], address + i * sizes[run[0]]);
+            }
+            return;
+        }
+        if (parents != null && pieceOf.containsKey(address)) {
+            long parent = pieceOf.get(address);
+            int[] r = parents.get(parent);
+            push(r[1], address);
+            pieceTaken(address, -1);
+            if (r[3] == r[2]) { // every piece free: the parent goes back to its class
+                for (int i = 0; i < r[2]; i++) {
+                    long piece = parent + i * sizes[r[1]];
+                    pieceOf.remove(piece);
+                    leftList(r[1], piece);
+                }
+                parents.remove(parent);
+                for (int j = 0; j < r[4]; j++) {
+                    push(r[0], parent + j * sizes[r[0]]);
+                }
             }
             return;
         }
@@ -215,7 +372,7 @@ public final class SegregatedPlacement implements Placement {
         if (filler != null) {
             filler.freed(address, sizes[c]);
         }
-        if (runs != null) {
+        if (runs != null && (pieceOf == null || !pieceOf.containsKey(address))) {
             runs.freed(c, address);
         }
     }

@@ -36,6 +36,14 @@ class PlacementModelTest {
         double fill = PlacementModelMain.peakOverLive(d, p.get("fill").get(), SCALE, 42);
         assertTrue(fill < spill && fill - bestFit < 0.1,
                 "filling holes across classes before growth comes near best fit: " + fill + " vs " + bestFit);
+        double lease = PlacementModelMain.peakOverLive(d, p.get("lease").get(), SCALE, 42);
+        double split = PlacementModelMain.peakOverLive(d, p.get("split").get(), SCALE, 42);
+        double carve = PlacementModelMain.peakOverLive(d, p.get("carve").get(), SCALE, 42);
+        assertTrue(Math.abs(lease - fill) < 0.05,
+                "leasing runs of free blocks and lending them byte by byte does what the fill does: " + lease + " vs " + fill);
+        assertTrue(split - lease > 0.1 && carve - lease > 0.1,
+                "pieces held by their class until all are free keep most of the holes: split " + split + ", carve " + carve
+                        + ", lease " + lease);
     }
 
     @Test

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PlacementTest {
 
@@ -180,5 +181,89 @@ class PlacementTest {
         assertEquals(small[3], p.place(16));
         assertEquals(small[2], p.place(16));
         assertEquals(R0 + 96, p.place(16));
+    }
+
+    /** {@code n} blocks of {@code size} from {@code p}. */
+    private static long[] place(SegregatedPlacement p, long size, int n) {
+        long[] a = new long[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = p.place(size);
+        }
+        return a;
+    }
+
+    /** Ten 16-byte blocks, of which 2 to {@code last} are then free, and the 48-byte span full. */
+    private static long[] freeRunWith48Full(SegregatedPlacement p, int last) {
+        long[] small = place(p, 16, 10);
+        place(p, 48, (int) (SegregatedPlacement.spanBytes(48) / 48));
+        for (int i = 2; i <= last; i++) {
+            p.release(small[i], 16);
+        }
+        return small;
+    }
+
+    @Test
+    void splittingCutsALargerClassBlockIntoPiecesAndReassemblesItWhenAllAreFree() {
+        SegregatedPlacement p = new SegregatedPlacement(new long[] {16, 64}, 1, R0).splittingBlocks();
+        long[] big = place(p, 64, 3);
+        place(p, 16, (int) (SegregatedPlacement.spanBytes(16) / 16)); // the 16-byte span is full
+        p.release(big[1], 64);
+        long[] pieces = place(p, 16, 4);
+        assertEquals(big[1], pieces[0], "the class about to grow split the free 64-byte block");
+        assertEquals(big[1] + 16, pieces[1], "its other pieces serve the class as its own blocks");
+        assertEquals(big[1] + 32, pieces[2]);
+        assertEquals(big[1] + 48, pieces[3]);
+        for (long piece : pieces) {
+            p.release(piece, 16);
+        }
+        assertEquals(big[1], p.place(64), "every piece free: the parent is a 64-byte block again");
+        long fresh = p.place(16);
+        assertTrue(fresh != big[1] + 16 && fresh != big[1] + 32 && fresh != big[1] + 48,
+                "the pieces left the 16-byte list with their parent: " + Long.toHexString(fresh));
+    }
+
+    @Test
+    void carvingTakesARunOfAnotherClassAndGivesItBackWhenItsPiecesAreFree() {
+        SegregatedPlacement p = new SegregatedPlacement(new long[] {16, 48}, 1, R0).carvingRuns();
+        long[] small = place(p, 16, 6);
+        place(p, 48, (int) (SegregatedPlacement.spanBytes(48) / 48)); // the 48-byte span is full
+        for (int i = 1; i <= 4; i++) {
+            p.release(small[i], 16);
+        }
+        long carved = p.place(48);
+        assertEquals(small[1], carved, "64 free bytes: one 48-byte piece over the first three blocks");
+        assertEquals(small[4], p.place(16), "the fourth block stayed on its list");
+        p.release(carved, 48);
+        assertEquals(small[3], p.place(16), "the piece free: its three blocks are 16-byte blocks again");
+        assertEquals(small[2], p.place(16));
+        assertEquals(small[1], p.place(16));
+    }
+
+    @Test
+    void leasingLendsARunByteByByteAndEndsTheLeaseWhenAllItsBytesAreFree() {
+        SegregatedPlacement p = new SegregatedPlacement(new long[] {16, 48}, 1, R0).leasingRuns(true);
+        long[] small = freeRunWith48Full(p, 7);
+        long first = p.place(40);
+        assertEquals(small[2], first, "the run of six free 16-byte blocks became a lease; 48 bytes lent from its start");
+        long second = p.place(20);
+        assertEquals(small[2] + 48, second, "a 20-byte request takes 32 bytes of the lease's free 48, by best fit");
+        long fresh = p.place(16);
+        assertTrue(fresh < small[0] || fresh > small[9], "the leased blocks left the 16-byte list: " + Long.toHexString(fresh));
+        p.release(first, 40);
+        p.release(second, 20);
+        assertEquals(small[7], p.place(16), "the lease's bytes all free: its blocks are 16-byte blocks again");
+        assertEquals(small[6], p.place(16));
+    }
+
+    @Test
+    void leasingTakesOnlyTheBlocksARequestNeedsUnlessWhole() {
+        SegregatedPlacement p = new SegregatedPlacement(new long[] {16, 48}, 1, R0).leasingRuns(false);
+        long[] small = freeRunWith48Full(p, 8);
+        long first = p.place(40);
+        assertEquals(small[2], first, "three blocks of the run of seven leased");
+        assertEquals(small[5], p.place(40), "that lease is all lent: three more blocks make the next");
+        assertEquals(small[8], p.place(16), "the run's last block stayed on its list");
+        p.release(first, 40);
+        assertEquals(small[4], p.place(16), "the first lease ended: its blocks are 16-byte blocks again");
     }
 }
