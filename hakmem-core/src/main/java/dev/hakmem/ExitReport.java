@@ -23,8 +23,8 @@ final class ExitReport {
                 s.liveBytes(), s.mappedBytes(), s.superSlabs(), s.mmapCalls(), s.munmapCalls(), s.madviseCalls(),
                 s.populateCalls());
         line(sb, "  size classes (used ones):");
-        line(sb, "  %5s %7s %14s %14s %12s %10s %12s", "class", "block", "allocations", "frees", "live", "refills",
-                "remote frees");
+        line(sb, "  %5s %7s %14s %14s %12s %10s %12s %12s", "class", "block", "allocations", "frees", "live", "refills",
+                "remote frees", "lent");
         long allocs = 0;
         long frees = 0;
         for (Stats.SizeClass c : s.sizeClasses()) {
@@ -33,8 +33,8 @@ final class ExitReport {
             }
             allocs += c.allocations();
             frees += c.frees();
-            line(sb, "  %5d %7d %14d %14d %12d %10d %12d", c.index(), c.blockSize(), c.allocations(), c.frees(),
-                    c.live(), c.refills(), c.remoteFrees());
+            line(sb, "  %5d %7d %14d %14d %12d %10d %12d %12d", c.index(), c.blockSize(), c.allocations(), c.frees(),
+                    c.live(), c.refills(), c.remoteFrees(), c.lent());
         }
         line(sb, "  %5s %7s %14d %14d %12d", "all", "", allocs, frees, allocs - frees);
         long total = 0;

@@ -48,9 +48,11 @@ public record Stats(
      * @param frees       blocks given back (local and remote)
      * @param refills     batch refills of a thread cache from slabs
      * @param remoteFrees blocks freed by a thread other than the one whose heap owns the slab
+     * @param lent        blocks of the class lent out of free runs of other classes' spans instead of
+     *                    a new span ({@code hakmem.lend}; counted in allocations too)
      */
     public record SizeClass(int index, long blockSize, long allocations, long frees, long refills,
-                            long remoteFrees) {
+                            long remoteFrees, long lent) {
         /** Blocks of this class currently handed out. */
         public long live() {
             return allocations - frees;

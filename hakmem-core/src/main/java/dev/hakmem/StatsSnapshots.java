@@ -22,7 +22,7 @@ final class StatsSnapshots {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             long allocs = ctr.allocations(c);
             long frees = ctr.frees(c);
-            classes.add(new Stats.SizeClass(c, SizeClasses.size(c), allocs, frees, ctr.refills(c), ctr.remoteFrees(c)));
+            classes.add(new Stats.SizeClass(c, SizeClasses.size(c), allocs, frees, ctr.refills(c), ctr.remoteFrees(c), ctr.lent(c)));
             live += (allocs - frees) * SizeClasses.size(c);
         }
         long[] st = SpanPool.stageHits();

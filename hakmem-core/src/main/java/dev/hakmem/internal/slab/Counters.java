@@ -18,8 +18,10 @@ public final class Counters {
     static final int REMOTE_FREES = 2;
     /** Blocks moved from the magazine back to their spans. */
     static final int FLUSHED = 3;
-    /** log2 of the slots per class: four (TAKEN, REFILLS, REMOTE_FREES, FLUSHED). */
-    private static final int SHIFT = 2;
+    /** Blocks lent to the class out of other classes' free runs ({@link Lender}); also counted as taken. */
+    static final int LENT = 4;
+    /** log2 of the slots per class: eight, five used (TAKEN, REFILLS, REMOTE_FREES, FLUSHED, LENT). */
+    private static final int SHIFT = 3;
 
     private final long[] cells = new long[SizeClasses.COUNT << SHIFT];
 
@@ -50,7 +52,7 @@ public final class Counters {
             long pushes = Magazines.pushes(mag, c);
             long remote = get(c, REMOTE_FREES);
             t.add(c, get(c, TAKEN) + pushes - get(c, FLUSHED) - Magazines.count(mag, c),
-                    pushes + remote, get(c, REFILLS), remote);
+                    pushes + remote, get(c, REFILLS), remote, get(c, LENT));
         }
     }
 
@@ -60,20 +62,27 @@ public final class Counters {
         private final long[] frees = new long[SizeClasses.COUNT];
         private final long[] refills = new long[SizeClasses.COUNT];
         private final long[] remoteFrees = new long[SizeClasses.COUNT];
+        private final long[] lent = new long[SizeClasses.COUNT];
 
         Totals() {}
 
-        void add(int c, long allocs, long frees, long refills, long remoteFrees) {
+        void add(int c, long allocs, long frees, long refills, long remoteFrees, long lent) {
             this.allocations[c] += allocs;
             this.frees[c] += frees;
             this.refills[c] += refills;
             this.remoteFrees[c] += remoteFrees;
+            this.lent[c] += lent;
         }
 
         void addAll(Totals o) {
             for (int c = 0; c < SizeClasses.COUNT; c++) {
-                add(c, o.allocations[c], o.frees[c], o.refills[c], o.remoteFrees[c]);
+                add(c, o.allocations[c], o.frees[c], o.refills[c], o.remoteFrees[c], o.lent[c]);
             }
+        }
+
+        /** Blocks of class {@code c} lent out of other classes' free runs. */
+        public long lent(int c) {
+            return lent[c];
         }
 
         /** Blocks of class {@code c} handed out. */

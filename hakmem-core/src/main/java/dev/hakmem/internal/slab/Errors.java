@@ -81,6 +81,27 @@ final class Errors {
                 + "double free?)" + where));
     }
 
+    /**
+     * For an address in a lease of span {@code s} that is not the start of a live lent block: not
+     * 8-byte aligned, or inside a live lent block, an {@link IllegalArgumentException}; else lent
+     * memory that holds no live block (a lent block freed: a double free, a stale pointer), an
+     * {@link IllegalStateException}.
+     */
+    static RuntimeException inLease(String op, long a, Span s) {
+        String where = " (lent out of a span of size class " + s.cls + ", " + s.blockSize + " B blocks)";
+        if ((a & 7) != 0) {
+            return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
+                    + "): no block can start at this address" + where));
+        }
+        long start = s.lentBlockAround(a);
+        if (start != 0) {
+            return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
+                    + "): interior address of the live block at " + hex(start) + " (" + s.lentSize(start) + " B)" + where));
+        }
+        return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): address lies in lent "
+                + "memory that holds no live block (a block freed already: double free? a stale pointer?)" + where));
+    }
+
     static IllegalStateException notLive(String op, long a, Span s) {
         return notLive(op, a, s.cls);
     }

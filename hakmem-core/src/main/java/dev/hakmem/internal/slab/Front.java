@@ -217,29 +217,56 @@ public final class Front {
 
     /** Every free of a span block but the owner's free of a live block (checks on): full validation. */
     private static void freeSlow(Span s, long a) {
+        if (s.leases != null) {
+            freeInLeasedSpan(s, a); // out of line: the common slow path stays as small as before lending
+            return;
+        }
         long o = a - s.base;
         long i = (o * s.magic) >>> SizeClasses.MAGIC_SHIFT;
         if (!Checks.ON || (i * s.blockSize == o && i < s.carved)) {
-            Thread t = Thread.currentThread();
-            Thread c = Carriers.current();
-            if (s.ownerThread == c) {
-                if (c == t) {
-                    if (s.owner.notBorrowed()) {
-                        freeLocal(s, a);
-                        return;
-                    }
-                    freeRemote(s, a, t); // borrowed by a thread giving memory back: its owner collects later
-                    return;
-                }
-                if (Heap.carrierHeapIdle(c) && s.ownerThread == c) {
-                    freeLocal(s, a);
-                    return;
-                }
-            }
-            freeRemote(s, a, t);
+            freeValid(s, a);
             return;
         }
         throw Errors.notBlockStart("free", a, s);
+    }
+
+    /**
+     * A free in a span with leases (every free of it comes here: its owner entries are zero): a
+     * block lent out of a lease, at any offset, or a block of the span.
+     */
+    private static void freeInLeasedSpan(Span s, long a) {
+        long o = a - s.base;
+        long i = (o * s.magic) >>> SizeClasses.MAGIC_SHIFT;
+        boolean start = i * s.blockSize == o && i < s.carved;
+        // a live block at a block start of the span is one of its blocks or a lent one (LIVE bits
+        // mark live block starts only); anything else is refused below, by where it lies
+        if (s.lentSize(a) >= 0 || !Checks.ON || (start && Shadow.isLiveAndNotQueued(a))) {
+            freeValid(s, a);
+            return;
+        }
+        throw s.leaseAt(a) != null ? Errors.inLease("free", a, s)
+                : start ? Errors.notLive("free", a, s) : Errors.notBlockStart("free", a, s);
+    }
+
+    /** Frees block {@code a} of span {@code s}, a validated block start: locally when this thread (or its carrier) holds the span's heap, else as a remote free. */
+    private static void freeValid(Span s, long a) {
+        Thread t = Thread.currentThread();
+        Thread c = Carriers.current();
+        if (s.ownerThread == c) {
+            if (c == t) {
+                if (s.owner.notBorrowed()) {
+                    freeLocal(s, a);
+                    return;
+                }
+                freeRemote(s, a, t); // borrowed by a thread giving memory back: its owner collects later
+                return;
+            }
+            if (Heap.carrierHeapIdle(c) && s.ownerThread == c) {
+                freeLocal(s, a);
+                return;
+            }
+        }
+        freeRemote(s, a, t);
     }
 
     /** Frees block {@code a} of span {@code s} into its heap, which the caller holds. */
@@ -273,11 +300,12 @@ public final class Front {
                 h.unclaim();
             }
         }
+        int lent = s.leases != null ? s.lentSize(a) : -1; // read before the push: a collect may end the lease
         int r = RemoteFree.push(s, a);
         if (r != RemoteFree.OK) {
             throw Errors.notLive("free", a, s);
         }
-        countRemoteFree(t, s.cls, s.owner);
+        countRemoteFree(t, lent >= 0 ? SizeClasses.classOf(lent) : s.cls, s.owner);
     }
 
     /**
@@ -371,13 +399,15 @@ public final class Front {
     public static long usableSize(long a, String op) {
         Span s = SpanMap.of(a);
         if (s != null) {
-            if (!s.isBlockStart(a)) {
-                throw Errors.notBlockStart(op, a, s);
+            boolean leased = s.leases != null && s.leaseAt(a) != null;
+            int lent = leased ? s.lentSize(a) : -1;
+            if (leased ? lent < 0 : !s.isBlockStart(a)) {
+                throw leased ? Errors.inLease(op, a, s) : Errors.notBlockStart(op, a, s);
             }
             if (Checks.ON && !Shadow.isLiveAndNotQueued(a)) {
                 throw Errors.notLive(op, a, s);
             }
-            return s.blockSize;
+            return lent >= 0 ? lent : s.blockSize;
         }
         long len = HugeTier.lengthOf(a);
         if (len < 0) {

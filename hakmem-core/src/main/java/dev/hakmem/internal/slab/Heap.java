@@ -68,6 +68,13 @@ final class Heap {
     final Counters counters = new Counters();
     private final SpanLists lists = new SpanLists();
     private final ParkedSpans parked = new ParkedSpans();
+    /** Lends the free runs of its spans to a small class before it takes a new span. Holder only. */
+    final Lender lender = new Lender(this);
+    /** Bytes of the small spans the heap holds (the lender's gate). Holder only. */
+    private long smallBytes;
+    /** Lent blocks the holder freed, not yet back in their leases ({@link #freeLent}). Holder only. */
+    private final long[] lentFreed = new long[64];
+    private int lentFreedCount;
 
     /** Identity for diagnostics. */
     final int id;
@@ -124,7 +131,8 @@ final class Heap {
     /** Java-heap bytes of one heap: its object and every array it owns (an estimate, for stats). */
     static long footprint() {
         return 64 + 16 + 8L * Magazines.SLOTS + Bursts.footprint() + SweepSchedule.footprint()
-                + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint() + Prefaults.footprint();
+                + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint() + Prefaults.footprint()
+                + 16 + 8L * 64 + Lender.footprint();
     }
 
     // ------------------------------------------------------------------ holder
@@ -196,6 +204,9 @@ final class Heap {
      * {@link Span#setOwner}).
      */
     static void freeValidated(Span s, long a) {
+        if (s.leases != null && s.owner.freeLent(s, a)) {
+            return; // a block lent out of one of the span's leases
+        }
         long[] mg = s.ownerMag;
         assert mg != null : "a span with an owner has its magazine: " + s;
         if (!Magazines.push(mg, s.magBase, a)) {
@@ -357,6 +368,7 @@ final class Heap {
         int got = 0;
         int spans = 0;
         boolean filled = false;
+        int lentBlocks;
         Span s = lists.current(c);
         while (true) {
             if (s != null) {
@@ -385,12 +397,24 @@ final class Heap {
                 lists.unlink(s);
             } else if (got > 0) {
                 break;
+            } else if (Lender.ENABLED && c < SizeClasses.SMALL_COUNT && smallBytes >= Lender.MIN_BYTES
+                    && (lentBlocks = lendAfterFrees(c, mag, b + 2, batch)) > 0) {
+                // blocks lent out of the free runs of other classes' spans, instead of a new span
+                counters.add(c, Counters.TAKEN, lentBlocks);
+                counters.add(c, Counters.LENT, lentBlocks);
+                mag[b] = Magazines.withCount(mag[b], lentBlocks - 1);
+                long a = mag[b + 1 + lentBlocks];
+                Magazines.markLive(a);
+                return a;
             } else if (c < SizeClasses.SMALL_COUNT || (s = takeParked(c)) == null) {
                 Heaps.reclaimDeadSometimes();
                 if (sweeps.dueBeforeGrowth()) {
                     sweeps.gave(sweep(true));
                 }
                 s = SpanPool.acquire(this, c);
+                if (c < SizeClasses.SMALL_COUNT) {
+                    smallBytes += s.bytes();
+                }
                 if (s.coldSlots != 0) {
                     prefaults.newSpan(s, lists.fullHead(c));
                 }
@@ -410,6 +434,14 @@ final class Heap {
         }
         Magazines.markLive(a);
         return a;
+    }
+
+    /** {@link Lender#lend}, after the lent blocks freed since the last batch are back in their leases. */
+    private int lendAfterFrees(int c, long[] dst, int at, int max) {
+        if (lentFreedCount > 0) {
+            releaseLentFreedBusy();
+        }
+        return lender.lend(c, lists, dst, at, max);
     }
 
     private static void reverse(long[] m, int from, int to) {
@@ -507,11 +539,75 @@ final class Heap {
             Span s = SpanMap.of(x);
             assert s != null && s.owner == this : "magazine block 0x" + Long.toHexString(x) + " of a span not owned: " + s;
             boolean wasExhausted = s.exhausted();
+            if (s.leases != null) { // block by block: lent blocks go back to their lease
+                int k = Lender.release(s, x);
+                if (k < 0) {
+                    s.give(x);
+                    k = 1;
+                }
+                freedIntoSpans(s.cls, (long) k * s.blockSize);
+                i++;
+                settle(s, wasExhausted);
+                continue;
+            }
             int first = i;
             i = s.giveRun(m, i, to);
-            sweeps.freed(s.cls, (long) (i - first) * s.blockSize);
+            freedIntoSpans(s.cls, (long) (i - first) * s.blockSize);
             settle(s, wasExhausted);
         }
+    }
+
+    /**
+     * Frees {@code a} if it is a block lent out of one of span {@code s}'s leases (the holder's
+     * local free; LIVE already cleared, which refuses a second free from here on); whether it was.
+     * Counted as a free into the magazine and a flush out of it, which keeps the statistics'
+     * balance (Counters). The block goes back to its lease with the next batch
+     * ({@link #releaseLentFreed}): the free stays short, and so does what the JIT inlines of it.
+     */
+    boolean freeLent(Span s, long a) {
+        int size = s.lentSize(a);
+        if (size < 0) {
+            return false;
+        }
+        int c = SizeClasses.classOf(size);
+        mag[Magazines.base(c) + 1]++;
+        counters.inc(c, Counters.FLUSHED);
+        lentFreed[lentFreedCount++] = a;
+        if (lentFreedCount == lentFreed.length) {
+            releaseLentFreed();
+        }
+        return true;
+    }
+
+    /** Gives the lent blocks freed since the last batch back to their leases. Holder (enters the slow path itself). */
+    void releaseLentFreed() {
+        long o = enterSlow();
+        try {
+            releaseLentFreedBusy();
+        } finally {
+            exitSlow(o);
+        }
+    }
+
+    private void releaseLentFreedBusy() {
+        for (int i = 0; i < lentFreedCount; i++) {
+            long a = lentFreed[i];
+            Span s = SpanMap.of(a);
+            boolean wasExhausted = s.exhausted();
+            int k = Lender.release(s, a);
+            assert k >= 0 : "lent block 0x" + Long.toHexString(a) + " lost";
+            if (k > 0) {
+                freedIntoSpans(s.cls, (long) k * s.blockSize);
+                settle(s, wasExhausted);
+            }
+        }
+        lentFreedCount = 0;
+    }
+
+    /** {@code bytes} of class {@code c} came back into the heap's spans: for the sweeps, and new runs the lender may find. */
+    private void freedIntoSpans(int c, long bytes) {
+        sweeps.freed(c, bytes);
+        lender.freedIntoSpans(bytes);
     }
 
     /** After blocks came back to span {@code s}: move it between lists, park it or release it when empty. */
@@ -530,6 +626,7 @@ final class Heap {
             if (s.cls >= SizeClasses.SMALL_COUNT) {
                 park(s);
             } else {
+                smallBytes -= s.bytes();
                 SpanPool.release(s);
             }
         } else if (wasExhausted) {
@@ -577,7 +674,7 @@ final class Heap {
                 boolean wasExhausted = s.exhausted();
                 int n = RemoteFree.collect(s);
                 if (n > 0) {
-                    sweeps.freed(s.cls, (long) n * s.blockSize);
+                    freedIntoSpans(s.cls, (long) n * s.blockSize);
                     settle(s, wasExhausted);
                 }
             }
@@ -593,12 +690,19 @@ final class Heap {
      * come first: a current span that only they emptied is released too, not kept current.
      */
     void flushAll() {
+        releaseLentFreedBusy();
         collectRemote(true);
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             emptyMagazine(c);
+        }
+        // then the current spans: emptying a later class's magazine may have ended a lease in one
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
             Span cur = lists.current(c);
             if (cur != null && cur.used == 0) {
                 lists.setCurrent(c, null);
+                if (c < SizeClasses.SMALL_COUNT) {
+                    smallBytes -= cur.bytes();
+                }
                 SpanPool.release(cur);
             }
         }
@@ -631,7 +735,21 @@ final class Heap {
     }
 
     private static boolean holdsOnlyLive(Span s) {
-        return s == null || (s.consistent() && s.used == Shadow.countLive(s.base, s.blockSize, s.carved));
+        if (s == null) {
+            return true;
+        }
+        if (s.leases == null) {
+            return s.consistent() && s.used == Shadow.countLive(s.base, s.blockSize, s.carved);
+        }
+        // leased blocks are out of the span; each lent block out of them is live
+        int live = 0;
+        for (int i = 0; i < s.carved; i++) {
+            long a = s.base + (long) i * s.blockSize;
+            if (s.leaseAt(a) == null && (Shadow.getOpaque(Shadow.word(a)) & Shadow.bit(a)) != 0) {
+                live++;
+            }
+        }
+        return s.consistent() && s.used == live + s.leasedBlocks() && s.lentLive();
     }
 
     /**
@@ -641,6 +759,8 @@ final class Heap {
      */
     void abandon() {
         flushAll();
+        lender.dropAll(); // the spans' leases go with them, out of this heap's hole index
+        smallBytes = 0;
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             Span cur = lists.current(c);
             if (cur != null) {
@@ -752,7 +872,7 @@ final class Heap {
                 }
             }
         }
-        return bytes;
+        return bytes + lender.purgeHoles(now);
     }
 
     /**

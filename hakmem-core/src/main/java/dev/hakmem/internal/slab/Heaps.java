@@ -395,7 +395,7 @@ public final class Heaps {
         }
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             long n = UNOWNED_FREES[c].sum();
-            sum.add(c, 0, n, 0, n);
+            sum.add(c, 0, n, 0, n, 0);
         }
         return sum;
     }

@@ -202,14 +202,20 @@ final class RemoteFree {
                     Shadow.setRelease(w, liveWord & ~live); // LIVE before REMOTE: see the protocol
                 }
                 long old = Shadow.getAndAnd(w + 8, ~q);
-                if (s.wordShift >= 0) {
+                if (s.wordShift >= 0 && s.leases == null) {
                     n += s.giveWord(off, live); // a power-of-two size: the word's blocks in one step
                 } else {
                     while (live != 0) {
                         int b = Long.numberOfTrailingZeros(live);
                         live &= live - 1;
-                        s.give(s.base + off + ((long) b << 3));
-                        n++;
+                        long a = s.base + off + ((long) b << 3);
+                        int k = s.leases != null ? Lender.release(s, a) : -1; // a lent block goes back to its lease
+                        if (k < 0) {
+                            s.give(a);
+                            n++;
+                        } else {
+                            n += k;
+                        }
                     }
                 }
                 q = old & ~q; // marked between the read and the getAndAnd: still in the word

@@ -60,6 +60,15 @@ final class Span {
      */
     final int wordShift;
 
+    /**
+     * The span's leases by start, or null while it has none ({@link Lender}). Written by the
+     * span's holder under the span's monitor; read plainly by the holder and by a thread freeing
+     * or measuring a block lent out of it (it got the block's address after the lease was made).
+     */
+    java.util.TreeMap<Long, Lease> leases;
+    /** Blocks lent out of the leases: start -&gt; size (null with {@link #leases}). Under the span's monitor. */
+    LongIntMap lent;
+
     /** Bit i set: block i is available in the span. */
     private final long[] freeMap;
     int freeCount;
@@ -572,6 +581,85 @@ final class Span {
         return n;
     }
 
+    /**
+     * Takes the first run of at least {@code min} consecutive available blocks (from block 0; the
+     * whole run) out of the span, as blocks out of it. Holder only.
+     *
+     * @return {first block, blocks} of the run, or null
+     */
+    int[] takeRun(int min) {
+        long[] fm = freeMap;
+        int i = nextBit(fm, 0, false);
+        while (i >= 0) {
+            int end = nextBit(fm, i, true);
+            if (end - i >= min) {
+                for (int k = i; k < end; k++) {
+                    fm[k >>> 6] &= ~(1L << k);
+                }
+                freeCount -= end - i;
+                used += end - i;
+                return new int[] {i, end - i};
+            }
+            i = end < fm.length << 6 ? nextBit(fm, end, false) : -1;
+        }
+        return null;
+    }
+
+    /** The first bit at or after {@code from} that is set ({@code clear} false; else -1) or clear ({@code clear}; else the map's length in bits). */
+    private static int nextBit(long[] fm, int from, boolean clear) {
+        int w = from >>> 6;
+        long bits = (clear ? ~fm[w] : fm[w]) & (-1L << from);
+        while (bits == 0) {
+            if (++w == fm.length) {
+                return clear ? fm.length << 6 : -1;
+            }
+            bits = clear ? ~fm[w] : fm[w];
+        }
+        return (w << 6) + Long.numberOfTrailingZeros(bits);
+    }
+
+    /** Size of the block lent out of a lease at {@code a}, or -1 (any thread). */
+    synchronized int lentSize(long a) {
+        return lent == null ? -1 : lent.get(a);
+    }
+
+    /** The lease holding address {@code a}, or null (any thread). */
+    synchronized Lease leaseAt(long a) {
+        if (leases == null) {
+            return null;
+        }
+        java.util.Map.Entry<Long, Lease> e = leases.floorEntry(a);
+        return e != null && a < e.getValue().end ? e.getValue() : null;
+    }
+
+    /** The start of the live lent block that {@code a} lies inside (not at its start), or 0 (any thread; a scan: for error paths). */
+    synchronized long lentBlockAround(long a) {
+        return lent == null ? 0 : lent.keyAround(a);
+    }
+
+    /** Whether every block lent out of the span's leases is LIVE (for asserts). */
+    synchronized boolean lentLive() {
+        return lent == null || lent.allKeys(a -> (Shadow.getOpaque(Shadow.word(a)) & Shadow.bit(a)) != 0);
+    }
+
+    /** Blocks of the span in leases (for asserts). */
+    synchronized int leasedBlocks() {
+        int n = 0;
+        if (leases != null) {
+            for (Lease l : leases.values()) {
+                n += l.blocks;
+            }
+        }
+        return n;
+    }
+
+    /** Puts back blocks {@code [from, to)}, all out of the span (a lease that ended). Holder only. */
+    void giveRange(int from, int to) {
+        setFree(freeMap, from, to);
+        freeCount += to - from;
+        used -= to - from;
+    }
+
     /** Puts block {@code i} back. Owner only. */
     void giveIndex(int i) {
         assert (freeMap[i >>> 6] & (1L << i)) == 0 : "block " + i + " given back twice to " + this;
@@ -608,7 +696,7 @@ final class Span {
      */
     void setOwnerThread(Thread t) {
         ownerThread = t;
-        SlabOwners.publish(this, SlabOwners.entry(t, cls));
+        SlabOwners.publish(this, leases != null ? 0 : SlabOwners.entry(t, cls));
     }
 
     /** Zeroes the shadow bits its blocks may have left (see {@link Shadow#clearBlocks}). Pool lock held, no owner. */

@@ -20,9 +20,10 @@ class GiveBackTest {
 
     static ChildJvm.Result run(String... args) throws Exception {
         // growthSweepBytes=0: no sweep of the heap's own while it frees (aWholesaleFreeGoesBackAtOnce),
-        // so what goes back here goes on the decay schedule
+        // so what goes back here goes on the decay schedule; lend=false: the busy owner's loop stays
+        // on the fast paths (a lease would send its span's frees to the slow path, which sweeps itself)
         return ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=100", "-Dhakmem.growthSweepBytes=0",
-                        "-Dhakmem.jmx=false", "-ea")
+                        "-Dhakmem.lend=false", "-Dhakmem.jmx=false", "-ea")
                 .args(args).timeout(Duration.ofSeconds(100)).run();
     }
 

@@ -1,0 +1,445 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.internal.config.Config;
+import dev.hakmem.internal.os.Os;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Lending: a heap's small class about to take a new span first takes blocks of its size out of
+ * the free bytes of the heap's leases; with no hole that holds one, a run of available blocks of
+ * another small class's partial span becomes a new {@link Lease}. A lent block freed gives its
+ * bytes back to its lease (merged with the free bytes next to it in the lease), and a lease with
+ * nothing lent ends: its blocks go back to their span. So the space random frees leave in the
+ * spans of one class serves the growth of another, byte by byte, where segregated classes alone
+ * would map new spans (docs/results/memory: frag-refill's peak from 1.76 to about 1.48 of the
+ * live bytes); the fast paths stay as they are, and a class that has blocks of its own never
+ * lends. The heap's sweep gives back the whole pages inside holes ({@link #purgeHoles}).
+ *
+ * <pre>
+ * hole index (this heap's leases' free bytes):
+ *   bins[k]: holes of at least size(k) bytes and less than size(k + 1) (the last: 32 KiB and up),
+ *            a LIFO list; mask: the non-empty bins.  A block of class c takes the first hole of
+ *            the first non-empty bin &gt;= c (two bit scans).
+ *   byStart, byEnd: hole start / end -&gt; record, to merge a freed block with the holes next to it
+ *            (never across two leases).
+ * </pre>
+ *
+ * <p>A lent block lives in a span of another class: its span's {@link SlabOwners} entries are
+ * zero while the span has leases, so every free of the span takes the slow path, which finds lent
+ * blocks in the span's lent map ({@link Span#lentSize}); the LIVE/REMOTE shadow bits work for a
+ * lent block as for any block (they mark block starts, whatever the size). What a lease holds
+ * (its lent blocks' sizes and count) lives with its span, so it follows the span when its heap
+ * dies; the hole index is the heap's, and a lease whose heap died ({@link Lease#index} null) is
+ * only waited out.
+ *
+ * <p>Holder of the heap only, but {@link #release}, which whoever acts as the span's owner calls
+ * (its heap's holder, or the pool under its lock for an orphan).
+ */
+final class Lender {
+    /**
+     * Whether heaps lend at all (hakmem.lend; off by default: on the memory suite it takes
+     * frag-refill's peak from 1.76 to about 1.48 of the live bytes and leaves the other drivers as
+     * they were, but every free of a span with a lease takes the slow path: frag-refill's driver
+     * runs 1.2-1.5x longer).
+     */
+    static final boolean ENABLED = Config.flag("lend", false);
+    /** Small spans a heap holds before it lends (hakmem.lendMinBytes): a small heap has little to lend and its frees stay fast. */
+    static final long MIN_BYTES = Math.max(0, Config.size("lendMinBytes", 64L << 20));
+    /** Partial spans a harvest looks at, at most, before it gives up. */
+    private static final int SPANS_PER_HARVEST = 256;
+    private static final int BINS = SizeClasses.SMALL_COUNT + 1;
+    private static final int NONE = -1;
+
+    // hole records, by index; free records are a stack through next
+    private long[] start = new long[64];
+    private int[] length = new int[64];
+    private int[] prev = new int[64];
+    private int[] next = new int[64];
+    private Lease[] lease = new Lease[64];
+    /** Sweep the record was made after (see {@link #purgeHoles}); -1: its whole pages are purged. */
+    private int[] born = new int[64];
+    private int records;
+    /** Sweeps so far. */
+    private int sweeps;
+    private int freeRecord = NONE;
+
+    private final int[] bins = new int[BINS];
+    private final long[] mask = new long[(BINS + 63) >>> 6];
+    private final LongIntMap byStart = new LongIntMap();
+    private final LongIntMap byEnd = new LongIntMap();
+
+    /** Where the next harvest starts: a class, and a span of its partial list (or null: its head). */
+    private int cursorClass;
+    private Span cursorSpan;
+    /** Harvests that found nothing, in a row; lending is skipped for a while after each. */
+    private int misses;
+    private int skip;
+    /** Bytes that came back into the heap's spans since the last miss: enough of them end the skip. */
+    private long freedSinceMiss;
+    /** Bytes back in the spans after which a harvest is tried again, however many misses before. */
+    private static final long RETRY_BYTES = 64 << 10;
+
+    /** Blocks lent and leases taken so far (holder writes; stats read racily). */
+    long lentBlocks;
+    long leasesTaken;
+
+    private final Heap heap;
+
+    Lender(Heap heap) {
+        this.heap = heap;
+        Arrays.fill(bins, NONE);
+    }
+
+    /** Java-heap bytes of an idle lender (its tables grow with the holes it indexes). */
+    static long footprint() {
+        return 64 + 5 * (16 + 64 * 8L) + 2 * LongIntMap.footprint() + 16 + 4L * BINS + 16 + 8L * ((BINS + 63) >>> 6);
+    }
+
+    // ------------------------------------------------------------------ lending
+
+    /**
+     * Up to {@code max} consecutive blocks of small class {@code c}, cut from one hole (a new lease's
+     * if no hole holds one), into {@code dst[at ..]} so that they pop in address order.
+     *
+     * @return blocks lent (0: none; the class takes a new span)
+     */
+    int lend(int c, SpanLists lists, long[] dst, int at, int max) {
+        if (skip > 0) {
+            skip--;
+            return 0;
+        }
+        int need = SizeClasses.size(c);
+        // every block of a class is aligned to its size's lowest set bit (as in its own spans, see
+        // SizeClasses.classOfAligned): so are lent ones, and one block n * need on too
+        int align = Integer.lowestOneBit(need);
+        int r = fit(c, need, align);
+        if (r == NONE) {
+            if (!harvest(c, need + align - Math.min(align, 8), lists)) {
+                misses++;
+                skip = 1 << Math.min(misses, 10);
+                freedSinceMiss = 0;
+                return 0;
+            }
+            misses = 0;
+            r = fit(c, need, align);
+            assert r != NONE : "a new lease holds a block of class " + c;
+        }
+        Lease l = lease[r];
+        long h = start[r];
+        int len = length[r];
+        long a = (h + align - 1) & -align;
+        int n = (int) Math.min(max, (h + len - a) / need);
+        remove(r);
+        if (a > h) {
+            insert(l, h, (int) (a - h));
+        }
+        long after = a + (long) n * need;
+        if (after < h + len) {
+            insert(l, after, (int) (h + len - after));
+        }
+        Span s = l.span;
+        synchronized (s) {
+            for (int i = 0; i < n; i++) {
+                s.lent.put(a + (long) i * need, need);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            dst[at + i] = a + (long) (n - 1 - i) * need;
+        }
+        l.lent += n;
+        lentBlocks += n;
+        return n;
+    }
+
+    /** Holes looked at per bin for one that holds an aligned block before going on to larger bins. */
+    private static final int PER_BIN = 4;
+
+    /**
+     * A hole holding a block of {@code need} bytes aligned to {@code align}: the first that does
+     * among the first few of each non-empty bin from class {@code c} up (a hole of a bin of at
+     * least {@code need + align - 8} bytes always does), or NONE.
+     */
+    private int fit(int c, int need, int align) {
+        for (int b = nextBin(c); b != NONE; b = nextBin(b + 1)) {
+            int k = 0;
+            for (int r = bins[b]; r != NONE && k < PER_BIN; r = next[r], k++) {
+                long a = (start[r] + align - 1) & -align;
+                if (a + need <= start[r] + length[r]) {
+                    return r;
+                }
+            }
+        }
+        return NONE;
+    }
+
+    /** The first non-empty bin at or above {@code b}, or NONE. */
+    private int nextBin(int b) {
+        for (int w = b >>> 6; w < mask.length; w++) {
+            long m = mask[w] & (w == b >>> 6 ? -1L << b : -1L);
+            if (m != 0) {
+                return (w << 6) + Long.numberOfTrailingZeros(m);
+            }
+        }
+        return NONE;
+    }
+
+    /**
+     * Takes a run of available blocks of at least {@code need} bytes from a partial span of
+     * another small class (the first one found, the whole run) as a new lease: looks at up to
+     * {@link #SPANS_PER_HARVEST} spans, class by class from where the last harvest stopped.
+     */
+    private boolean harvest(int c, int need, SpanLists lists) {
+        int budget = SPANS_PER_HARVEST;
+        int d = cursorClass;
+        Span s = cursorSpan;
+        if (s != null && (s.owner != heap || s.list != SpanLists.PARTIAL || s.cls != d)) {
+            s = null; // the cursor left the list: start the class again
+        }
+        for (int classes = 0; classes <= SizeClasses.SMALL_COUNT && budget > 0; classes++) {
+            if (d != c) {
+                int size = SizeClasses.size(d);
+                int min = (need + size - 1) / size;
+                for (s = s != null ? s : lists.partialHead(d); s != null && budget > 0; s = s.next, budget--) {
+                    if ((long) s.freeCount * size < need) {
+                        continue;
+                    }
+                    int[] run = s.takeRun(min);
+                    if (run != null) {
+                        cursorClass = d;
+                        cursorSpan = s.next;
+                        newLease(s, run[0], run[1]);
+                        return true;
+                    }
+                }
+                if (budget == 0) {
+                    cursorClass = d;
+                    cursorSpan = s;
+                    return false;
+                }
+            }
+            s = null;
+            d = d + 1 == SizeClasses.SMALL_COUNT ? 0 : d + 1;
+        }
+        cursorClass = d;
+        cursorSpan = null;
+        return false;
+    }
+
+    private void newLease(Span s, int first, int blocks) {
+        Lease l = new Lease(s, first, blocks, this);
+        synchronized (s) {
+            if (s.leases == null) {
+                s.leases = new TreeMap<>();
+                s.lent = new LongIntMap();
+            }
+            s.leases.put(l.start, l);
+        }
+        s.setOwnerThread(s.ownerThread); // owner entries 0: every free of the span takes the slow path
+        insert(l, l.start, (int) (l.end - l.start));
+        leasesTaken++;
+    }
+
+    // ------------------------------------------------------------------ freeing
+
+    /** Blocks came back into the heap's spans: new runs, perhaps; after enough of them the next refill that would grow tries again. */
+    void freedIntoSpans(long bytes) {
+        if (skip > 0 && (freedSinceMiss += bytes) >= RETRY_BYTES) {
+            skip = 0;
+            misses = 0;
+        }
+    }
+
+    /**
+     * Frees block {@code a} of span {@code s} if it is lent out of one of the span's leases: its
+     * bytes go back to the lease (into its heap's hole index, if the heap still has it), and a
+     * lease with nothing lent ends. The span's holder, or the pool under its lock.
+     *
+     * @return blocks given back to the span (a lease ended), 0, or -1 if {@code a} is not lent
+     */
+    static int release(Span s, long a) {
+        Lease l;
+        int size;
+        synchronized (s) {
+            size = s.lent == null ? -1 : s.lent.remove(a);
+            if (size < 0) {
+                return -1;
+            }
+            l = s.leases.floorEntry(a).getValue();
+        }
+        assert a >= l.start && a + size <= l.end : "lent block 0x" + Long.toHexString(a) + " outside " + l;
+        if (l.index != null) {
+            l.index.freed(l, a, size);
+        }
+        if (--l.lent > 0) {
+            return 0;
+        }
+        if (l.index != null) {
+            l.index.ended(l);
+        }
+        boolean last;
+        synchronized (s) {
+            s.leases.remove(l.start);
+            last = s.leases.isEmpty();
+            if (last) {
+                assert s.lent.size() == 0 : "lent blocks left in " + s;
+                s.leases = null;
+                s.lent = null;
+            }
+        }
+        s.giveRange(l.firstBlock, l.firstBlock + l.blocks);
+        if (last) {
+            s.setOwnerThread(s.ownerThread); // the owner entries again: the fast path frees into it
+        }
+        return l.blocks;
+    }
+
+    /** Lent bytes {@code [a, a + len)} of lease {@code l} are free: a hole, merged with its neighbours in the lease. */
+    private void freed(Lease l, long a, int len) {
+        long from = a;
+        long to = a + len;
+        int left = byEnd.get(from);
+        if (left != NONE && lease[left] == l) {
+            from = start[left];
+            remove(left);
+        }
+        int right = byStart.get(to);
+        if (right != NONE && lease[right] == l) {
+            to += length[right];
+            remove(right);
+        }
+        insert(l, from, (int) (to - from));
+    }
+
+    /** Lease {@code l} has nothing lent: its one hole (all of it) leaves the index. */
+    private void ended(Lease l) {
+        int r = byStart.get(l.start);
+        assert r != NONE && length[r] == l.end - l.start : "an ended lease is one hole: " + l;
+        remove(r);
+    }
+
+    /**
+     * The heap's spans go to other owners (its thread died): their leases stay with them, out of
+     * any index, until they end; the index is emptied.
+     */
+    void dropAll() {
+        for (int r = 0; r < records; r++) {
+            if (lease[r] != null) {
+                lease[r].index = null;
+                lease[r] = null;
+            }
+        }
+        records = 0;
+        freeRecord = NONE;
+        Arrays.fill(bins, NONE);
+        Arrays.fill(mask, 0);
+        byStart.clear();
+        byEnd.clear();
+        cursorSpan = null;
+        misses = 0;
+        skip = 0;
+        freedSinceMiss = 0;
+    }
+
+    /** Free bytes in the index (for asserts and tests). */
+    long holeBytes() {
+        long n = 0;
+        for (int r = 0; r < records; r++) {
+            if (lease[r] != null) {
+                n += length[r];
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Part of the heap's sweep: gives back ({@code madvise(DONTNEED)}) the whole pages inside the
+     * holes of its leases, those of holes that were there at the last sweep too (all of them if
+     * {@code now}), as a span's free pages go back. A hole merged or cut since is a new record and
+     * waits a sweep again; a purged page lent again is faulted in by the write that uses it.
+     *
+     * @return bytes given back
+     */
+    long purgeHoles(boolean now) {
+        sweeps++;
+        long bytes = 0;
+        for (int r = 0; r < records; r++) {
+            if (lease[r] == null || born[r] < 0 || (!now && born[r] >= sweeps - 1)) {
+                continue;
+            }
+            long from = (start[r] + Span.PAGE - 1) & -Span.PAGE;
+            long to = (start[r] + length[r]) & -Span.PAGE;
+            if (to > from && Os.madvise(from, to - from, Os.MADV_DONTNEED)) {
+                bytes += to - from;
+            }
+            born[r] = -1;
+        }
+        return bytes;
+    }
+
+    // ------------------------------------------------------------------ hole records
+
+    /** The bin of a hole of {@code len} bytes: the largest small class of at most {@code len} bytes (the last bin above them all). */
+    static int binOf(long len) {
+        if (len >= SizeClasses.MAX_SMALL) {
+            return BINS - 1;
+        }
+        int c = SizeClasses.classOf(len);
+        return SizeClasses.size(c) == len ? c : c - 1;
+    }
+
+    private void insert(Lease l, long a, int len) {
+        int r = freeRecord;
+        if (r != NONE) {
+            freeRecord = next[r];
+        } else {
+            if (records == start.length) {
+                int n = records * 2;
+                start = Arrays.copyOf(start, n);
+                length = Arrays.copyOf(length, n);
+                prev = Arrays.copyOf(prev, n);
+                next = Arrays.copyOf(next, n);
+                lease = Arrays.copyOf(lease, n);
+                born = Arrays.copyOf(born, n);
+            }
+            r = records++;
+        }
+        start[r] = a;
+        length[r] = len;
+        lease[r] = l;
+        born[r] = sweeps;
+        int b = binOf(len);
+        int h = bins[b];
+        prev[r] = NONE;
+        next[r] = h;
+        if (h != NONE) {
+            prev[h] = r;
+        }
+        bins[b] = r;
+        mask[b >>> 6] |= 1L << b;
+        byStart.put(a, r);
+        byEnd.put(a + len, r);
+    }
+
+    private void remove(int r) {
+        int b = binOf(length[r]);
+        if (prev[r] != NONE) {
+            next[prev[r]] = next[r];
+        } else {
+            bins[b] = next[r];
+            if (next[r] == NONE) {
+                mask[b >>> 6] &= ~(1L << b);
+            }
+        }
+        if (next[r] != NONE) {
+            prev[next[r]] = prev[r];
+        }
+        byStart.remove(start[r]);
+        byEnd.remove(start[r] + length[r]);
+        lease[r] = null;
+        next[r] = freeRecord;
+        freeRecord = r;
+    }
+}

@@ -1,0 +1,258 @@
+package dev.hakmem.internal.slab;
+
+import dev.hakmem.Hakmem;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Lending ({@link Lender}, {@code hakmem.lend}): a class about to take a new span takes blocks out
+ * of the free runs of another class's spans. The build runs these in its second test run, which
+ * turns lending on; each scenario runs on a fresh thread (a heap of its own) that first holds
+ * {@link Lender#MIN_BYTES} of small spans, so it passes the gate whatever it is.
+ */
+class LendingTest {
+
+    private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+    private static final int BIG = 1024;
+    private static final int SMALL = 256;
+
+    /** Fills a block with a pattern of its address. */
+    private static void fill(long a, long n) {
+        for (long o = 0; o + 8 <= n; o += 8) {
+            ALL.set(ValueLayout.JAVA_LONG_UNALIGNED, a + o, a ^ o);
+        }
+    }
+
+    private static void check(long a, long n) {
+        for (long o = 0; o + 8 <= n; o += 8) {
+            long v = ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, a + o);
+            if (v != (a ^ o)) {
+                throw new AssertionError("block 0x" + Long.toHexString(a) + " byte " + o + " overwritten");
+            }
+        }
+    }
+
+    /** Runs {@code body} on a new platform thread and rethrows what it threw (lending on only). */
+    private static void onFreshThread(Runnable body) throws Exception {
+        assumeTrue(Lender.ENABLED, "hakmem.lend is off in this JVM (the build's second test run turns it on)");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                body.run();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        if (failure.get() != null) {
+            throw new AssertionError(failure.get());
+        }
+    }
+
+    /**
+     * A heap of 1 KiB blocks with three of every four freed (runs of 3 KiB in their spans, given
+     * back to the spans), returns the survivors.
+     */
+    private static List<Long> fragmentedBigBlocks(int fragmented) {
+        int n = (int) (Lender.MIN_BYTES / BIG) + fragmented; // past the lending gate
+        List<Long> big = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            long a = Hakmem.malloc(BIG);
+            fill(a, BIG);
+            big.add(a);
+        }
+        List<Long> kept = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            if (i % 4 == 0) {
+                kept.add(big.get(i));
+            } else {
+                Hakmem.free(big.get(i));
+            }
+        }
+        Heap h = SpanMap.of(kept.get(0)).owner; // this thread's heap, which holds the blocks
+        flush(h); // the freed blocks into their spans: runs to lend
+        return kept;
+    }
+
+    /** Empties heap {@code h}'s magazines and collects its remote frees (this thread holds it). */
+    private static void flush(Heap h) {
+        long o = h.enterSlow();
+        try {
+            h.flushAll();
+        } finally {
+            h.exitSlow(o);
+        }
+    }
+
+    @Test
+    void aClassAboutToGrowIsServedFromAnotherClassesFreeRunsByteForByte() throws Exception {
+        onFreshThread(() -> {
+            List<Long> kept = fragmentedBigBlocks(4096);
+            Heap h = SpanMap.of(kept.get(0)).owner; // the heap that holds the 1 KiB spans
+            long lentBefore = Hakmem.stats().sizeClasses().get(SizeClasses.classOf(SMALL)).lent();
+            List<Long> small = new ArrayList<>();
+            for (int i = 0; i < 3000; i++) {
+                long a = Hakmem.malloc(SMALL);
+                fill(a, SMALL);
+                small.add(a);
+            }
+            int lent = 0;
+            for (long a : small) {
+                Span s = SpanMap.of(a);
+                if (s.lentSize(a) == SMALL) {
+                    lent++;
+                    assertEquals(SMALL, Hakmem.usableSize(a), "a lent block's usable size is its class's");
+                }
+            }
+            // before its own spans (a dead test thread's orphans, perhaps): the heap lends first
+            System.out.println("lending: " + lent + " of " + small.size() + " blocks of 256 bytes lent");
+            long counted = Hakmem.stats().sizeClasses().get(SizeClasses.classOf(SMALL)).lent() - lentBefore;
+            // the statistics count blocks lent into the magazine: those handed out, and the last batch's rest
+            assertTrue(counted >= lent && counted < lent + 1024, "lent blocks counted: " + counted + " for " + lent);
+            assertTrue(lent > 0, "the 256-byte class took blocks out of free runs of other classes: " + lent);
+            for (long a : kept) {
+                check(a, BIG);
+            }
+            for (long a : small) {
+                check(a, SMALL);
+            }
+            // frees in any order give every lease back: no hole left, no span with leases
+            for (int i = 0; i < small.size(); i += 2) {
+                Hakmem.free(small.get(i));
+            }
+            for (int i = 1; i < small.size(); i += 2) {
+                Hakmem.free(small.get(i));
+            }
+            flush(h);
+            for (long a : small) {
+                Span sp = SpanMap.of(a);
+                assertTrue(sp == null || sp.lentSize(a) < 0, "0x" + Long.toHexString(a) + " is no longer lent");
+            }
+            for (long a : kept) {
+                check(a, BIG);
+                Hakmem.free(a);
+            }
+            flush(h);
+            for (long a : kept) {
+                Span sp = SpanMap.of(a);
+                assertTrue(sp == null || sp.leaseAt(a) == null, "everything freed: no lease left around 0x" + Long.toHexString(a)
+                        + ": " + (sp == null ? null : sp.leaseAt(a)) + ", lent map " + (sp == null || sp.lent == null ? -1 : sp.lent.size())
+                        + ", owner " + (sp == null ? null : sp.owner) + " / " + h);
+            }
+            for (long a : small) {
+                Span sp = SpanMap.of(a);
+                assertTrue(sp == null || sp.leaseAt(a) == null, "everything freed: no lease left around 0x" + Long.toHexString(a));
+            }
+        });
+    }
+
+    @Test
+    void lentBlocksReallocAndRefuseDoubleFrees() throws Exception {
+        onFreshThread(() -> {
+            List<Long> kept = fragmentedBigBlocks(1024);
+            long a = lentSmallBlock();
+            fill(a, SMALL);
+            long b = Hakmem.realloc(a, 4000);
+            check2(b, a);
+            long c = lentSmallBlock();
+            IllegalArgumentException inside = assertThrows(IllegalArgumentException.class, () -> Hakmem.free(c + 8),
+                    () -> "inside a live lent block, in a slab of another class: " + SpanMap.of(c).leaseAt(c + 8) + " " + SpanMap.of(c).lentSize(c));
+            Hakmem.free(c);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Hakmem.free(c));
+            assertTrue(e.getMessage().contains(Long.toHexString(c)), e.getMessage());
+            assertThrows(IllegalStateException.class, () -> Hakmem.usableSize(c));
+            Hakmem.free(b);
+            for (long k : kept) {
+                Hakmem.free(k);
+            }
+        });
+    }
+
+    /** A block of 256 bytes lent out of a 1 KiB span (those the class has of its own are used up first, and kept). */
+    private static long lentSmallBlock() {
+        List<Long> own = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100_000; i++) {
+                long a = Hakmem.malloc(SMALL);
+                if (SpanMap.of(a).lentSize(a) == SMALL) {
+                    return a;
+                }
+                own.add(a);
+            }
+            throw new AssertionError("no 256-byte block lent out of the 1 KiB spans");
+        } finally {
+            for (long a : own) {
+                Hakmem.free(a);
+            }
+        }
+    }
+
+    /** Block {@code b} starts with the first 256 bytes of old block {@code a}'s pattern. */
+    private static void check2(long b, long a) {
+        for (long o = 0; o < SMALL; o += 8) {
+            assertEquals(a ^ o, ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, b + o), "byte " + o + " of the reallocated block");
+        }
+    }
+
+    @Test
+    void lentBlocksFreedByOtherThreadsAndAfterTheirHeapDiedGoBackToTheirLeases() throws Exception {
+        List<Long> lentOut = new ArrayList<>();
+        List<Long> kept = new ArrayList<>();
+        onFreshThread(() -> {
+            kept.addAll(fragmentedBigBlocks(2048));
+            Heap h = SpanMap.of(kept.get(0)).owner;
+            for (int i = 0; i < 1500; i++) {
+                long a = Hakmem.malloc(SMALL);
+                fill(a, SMALL);
+                lentOut.add(a);
+            }
+            long lent = lentOut.stream().filter(a -> SpanMap.of(a).lentSize(a) == SMALL).count();
+            assertTrue(lent > 0, "lent: " + lent);
+            // half freed by another thread while this heap lives: remote frees, collected by this heap
+            onFreshThreadUnchecked(() -> {
+                for (int i = 0; i < lentOut.size(); i += 2) {
+                    check(lentOut.get(i), SMALL);
+                    Hakmem.free(lentOut.get(i));
+                }
+            });
+            flush(h); // collects them
+        });
+        // the heap's thread is gone: its spans, leases and all, are orphans or another heap's now
+        Hakmem.trim();
+        for (int i = 1; i < lentOut.size(); i += 2) {
+            check(lentOut.get(i), SMALL);
+            Hakmem.free(lentOut.get(i));
+        }
+        for (long k : kept) {
+            check(k, BIG);
+            Hakmem.free(k);
+        }
+        // an orphan's remote frees are collected when a heap next takes a span from the pool: a
+        // large block's span (never lent) makes sure one does
+        Hakmem.free(Hakmem.malloc(200_000));
+        Hakmem.trim();
+        for (long k : kept) {
+            Span s = SpanMap.of(k);
+            assertTrue(s == null || s.leases == null, "every lease ended: " + s);
+        }
+    }
+
+    private static void onFreshThreadUnchecked(Runnable body) {
+        try {
+            onFreshThread(body);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
