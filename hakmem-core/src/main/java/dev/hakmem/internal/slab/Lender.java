@@ -82,10 +82,6 @@ final class Lender {
     /** Bytes back in the spans after which a harvest is tried again, however many misses before. */
     private static final long RETRY_BYTES = 64 << 10;
 
-    /** Blocks lent and leases taken so far (holder writes; stats read racily). */
-    long lentBlocks;
-    long leasesTaken;
-
     private final Heap heap;
 
     Lender(Heap heap) {
@@ -150,7 +146,6 @@ final class Lender {
             dst[at + i] = a + (long) (n - 1 - i) * need;
         }
         l.lent += n;
-        lentBlocks += n;
         return n;
     }
 
@@ -239,7 +234,6 @@ final class Lender {
         }
         s.setOwnerThread(s.ownerThread); // owner entries 0: every free of the span takes the slow path
         insert(l, l.start, (int) (l.end - l.start));
-        leasesTaken++;
     }
 
     // ------------------------------------------------------------------ freeing
@@ -341,17 +335,6 @@ final class Lender {
         misses = 0;
         skip = 0;
         freedSinceMiss = 0;
-    }
-
-    /** Free bytes in the index (for asserts and tests). */
-    long holeBytes() {
-        long n = 0;
-        for (int r = 0; r < records; r++) {
-            if (lease[r] != null) {
-                n += length[r];
-            }
-        }
-        return n;
     }
 
     /**
