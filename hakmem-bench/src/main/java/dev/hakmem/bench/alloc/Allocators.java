@@ -10,7 +10,18 @@ public final class Allocators {
     public static final List<String> NAMES = List.of("hakmem", "glibc", "mimalloc", "jemalloc", "tcmalloc",
             "netty-pooled", "netty-adaptive", "hakmem-netty", "jdk-arena", "null");
 
+    /**
+     * hakmem with settings other than its defaults, not run unless asked for by name:
+     * {@code hakmem-lend}, hakmem with {@code hakmem.lend=true} (lending out of free runs, off by default).
+     */
+    public static final List<String> VARIANTS = List.of("hakmem-lend");
+
     private Allocators() {}
+
+    /** Whether {@code name} is an adapter or a variant. */
+    public static boolean isKnown(String name) {
+        return NAMES.contains(name) || VARIANTS.contains(name);
+    }
 
     /**
      * Creates the adapter called {@code name} in this JVM.
@@ -20,7 +31,7 @@ public final class Allocators {
      */
     public static Allocator create(String name) {
         return switch (name) {
-            case "hakmem" -> new NativeAllocator(name, new HakmemHeap());
+            case "hakmem", "hakmem-lend" -> new NativeAllocator(name, new HakmemHeap());
             case "glibc" -> checked(name, "libc.so.6");
             case "mimalloc", "jemalloc", "tcmalloc" -> {
                 PeerLibrary peer = PeerLibrary.byAdapterName(name).orElseThrow();
@@ -36,7 +47,7 @@ public final class Allocators {
             case "hakmem-netty" -> new HakmemNettyAdapter();
             case "jdk-arena" -> new ArenaAllocator();
             case "null" -> new NativeAllocator(name, new NullHeap());
-            default -> throw new IllegalArgumentException("unknown allocator '" + name + "'; known: " + NAMES);
+            default -> throw new IllegalArgumentException("unknown allocator '" + name + "'; known: " + NAMES + ", " + VARIANTS);
         };
     }
 
@@ -54,6 +65,9 @@ public final class Allocators {
             // and the drivers' threads are plain ones.
             return List.of("--sun-misc-unsafe-memory-access=allow", "-Dio.netty.leakDetection.level=disabled",
                     "-Dio.netty.allocator.useCacheForAllThreads=true");
+        }
+        if (name.equals("hakmem-lend")) {
+            return List.of("-Dhakmem.lend=true");
         }
         return List.of();
     }

@@ -193,8 +193,9 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
             };
         }
         for (String name : allocators) {
-            if (!Allocators.NAMES.contains(name)) {
-                throw new IllegalArgumentException("unknown allocator '" + name + "'; known: " + Allocators.NAMES);
+            if (!Allocators.isKnown(name)) {
+                throw new IllegalArgumentException("unknown allocator '" + name + "'; known: " + Allocators.NAMES + ", "
+                        + Allocators.VARIANTS);
             }
         }
         if (drivers != null && !suite.equals("memory")) { // memory drivers: checked by dev.hakmem.bench.memory.MemorySuite

@@ -25,6 +25,16 @@ class LaunchOptionsTest {
     }
 
     @Test
+    void hakmemWithLendingIsAVariantRunOnlyWhenNamed() {
+        assertTrue(!Allocators.NAMES.contains("hakmem-lend"), "not in the default runs");
+        assertEquals(List.of("hakmem", "hakmem-lend"),
+                LaunchOptions.parse("--suite", "memory", "--allocators", "hakmem,hakmem-lend").allocators());
+        assertEquals(List.of("-Dhakmem.lend=true"), Allocators.jvmOptions("hakmem-lend"), "its forks turn lending on");
+        assertEquals(List.of(), Allocators.jvmOptions("hakmem"));
+        assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--allocators", "hakmem-lent"));
+    }
+
+    @Test
     void forksRunEveryCaseInSeveralFreshJvms() {
         assertEquals(3, LaunchOptions.parse("--forks", "3").forks());
         assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--forks", "0"));
