@@ -107,8 +107,9 @@ public final class MemorySuite {
             return 2;
         }
         for (String a : options.allocators()) {
-            if (!ALLOCATORS.contains(a)) {
-                System.err.println("error: the memory suite measures " + String.join(", ", ALLOCATORS) + "; not " + a);
+            if (!ALLOCATORS.contains(a) && !Allocators.VARIANTS.contains(a)) {
+                System.err.println("error: the memory suite measures " + String.join(", ", ALLOCATORS) + " (and "
+                        + String.join(", ", Allocators.VARIANTS) + " when named); not " + a);
                 return 2;
             }
         }
