@@ -43,7 +43,7 @@ final class Lender {
      * Whether heaps lend at all (hakmem.lend; off by default: on the memory suite it takes
      * frag-refill's peak from 1.76 to about 1.48 of the live bytes and leaves the other drivers as
      * they were, but every free of a span with a lease takes the slow path: frag-refill's driver
-     * runs 1.2-1.5x longer).
+     * runs 1.2-1.6x longer).
      */
     static final boolean ENABLED = Config.flag("lend", false);
     /** Small spans a heap holds before it lends (hakmem.lendMinBytes): a small heap has little to lend and its frees stay fast. */
