@@ -1,5 +1,7 @@
 package dev.hakmem;
 
+import dev.hakmem.testing.OtherThread;
+
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -31,17 +33,7 @@ class HakmemArenaTest {
 
     /** Runs {@code r} on a new thread and returns what it threw, or {@code null}. */
     static Throwable onOtherThread(Runnable r) throws InterruptedException {
-        AtomicReference<Throwable> thrown = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                r.run();
-            } catch (Throwable e) {
-                thrown.set(e);
-            }
-        });
-        t.start();
-        t.join();
-        return thrown.get();
+        return OtherThread.run(r);
     }
 
     @Test

@@ -225,16 +225,7 @@ public final class SegregatedPlacement implements Placement {
                 pieceTaken(p, -1); // push counted it free again
                 continue;
             }
-            int n = (int) (sizes[d] / sizes[c]);
-            parents.put(p, new int[] {d, c, n, 0, 1});
-            for (int i = 0; i < n; i++) {
-                pieceOf.put(p + i * sizes[c], p);
-            }
-            for (int i = n - 1; i >= 1; i--) {
-                push(c, p + i * sizes[c]);
-                pieceTaken(p + i * sizes[c], -1);
-            }
-            return p;
+            return cutIntoPieces(p, d, 1, c, (int) (sizes[d] / sizes[c]));
         }
         return -1;
     }
@@ -252,15 +243,23 @@ public final class SegregatedPlacement implements Placement {
         for (int j = 0; j < k; j++) {
             leftList(d, at + j * sizes[d]);
         }
-        parents.put(at, new int[] {d, c, n, 0, k});
+        return cutIntoPieces(at, d, k, c, n);
+    }
+
+    /**
+     * Makes the {@code k} blocks of class {@code d} at {@code parent} (off their list) {@code n}
+     * pieces of class {@code c}: the first is returned, the others go on the class's list.
+     */
+    private long cutIntoPieces(long parent, int d, int k, int c, int n) {
+        parents.put(parent, new int[] {d, c, n, 0, k});
         for (int i = 0; i < n; i++) {
-            pieceOf.put(at + i * sizes[c], at);
+            pieceOf.put(parent + i * sizes[c], parent);
         }
         for (int i = n - 1; i >= 1; i--) {
-            push(c, at + i * sizes[c]);
-            pieceTaken(at + i * sizes[c], -1);
+            push(c, parent + i * sizes[c]);
+            pieceTaken(parent + i * sizes[c], -1);
         }
-        return at;
+        return parent;
     }
 
     /** Adjusts the free-piece count of {@code piece}'s parent by {@code -delta} if it is a piece. */

@@ -538,18 +538,12 @@ final class Heap {
             long x = m[i];
             Span s = SpanMap.of(x);
             assert s != null && s.owner == this : "magazine block 0x" + Long.toHexString(x) + " of a span not owned: " + s;
-            boolean wasExhausted = s.exhausted();
             if (s.leases != null) { // block by block: lent blocks go back to their lease
-                int k = Lender.release(s, x);
-                if (k < 0) {
-                    s.give(x);
-                    k = 1;
-                }
-                freedIntoSpans(s.cls, (long) k * s.blockSize);
+                giveBack(s, x);
                 i++;
-                settle(s, wasExhausted);
                 continue;
             }
+            boolean wasExhausted = s.exhausted();
             int first = i;
             i = s.giveRun(m, i, to);
             freedIntoSpans(s.cls, (long) (i - first) * s.blockSize);
@@ -593,15 +587,28 @@ final class Heap {
         for (int i = 0; i < lentFreedCount; i++) {
             long a = lentFreed[i];
             Span s = SpanMap.of(a);
-            boolean wasExhausted = s.exhausted();
-            int k = Lender.release(s, a);
-            assert k >= 0 : "lent block 0x" + Long.toHexString(a) + " lost";
-            if (k > 0) {
-                freedIntoSpans(s.cls, (long) k * s.blockSize);
-                settle(s, wasExhausted);
-            }
+            assert s.lentSize(a) >= 0 : "lent block 0x" + Long.toHexString(a) + " lost";
+            giveBack(s, a);
         }
         lentFreedCount = 0;
+    }
+
+    /**
+     * Gives block {@code a} of span {@code s}, this heap's, back: to its lease if it is lent out of
+     * one, else to the span; settles the span when blocks came back to it (a lease that ended, or
+     * the block itself). Holder only.
+     */
+    private void giveBack(Span s, long a) {
+        boolean wasExhausted = s.exhausted();
+        int k = Lender.release(s, a);
+        if (k < 0) {
+            s.give(a);
+            k = 1;
+        }
+        if (k > 0) {
+            freedIntoSpans(s.cls, (long) k * s.blockSize);
+            settle(s, wasExhausted);
+        }
     }
 
     /** {@code bytes} of class {@code c} came back into the heap's spans: for the sweeps, and new runs the lender may find. */
@@ -745,7 +752,7 @@ final class Heap {
         int live = 0;
         for (int i = 0; i < s.carved; i++) {
             long a = s.base + (long) i * s.blockSize;
-            if (s.leaseAt(a) == null && (Shadow.getOpaque(Shadow.word(a)) & Shadow.bit(a)) != 0) {
+            if (s.leaseAt(a) == null && Shadow.isLive(a)) {
                 live++;
             }
         }

@@ -232,7 +232,7 @@ final class Lender {
             }
             s.leases.put(l.start, l);
         }
-        s.setOwnerThread(s.ownerThread); // owner entries 0: every free of the span takes the slow path
+        s.publishOwnerEntries(); // 0 now: every free of the span takes the slow path
         insert(l, l.start, (int) (l.end - l.start));
     }
 
@@ -285,7 +285,7 @@ final class Lender {
         }
         s.giveRange(l.firstBlock, l.firstBlock + l.blocks);
         if (last) {
-            s.setOwnerThread(s.ownerThread); // the owner entries again: the fast path frees into it
+            s.publishOwnerEntries(); // the owner's again: the fast path frees into it
         }
         return l.blocks;
     }

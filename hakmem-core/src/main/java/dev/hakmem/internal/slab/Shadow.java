@@ -120,6 +120,11 @@ final class Shadow {
         PLAIN.set(ALL, w, (long) PLAIN.get(ALL, w) | bit(a)); // not through get/set: one frame less (see get)
     }
 
+    /** Whether the LIVE bit of {@code a} is set: a block starting there is out, queued as a remote free or not (any thread; opaque read). */
+    static boolean isLive(long a) {
+        return (getOpaque(word(a)) & bit(a)) != 0;
+    }
+
     /** Whether the block at {@code a} is live and not queued as a remote free (any thread; opaque reads). */
     static boolean isLiveAndNotQueued(long a) {
         long w = word(a);
@@ -132,7 +137,7 @@ final class Shadow {
         int n = 0;
         for (int i = 0; i < carved; i++) {
             long a = base + (long) i * blockSize;
-            if ((getOpaque(word(a)) & bit(a)) != 0) {
+            if (isLive(a)) {
                 n++;
             }
         }

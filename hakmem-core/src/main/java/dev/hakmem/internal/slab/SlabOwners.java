@@ -98,7 +98,7 @@ final class SlabOwners {
         if (TABLE == 0) {
             return true;
         }
-        long e = s.leases != null ? 0 : entry(s.ownerThread, s.cls);
+        long e = s.ownerEntry();
         for (int k = 0, n = s.mappedSlabs(); k < n; k++) {
             if (get(s.mappedSlab(k)) != e) {
                 return false;

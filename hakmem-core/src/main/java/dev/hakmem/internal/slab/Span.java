@@ -639,7 +639,7 @@ final class Span {
 
     /** Whether every block lent out of the span's leases is LIVE (for asserts). */
     synchronized boolean lentLive() {
-        return lent == null || lent.allKeys(a -> (Shadow.getOpaque(Shadow.word(a)) & Shadow.bit(a)) != 0);
+        return lent == null || lent.allKeys(Shadow::isLive);
     }
 
     /** Blocks of the span in leases (for asserts). */
@@ -696,7 +696,20 @@ final class Span {
      */
     void setOwnerThread(Thread t) {
         ownerThread = t;
-        SlabOwners.publish(this, leases != null ? 0 : SlabOwners.entry(t, cls));
+        publishOwnerEntries();
+    }
+
+    /**
+     * The {@link SlabOwners} entry of the span's slabs: its owner thread and class, or 0 while it
+     * has leases (every free of it then takes the slow path, which knows lent blocks).
+     */
+    long ownerEntry() {
+        return leases != null ? 0 : SlabOwners.entry(ownerThread, cls);
+    }
+
+    /** Writes {@link #ownerEntry()} at the span's slabs: with the owner, and when its first lease begins or its last ends. */
+    void publishOwnerEntries() {
+        SlabOwners.publish(this, ownerEntry());
     }
 
     /** Zeroes the shadow bits its blocks may have left (see {@link Shadow#clearBlocks}). Pool lock held, no owner. */

@@ -1,13 +1,13 @@
 package dev.hakmem.internal.slab;
 
 import dev.hakmem.Hakmem;
+import dev.hakmem.testing.OtherThread;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -45,18 +45,9 @@ class LendingTest {
     /** Runs {@code body} on a new platform thread and rethrows what it threw (lending on only). */
     private static void onFreshThread(Runnable body) throws Exception {
         assumeTrue(Lender.ENABLED, "hakmem.lend is off in this JVM (the build's second test run turns it on)");
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        t.start();
-        t.join();
-        if (failure.get() != null) {
-            throw new AssertionError(failure.get());
+        Throwable failure = OtherThread.run(body);
+        if (failure != null) {
+            throw new AssertionError(failure);
         }
     }
 
