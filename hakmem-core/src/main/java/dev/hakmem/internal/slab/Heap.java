@@ -786,6 +786,7 @@ final class Heap {
     }
 
     private static void handOver(Span s) {
+        s.detachLeases(); // no heap indexes their holes now: they end when their lent blocks are freed
         if (s.used == 0) {
             SpanPool.release(s);
         } else {

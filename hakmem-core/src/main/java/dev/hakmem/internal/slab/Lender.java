@@ -316,15 +316,10 @@ final class Lender {
 
     /**
      * The heap's spans go to other owners (its thread died): their leases stay with them, out of
-     * any index, until they end; the index is emptied.
+     * any index ({@link Span#detachLeases}), until they end; the index is emptied.
      */
     void dropAll() {
-        for (int r = 0; r < records; r++) {
-            if (lease[r] != null) {
-                lease[r].index = null;
-                lease[r] = null;
-            }
-        }
+        Arrays.fill(lease, 0, records, null);
         records = 0;
         freeRecord = NONE;
         Arrays.fill(bins, NONE);

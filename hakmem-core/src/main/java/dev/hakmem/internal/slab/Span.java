@@ -637,6 +637,15 @@ final class Span {
         return lent == null ? 0 : lent.keyAround(a);
     }
 
+    /** The span leaves its heap: its leases leave the heap's hole index (every one, with holes or fully lent). Holder. */
+    synchronized void detachLeases() {
+        if (leases != null) {
+            for (Lease l : leases.values()) {
+                l.index = null;
+            }
+        }
+    }
+
     /** Whether every block lent out of the span's leases is LIVE (for asserts). */
     synchronized boolean lentLive() {
         return lent == null || lent.allKeys(Shadow::isLive);

@@ -222,6 +222,11 @@ class LendingTest {
         // the heap's thread is gone: its spans, leases and all, are orphans or another heap's now
         Hakmem.trim();
         for (int i = 1; i < lentOut.size(); i += 2) {
+            long a = lentOut.get(i);
+            Lease l = SpanMap.of(a).leaseAt(a);
+            assertTrue(l == null || l.index == null, "a dead heap's lease is in no hole index, fully lent or not: " + l);
+        }
+        for (int i = 1; i < lentOut.size(); i += 2) {
             check(lentOut.get(i), SMALL);
             Hakmem.free(lentOut.get(i));
         }
