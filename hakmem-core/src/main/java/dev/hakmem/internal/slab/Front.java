@@ -18,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  *                          pop the class magazine, set the block's LIVE bit      -- else refill
  *                          a miss (no heap yet, BUSY, stale, borrowed): mallocMiss, where a virtual
  *                          thread re-synchronises its carrier's heap or claims a shared heap
- * free(a):                 e = SlabOwners[a's slab]   (owner id, magazine index)   - all three loads
+ * free(a):                 e = PageOwners[a's slab]   (owner id, magazine index)   - all three loads
  *                          LIVE and REMOTE words of a                               depend on a alone
  *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned
  *                          e's owner == the carrier's id (the thread's own on a platform thread)
@@ -159,10 +159,10 @@ public final class Front {
     // ------------------------------------------------------------------ free
 
     public static void free(long a) {
-        if (Long.compareUnsigned(a - SlabOwners.BASE, SlabOwners.SIZE) < 0) {
+        if (Long.compareUnsigned(a - PageOwners.BASE, PageOwners.SIZE) < 0) {
             // The owner's free, in loads that depend only on a and the thread: the slab's owner
             // entry, the shadow words (checks on), the owner's magazines; no Span.
-            long e = SlabOwners.get(a);
+            long e = PageOwners.get(a);
             long w = Shadow.word(a);
             long lw = 0;
             boolean live = true; // checks off: the caller is trusted, as everywhere then
@@ -170,7 +170,7 @@ public final class Front {
                 // A set LIVE bit at an 8-byte aligned address proves a live block starts there
                 // (LIVE bits are set only at block starts, blocks never overlap and every span
                 // starts with its bits clear, see Shadow), and a matching entry that a's slab is
-                // in a span of this thread's heap (see SlabOwners), so the owner's common case
+                // in a span of this thread's heap (see PageOwners), so the owner's common case
                 // needs no division check; everything else goes on to freeSlow, which checks in full.
                 lw = Shadow.get(w);
                 long free = lw & ~Shadow.get(w + 8);
@@ -181,7 +181,7 @@ public final class Front {
             if (live) {
                 // the carrier: a virtual thread frees into its carrier's heap (owners are platform threads)
                 long id = Carriers.carrierId(Thread.currentThread());
-                long owner = SlabOwners.ownerId(e);
+                long owner = PageOwners.ownerId(e);
                 if (owner == id) {
                     int i = (int) id & Heaps.MASK;
                     long[] m = Heaps.MAGS[i];
@@ -195,7 +195,7 @@ public final class Front {
                         if (Checks.ON) {
                             Shadow.set(w, lw & ~Shadow.bit(a));
                         }
-                        int b = SlabOwners.magBase(e);
+                        int b = PageOwners.magBase(e);
                         if (!Magazines.push(m, b, a)) {
                             Heaps.HEAPS[i].flush(Magazines.classOfBase(b), a);
                         }
@@ -317,7 +317,7 @@ public final class Front {
      */
     private static void freeRemoteLive(long a, long w, long e, long id) {
         int r = RemoteFree.pushLive(a, w);
-        int cls = Magazines.classOfBase(SlabOwners.magBase(e));
+        int cls = Magazines.classOfBase(PageOwners.magBase(e));
         // OK: no call that could block since the carrier was read, so id is still this thread's carrier
         if (r != RemoteFree.OK || !countInIdleHeap(id, cls)) {
             freeRemoteLiveSlow(a, r, cls);

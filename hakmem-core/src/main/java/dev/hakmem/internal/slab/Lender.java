@@ -27,7 +27,7 @@ import java.util.TreeMap;
  *            (never across two leases).
  * </pre>
  *
- * <p>A lent block lives in a span of another class: its span's {@link SlabOwners} entries are
+ * <p>A lent block lives in a span of another class: its span's {@link PageOwners} entries are
  * zero while the span has leases, so every free of the span takes the slow path, which finds lent
  * blocks in the span's lent map ({@link Span#lentSize}); the LIVE/REMOTE shadow bits work for a
  * lent block as for any block (they mark block starts, whatever the size). What a lease holds
@@ -232,7 +232,7 @@ final class Lender {
             }
             s.leases.put(l.start, l);
         }
-        s.publishOwnerEntries(); // 0 now: every free of the span takes the slow path
+        s.publishPages(Span.pageFloor(l.start), Span.pageCeil(l.end)); // 0 there now: frees of those pages take the slow path
         insert(l, l.start, (int) (l.end - l.start));
     }
 
@@ -273,20 +273,16 @@ final class Lender {
         if (l.index != null) {
             l.index.ended(l);
         }
-        boolean last;
         synchronized (s) {
             s.leases.remove(l.start);
-            last = s.leases.isEmpty();
-            if (last) {
+            if (s.leases.isEmpty()) {
                 assert s.lent.size() == 0 : "lent blocks left in " + s;
                 s.leases = null;
                 s.lent = null;
             }
         }
         s.giveRange(l.firstBlock, l.firstBlock + l.blocks);
-        if (last) {
-            s.publishOwnerEntries(); // the owner's again: the fast path frees into it
-        }
+        s.publishPages(Span.pageFloor(l.start), Span.pageCeil(l.end)); // the owner's again where no other lease touches
         return l.blocks;
     }
 

@@ -83,7 +83,7 @@ final class Span {
      * The owner's platform thread: the thread whose frees into this span are local, or
      * {@code null} (a shared heap, or no owner). Compared with the current thread (or its
      * carrier) on the free's slow path and with the checks off; the checks-on fast path reads the
-     * same fact from the span's {@link SlabOwners} entries, which {@link #setOwnerThread} keeps equal.
+     * same fact from the span's {@link PageOwners} entries, which {@link #setOwnerThread} keeps equal.
      */
     Thread ownerThread;
 
@@ -169,7 +169,7 @@ final class Span {
 
     /**
      * How many of the span's slabs hold a block start: all of them for blocks under 64 KiB, one
-     * per block above. {@link SpanMap} and {@link SlabOwners} have entries for exactly these.
+     * per block above. {@link SpanMap} and {@link PageOwners} have entries for exactly these.
      */
     int mappedSlabs() {
         return blockSize < SizeClasses.SLAB_SIZE ? slots : capacity;
@@ -202,10 +202,10 @@ final class Span {
         return freeCount == 0 && carved == capacity;
     }
 
-    /** The span's own bookkeeping adds up, and its {@link SlabOwners} entry names its owner thread and class (for asserts). */
+    /** The span's own bookkeeping adds up, and its {@link PageOwners} entry names its owner thread and class (for asserts). */
     boolean consistent() {
         return freeCount >= 0 && used >= 0 && carved <= capacity && freeCount + used == carved
-                && SlabOwners.matches(this);
+                && PageOwners.matches(this);
     }
 
     /**
@@ -700,7 +700,7 @@ final class Span {
 
     /**
      * Makes {@code t} (a platform thread, or null) the owner thread, here and in the span's
-     * {@link SlabOwners} entries. Under the same conditions as {@link #setOwner}, or the
+     * {@link PageOwners} entries. Under the same conditions as {@link #setOwner}, or the
      * registry lock when a heap is bound to a new thread.
      */
     void setOwnerThread(Thread t) {
@@ -708,17 +708,85 @@ final class Span {
         publishOwnerEntries();
     }
 
-    /**
-     * The {@link SlabOwners} entry of the span's slabs: its owner thread and class, or 0 while it
-     * has leases (every free of it then takes the slow path, which knows lent blocks).
-     */
+    /** The {@link PageOwners} entry of the span's pages that no lease touches: its owner thread and class (0 without an owner thread). */
     long ownerEntry() {
-        return leases != null ? 0 : SlabOwners.entry(ownerThread, cls);
+        return PageOwners.entry(ownerThread, cls);
     }
 
-    /** Writes {@link #ownerEntry()} at the span's slabs: with the owner, and when its first lease begins or its last ends. */
+    /**
+     * What {@link PageOwners} holds at page {@code p} of the span: 0 where a lease touches the page
+     * (every free there takes the slow path, which knows lent blocks), else {@link #ownerEntry()}.
+     */
+    long entryAt(long p) {
+        long page = p & -PageOwners.PAGE;
+        synchronized (this) {
+            if (leases != null) {
+                java.util.Map.Entry<Long, Lease> e = leases.floorEntry(page + PageOwners.PAGE - 1);
+                if (e != null && e.getValue().end > page) {
+                    return 0;
+                }
+            }
+        }
+        return ownerEntry();
+    }
+
+    /** How many pages of the span have a {@link PageOwners} entry: all of them for blocks under 64 KiB, the page of each block start above. */
+    int entryPages() {
+        return blockSize < SizeClasses.SLAB_SIZE ? slots << (SizeClasses.SLAB_SHIFT - PageOwners.PAGE_SHIFT) : capacity;
+    }
+
+    /** An address in the {@code k}-th of the {@link #entryPages}. */
+    long entryPage(int k) {
+        return blockSize < SizeClasses.SLAB_SIZE ? base + ((long) k << PageOwners.PAGE_SHIFT) : base + (long) k * blockSize;
+    }
+
+    /** Writes the span's {@link PageOwners} entries ({@link #entryAt}): with the owner. */
     void publishOwnerEntries() {
-        SlabOwners.publish(this, ownerEntry());
+        if (blockSize < SizeClasses.SLAB_SIZE) {
+            publishPages(base, base + bytes());
+            return;
+        }
+        long e = ownerEntry(); // no leases in spans of large blocks
+        for (int k = 0; k < capacity; k++) {
+            long p = base + (long) k * blockSize;
+            PageOwners.fill(p, p + 1, e);
+        }
+    }
+
+    /**
+     * Writes the entries ({@link #entryAt}) of the span's pages {@code [from, to)}, page-aligned:
+     * the whole span with its owner, a lease's pages when it begins or ends. The span's holder (or
+     * the pool, or the registry lock, as {@link #setOwnerThread}).
+     */
+    void publishPages(long from, long to) {
+        assert (from & (PageOwners.PAGE - 1)) == 0 && (to & (PageOwners.PAGE - 1)) == 0 && from >= base && to <= base + bytes();
+        long e = ownerEntry();
+        long p = from;
+        if (leases != null) { // written by the caller's side only (the holder, the pool, the registry)
+            synchronized (this) {
+                Long first = leases.floorKey(from);
+                for (Lease l : leases.subMap(first != null ? first : from, true, to, false).values()) {
+                    long ls = Math.max(p, pageFloor(l.start));
+                    long le = Math.min(to, pageCeil(l.end));
+                    if (le > ls) { // else a lease that ends before from
+                        PageOwners.fill(p, ls, e);
+                        PageOwners.fill(ls, le, 0);
+                        p = le;
+                    }
+                }
+            }
+        }
+        PageOwners.fill(p, to, e);
+    }
+
+    /** The start of the page of {@code a} (a lease's pages: from the floor of its start to the ceiling of its end). */
+    static long pageFloor(long a) {
+        return a & -PageOwners.PAGE;
+    }
+
+    /** {@code a} rounded up to a page boundary. */
+    static long pageCeil(long a) {
+        return (a + PageOwners.PAGE - 1) & -PageOwners.PAGE;
     }
 
     /** Zeroes the shadow bits its blocks may have left (see {@link Shadow#clearBlocks}). Pool lock held, no owner. */

@@ -90,6 +90,7 @@ final class SuperSlabCache {
             return false;
         }
         Shadow.purge(ss.base);
+        PageOwners.purge(ss.base);
         ss.shadowDirty = 0;
         MemoryBudget.credit(Reservation.UNIT);
         committed--;

@@ -118,6 +118,25 @@ class LendingTest {
             for (long a : small) {
                 check(a, SMALL);
             }
+            // the page owner entries: 0 where a lease lies, so lent blocks take the slow path; the
+            // owner's everywhere else, so the regular blocks of a span with leases keep the fast path
+            int fastInLeasedSpans = 0;
+            for (long a : small) {
+                Span s = SpanMap.of(a);
+                if (s.lentSize(a) >= 0) {
+                    assertEquals(0, PageOwners.get(a), "entry at lent block 0x" + Long.toHexString(a));
+                }
+                assertTrue(s.consistent(), "entries of " + s);
+            }
+            for (long a : kept) {
+                Span s = SpanMap.of(a);
+                assertTrue(s.consistent(), "entries of " + s);
+                if (s.leases != null && s.entryAt(a) != 0) {
+                    assertEquals(PageOwners.entry(Thread.currentThread(), s.cls), PageOwners.get(a));
+                    fastInLeasedSpans++;
+                }
+            }
+            assertTrue(fastInLeasedSpans > 0, "regular blocks of spans with leases on pages no lease touches");
             // frees in any order give every lease back: no hole left, no span with leases
             for (int i = 0; i < small.size(); i += 2) {
                 Hakmem.free(small.get(i));
@@ -131,6 +150,11 @@ class LendingTest {
                 assertTrue(sp == null || sp.lentSize(a) < 0, "0x" + Long.toHexString(a) + " is no longer lent");
             }
             for (long a : kept) {
+                Span s = SpanMap.of(a);
+                if (s.owner == h) {
+                    assertEquals(PageOwners.entry(Thread.currentThread(), s.cls), PageOwners.get(a),
+                            "every lease ended: the owner's entry again at 0x" + Long.toHexString(a));
+                }
                 check(a, BIG);
                 Hakmem.free(a);
             }

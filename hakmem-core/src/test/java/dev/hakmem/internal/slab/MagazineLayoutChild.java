@@ -18,8 +18,8 @@ public final class MagazineLayoutChild {
         }
         Thread me = Thread.currentThread();
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            long e = SlabOwners.entry(me, c);
-            if (SlabOwners.ownerId(e) != me.threadId() || SlabOwners.magBase(e) != Magazines.base(c)) {
+            long e = PageOwners.entry(me, c);
+            if (PageOwners.ownerId(e) != me.threadId() || PageOwners.magBase(e) != Magazines.base(c)) {
                 throw new AssertionError("class " + c + ": entry " + Long.toHexString(e));
             }
         }
