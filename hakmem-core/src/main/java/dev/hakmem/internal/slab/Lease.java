@@ -7,8 +7,8 @@ package dev.hakmem.internal.slab;
  *
  * <pre>
  * span (class 1 KiB):  | live | lease: blocks 1-3                      | live |
- *                             [ lent 400 | free 600 | lent 1,000 | free 1,072 ]
- *                               ^ the span's lent map: start -&gt; size    ^ holes, in the index of
+ *                             [ lent 416 | free 608 | lent 1,024 | free 1,024 ]
+ *                               ^ the span's lent table: class at start ^ holes, in the index of
  *                                                                        the heap that took it
  * </pre>
  * The span's holder (or the pool under its lock, for an orphan) changes it, under the span's

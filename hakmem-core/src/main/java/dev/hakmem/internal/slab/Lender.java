@@ -5,7 +5,6 @@ import dev.hakmem.internal.os.Os;
 
 import java.util.Arrays;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Lending: a heap's small class about to take a new span first takes blocks of its size out of
@@ -29,7 +28,7 @@ import java.util.TreeMap;
  *
  * <p>A lent block lives in a span of another class: its span's {@link PageOwners} entries are
  * zero while the span has leases, so every free of the span takes the slow path, which finds lent
- * blocks in the span's lent map ({@link Span#lentSize}); the LIVE/REMOTE shadow bits work for a
+ * blocks in the span's lent table ({@link Span#lentSize}); the LIVE/REMOTE shadow bits work for a
  * lent block as for any block (they mark block starts, whatever the size). What a lease holds
  * (its lent blocks' sizes and count) lives with its span, so it follows the span when its heap
  * dies; the hole index is the heap's, and a lease whose heap died ({@link Lease#index} null) is
@@ -103,11 +102,14 @@ final class Lender {
      * @return blocks lent (0: none; the class takes a new span)
      */
     int lend(int c, SpanLists lists, long[] dst, int at, int max) {
+        int need = SizeClasses.size(c);
+        if (need < 1 << Span.LENT_SHIFT) {
+            return 0; // 8-byte blocks take spans of their own (the lent table's granule is 16 bytes)
+        }
         if (skip > 0) {
             skip--;
             return 0;
         }
-        int need = SizeClasses.size(c);
         // every block of a class is aligned to its size's lowest set bit (as in its own spans, see
         // SizeClasses.classOfAligned): so are lent ones, and one block n * need on too
         int align = Integer.lowestOneBit(need);
@@ -139,7 +141,7 @@ final class Lender {
         Span s = l.span;
         synchronized (s) {
             for (int i = 0; i < n; i++) {
-                s.lent.put(a + (long) i * need, need);
+                s.markLent(a + (long) i * need, c);
             }
         }
         for (int i = 0; i < n; i++) {
@@ -227,8 +229,7 @@ final class Lender {
         Lease l = new Lease(s, first, blocks, this);
         synchronized (s) {
             if (s.leases == null) {
-                s.leases = new TreeMap<>();
-                s.lent = new LongIntMap();
+                s.beginLending();
             }
             s.leases.put(l.start, l);
         }
@@ -257,7 +258,7 @@ final class Lender {
         Lease l;
         int size;
         synchronized (s) {
-            size = s.lent == null ? -1 : s.lent.remove(a);
+            size = s.leases == null ? -1 : s.unmarkLent(a);
             if (size < 0) {
                 return -1;
             }
@@ -276,9 +277,7 @@ final class Lender {
         synchronized (s) {
             s.leases.remove(l.start);
             if (s.leases.isEmpty()) {
-                assert s.lent.size() == 0 : "lent blocks left in " + s;
-                s.leases = null;
-                s.lent = null;
+                s.endLending();
             }
         }
         s.giveRange(l.firstBlock, l.firstBlock + l.blocks);

@@ -66,8 +66,16 @@ final class Span {
      * or measuring a block lent out of it (it got the block's address after the lease was made).
      */
     java.util.TreeMap<Long, Lease> leases;
-    /** Blocks lent out of the leases: start -&gt; size (null with {@link #leases}). Under the span's monitor. */
-    LongIntMap lent;
+    /**
+     * Blocks lent out of the leases, one byte per 16-byte granule of the span: at a lent block's
+     * start, 1 + its class; 0 elsewhere (lent blocks are at least 16 bytes and 16-byte aligned).
+     * Made with the first lease, dropped with the last (null with {@link #leases}): 4 KiB per slab,
+     * one array index from the address instead of a hash lookup. Under the span's monitor.
+     */
+    private byte[] lent;
+
+    /** log2 of the bytes per entry of {@link #lent}: lent blocks' granule. */
+    static final int LENT_SHIFT = 4;
 
     /** Bit i set: block i is available in the span. */
     private final long[] freeMap;
@@ -618,9 +626,55 @@ final class Span {
         return (w << 6) + Long.numberOfTrailingZeros(bits);
     }
 
-    /** Size of the block lent out of a lease at {@code a}, or -1 (any thread). */
+    /** Size of the block lent out of a lease at {@code a}, an address in the span, or -1 (any thread). */
     synchronized int lentSize(long a) {
-        return lent == null ? -1 : lent.get(a);
+        long o = a - base;
+        if (lent == null || (o & ((1 << LENT_SHIFT) - 1)) != 0) {
+            return -1;
+        }
+        int v = lent[(int) (o >>> LENT_SHIFT)] & 0xFF;
+        return v == 0 ? -1 : SizeClasses.size(v - 1);
+    }
+
+    /** The span's first lease begins: its lent table. Holder, under the span's monitor. */
+    void beginLending() {
+        assert Thread.holdsLock(this) && leases == null;
+        leases = new java.util.TreeMap<>();
+        lent = new byte[(int) (bytes() >>> LENT_SHIFT)];
+    }
+
+    /** Its last lease ended: no leases, no lent table. Holder, under the span's monitor. */
+    void endLending() {
+        assert Thread.holdsLock(this) && leases.isEmpty() && lentBlocks() == 0 : "lent blocks left in " + this;
+        leases = null;
+        lent = null;
+    }
+
+    /** Block {@code a} of class {@code c} (16 bytes or more, 16-byte aligned) is lent out of a lease. Under the span's monitor. */
+    void markLent(long a, int c) {
+        assert Thread.holdsLock(this) && SizeClasses.size(c) >= 1 << LENT_SHIFT && ((a - base) & ((1 << LENT_SHIFT) - 1)) == 0;
+        lent[(int) ((a - base) >>> LENT_SHIFT)] = (byte) (c + 1);
+    }
+
+    /** Block {@code a} is no longer lent: its size, or -1 if it was not lent. Under the span's monitor. */
+    int unmarkLent(long a) {
+        assert Thread.holdsLock(this);
+        int size = lentSize(a);
+        if (size >= 0) {
+            lent[(int) ((a - base) >>> LENT_SHIFT)] = 0;
+        }
+        return size;
+    }
+
+    /** Blocks lent out of the span (a scan: for asserts). Under the span's monitor. */
+    private int lentBlocks() {
+        int n = 0;
+        if (lent != null) {
+            for (byte v : lent) {
+                n += v != 0 ? 1 : 0;
+            }
+        }
+        return n;
     }
 
     /** The lease holding address {@code a}, or null (any thread). */
@@ -634,7 +688,17 @@ final class Span {
 
     /** The start of the live lent block that {@code a} lies inside (not at its start), or 0 (any thread; a scan: for error paths). */
     synchronized long lentBlockAround(long a) {
-        return lent == null ? 0 : lent.keyAround(a);
+        if (lent == null) {
+            return 0;
+        }
+        for (long g = (a - base) >>> LENT_SHIFT; g >= 0; g--) {
+            int v = lent[(int) g] & 0xFF;
+            if (v != 0) {
+                long start = base + (g << LENT_SHIFT);
+                return start < a && a < start + SizeClasses.size(v - 1) ? start : 0;
+            }
+        }
+        return 0;
     }
 
     /** The span leaves its heap: its leases leave the heap's hole index (every one, with holes or fully lent). Holder. */
@@ -648,7 +712,14 @@ final class Span {
 
     /** Whether every block lent out of the span's leases is LIVE (for asserts). */
     synchronized boolean lentLive() {
-        return lent == null || lent.allKeys(Shadow::isLive);
+        if (lent != null) {
+            for (int g = 0; g < lent.length; g++) {
+                if (lent[g] != 0 && !Shadow.isLive(base + ((long) g << LENT_SHIFT))) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Blocks of the span in leases (for asserts). */

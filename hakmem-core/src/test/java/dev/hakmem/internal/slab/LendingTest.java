@@ -162,7 +162,7 @@ class LendingTest {
             for (long a : kept) {
                 Span sp = SpanMap.of(a);
                 assertTrue(sp == null || sp.leaseAt(a) == null, "everything freed: no lease left around 0x" + Long.toHexString(a)
-                        + ": " + (sp == null ? null : sp.leaseAt(a)) + ", lent map " + (sp == null || sp.lent == null ? -1 : sp.lent.size())
+                        + ": " + (sp == null ? null : sp.leaseAt(a)) + ", leases " + (sp == null ? null : sp.leases)
                         + ", owner " + (sp == null ? null : sp.owner) + " / " + h);
             }
             for (long a : small) {
