@@ -61,6 +61,15 @@ final class Lender {
     /** Sweep the record was made after (see {@link #purgeHoles}); -1: its whole pages are purged. */
     private int[] born = new int[64];
     private int records;
+    /**
+     * The records not purged yet, oldest first: (record &lt;&lt; 32) | its birth sweep, appended as each
+     * is made (so in birth order); an entry whose record was removed or made again since is stale
+     * and skipped. {@link #purgeHoles} takes them from the head up to the first that is too young,
+     * so a sweep costs the holes it purges, not all the heap's holes.
+     */
+    private long[] unpurged = new long[64];
+    private int unpurgedHead;
+    private int unpurgedTail;
     /** Sweeps so far. */
     private int sweeps;
     private int freeRecord = NONE;
@@ -81,7 +90,8 @@ final class Lender {
     /** Bytes back in the spans after which a harvest is tried again, however many misses before. */
     private static final long RETRY_BYTES = 64 << 10;
 
-    private final Heap heap;
+    /** The heap whose leases these are (its holder lends). */
+    final Heap heap;
 
     Lender(Heap heap) {
         this.heap = heap;
@@ -90,7 +100,7 @@ final class Lender {
 
     /** Java-heap bytes of an idle lender (its tables grow with the holes it indexes). */
     static long footprint() {
-        return 64 + 5 * (16 + 64 * 8L) + 2 * LongIntMap.footprint() + 16 + 4L * BINS + 16 + 8L * ((BINS + 63) >>> 6);
+        return 64 + 6 * (16 + 64 * 8L) + 2 * LongIntMap.footprint() + 16 + 4L * BINS + 16 + 8L * ((BINS + 63) >>> 6);
     }
 
     // ------------------------------------------------------------------ lending
@@ -321,6 +331,8 @@ final class Lender {
         Arrays.fill(mask, 0);
         byStart.clear();
         byEnd.clear();
+        unpurgedHead = 0;
+        unpurgedTail = 0;
         cursorSpan = null;
         misses = 0;
         skip = 0;
@@ -338,9 +350,14 @@ final class Lender {
     long purgeHoles(boolean now) {
         sweeps++;
         long bytes = 0;
-        for (int r = 0; r < records; r++) {
-            if (lease[r] == null || born[r] < 0 || (!now && born[r] >= sweeps - 1)) {
-                continue;
+        for (; unpurgedHead < unpurgedTail; unpurgedHead++) {
+            long q = unpurged[unpurgedHead];
+            int r = (int) (q >>> 32);
+            if (!isCurrent(q)) {
+                continue; // removed, or made again (a later entry)
+            }
+            if (!now && born[r] >= sweeps - 1) {
+                break; // this one and every one after it are too young
             }
             long from = (start[r] + Span.PAGE - 1) & -Span.PAGE;
             long to = (start[r] + length[r]) & -Span.PAGE;
@@ -349,7 +366,35 @@ final class Lender {
             }
             born[r] = -1;
         }
+        if (unpurgedHead == unpurgedTail) {
+            unpurgedHead = 0;
+            unpurgedTail = 0;
+        }
         return bytes;
+    }
+
+    /** Whether entry {@code q} of {@link #unpurged} still names its record, unpurged. */
+    private boolean isCurrent(long q) {
+        int r = (int) (q >>> 32);
+        return lease[r] != null && born[r] == (int) q;
+    }
+
+    /** Appends record {@code r}, just made, to {@link #unpurged}; drops the stale entries first when they fill it. */
+    private void unpurged(int r) {
+        if (unpurgedTail == unpurged.length) {
+            int n = 0;
+            for (int i = unpurgedHead; i < unpurgedTail; i++) {
+                if (isCurrent(unpurged[i])) {
+                    unpurged[n++] = unpurged[i];
+                }
+            }
+            unpurgedHead = 0;
+            unpurgedTail = n;
+            if (n > unpurged.length / 2) {
+                unpurged = Arrays.copyOf(unpurged, unpurged.length * 2);
+            }
+        }
+        unpurged[unpurgedTail++] = (long) r << 32 | born[r];
     }
 
     // ------------------------------------------------------------------ hole records
@@ -383,6 +428,7 @@ final class Lender {
         length[r] = len;
         lease[r] = l;
         born[r] = sweeps;
+        unpurged(r);
         int b = binOf(len);
         int h = bins[b];
         prev[r] = NONE;

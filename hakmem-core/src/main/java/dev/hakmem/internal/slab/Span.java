@@ -695,7 +695,8 @@ final class Span {
             int v = lent[(int) g] & 0xFF;
             if (v != 0) {
                 long start = base + (g << LENT_SHIFT);
-                return start < a && a < start + SizeClasses.size(v - 1) ? start : 0;
+                // a lent block waiting in a magazine, or freed remotely, is free memory: not "live"
+                return start < a && a < start + SizeClasses.size(v - 1) && Shadow.isLiveAndNotQueued(start) ? start : 0;
             }
         }
         return 0;

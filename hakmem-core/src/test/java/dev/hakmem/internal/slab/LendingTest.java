@@ -2,6 +2,7 @@ package dev.hakmem.internal.slab;
 
 import dev.hakmem.Hakmem;
 import dev.hakmem.testing.OtherThread;
+import dev.hakmem.testing.ProcFs;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
@@ -186,6 +187,9 @@ class LendingTest {
             Hakmem.free(c);
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> Hakmem.free(c));
             assertTrue(e.getMessage().contains(Long.toHexString(c)), e.getMessage());
+            // inside the freed lent block (still in the span's lent table until its batch goes back): freed memory
+            IllegalStateException stale = assertThrows(IllegalStateException.class, () -> Hakmem.free(c + 16));
+            assertTrue(stale.getMessage().contains("holds no live block"), stale.getMessage());
             assertThrows(IllegalStateException.class, () -> Hakmem.usableSize(c));
             Hakmem.free(b);
             for (long k : kept) {
@@ -224,6 +228,9 @@ class LendingTest {
     void lentBlocksFreedByOtherThreadsAndAfterTheirHeapDiedGoBackToTheirLeases() throws Exception {
         List<Long> lentOut = new ArrayList<>();
         List<Long> kept = new ArrayList<>();
+        // this thread gets a heap of its own first: else its first call would adopt the dead
+        // thread's heap whole (leases and hole index with it), and nothing would be abandoned
+        Hakmem.free(Hakmem.malloc(64));
         onFreshThread(() -> {
             kept.addAll(fragmentedBigBlocks(2048));
             Heap h = SpanMap.of(kept.get(0)).owner;
@@ -248,7 +255,9 @@ class LendingTest {
         for (int i = 1; i < lentOut.size(); i += 2) {
             long a = lentOut.get(i);
             Lease l = SpanMap.of(a).leaseAt(a);
-            assertTrue(l == null || l.index == null, "a dead heap's lease is in no hole index, fully lent or not: " + l);
+            Heap holder = l == null || l.index == null ? null : l.index.heap;
+            assertTrue(holder == null || (holder == SpanMap.of(a).owner && holder.platformThread() != null && holder.platformThread().isAlive()),
+                    "a dead heap's lease is in no hole index, fully lent or not: " + l + " in the index of " + holder);
         }
         for (int i = 1; i < lentOut.size(); i += 2) {
             check(lentOut.get(i), SMALL);
@@ -266,6 +275,99 @@ class LendingTest {
             Span s = SpanMap.of(k);
             assertTrue(s == null || s.leases == null, "every lease ended: " + s);
         }
+    }
+
+    @Test
+    void theSweepsGiveBackEveryWholePageInsideHolesOnce() throws Exception {
+        onFreshThread(() -> {
+            // 4 KiB blocks with seven of every eight freed: runs of 28 KiB to lease
+            int page = 4096;
+            int n = (int) (Lender.MIN_BYTES / page) + 8192;
+            List<Long> big = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                big.add(Hakmem.malloc(page));
+            }
+            List<Long> kept = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                if (i % 8 == 0) {
+                    kept.add(big.get(i));
+                } else {
+                    Hakmem.free(big.get(i));
+                }
+            }
+            Heap h = SpanMap.of(kept.get(0)).owner;
+            flush(h);
+            List<Long> small = new ArrayList<>();
+            for (int i = 0; i < 4000; i++) {
+                long a = Hakmem.malloc(SMALL);
+                fill(a, SMALL);
+                small.add(a);
+            }
+            // keep the first lent block of each lease, free the rest: each lease one big hole
+            java.util.Map<Lease, Long> first = new java.util.IdentityHashMap<>();
+            for (long a : small) {
+                Lease l = SpanMap.of(a).lentSize(a) >= 0 ? SpanMap.of(a).leaseAt(a) : null;
+                if (l != null) {
+                    first.merge(l, a, Math::min);
+                }
+            }
+            assertTrue(first.size() > 0, "256-byte blocks lent out of the 4 KiB class's runs");
+            java.util.Set<Long> survivors = new java.util.HashSet<>(first.values());
+            for (long a : small) {
+                if (!survivors.contains(a)) {
+                    Hakmem.free(a);
+                }
+            }
+            flush(h); // the lent frees back to their leases: holes
+            long[] given = new long[3];
+            long o = h.enterSlow();
+            try {
+                for (int k = 0; k < 3; k++) {
+                    given[k] = h.lender.purgeHoles(false);
+                }
+            } finally {
+                h.exitSlow(o);
+            }
+            // a hole's whole pages go back at the second sweep after it was made at the latest (the
+            // heap sweeps at once too, after a flush that gave back much): none is resident now
+            long pages = 0;
+            for (var e : first.entrySet()) {
+                long from = Span.pageCeil(e.getValue() + SMALL);
+                long to = Span.pageFloor(e.getKey().end);
+                if (to > from) {
+                    pages += (to - from) / page;
+                    try {
+                        assertEquals(0, ProcFs.residentPages(from, to), "resident pages inside the hole of " + e.getKey()
+                                + " after the sweeps (given back " + java.util.Arrays.toString(given) + ")");
+                    } catch (java.io.IOException x) {
+                        throw new AssertionError(x);
+                    }
+                }
+            }
+            assertTrue(pages > 0, "leases with whole free pages: " + first.keySet());
+            assertEquals(0, given[2], "a hole's pages go back once");
+            for (long a : survivors) {
+                check(a, SMALL);
+            }
+            // purged pages lent again read as zero and hold what is written
+            List<Long> again = new ArrayList<>();
+            for (int i = 0; i < 2000; i++) {
+                long a = Hakmem.malloc(SMALL);
+                fill(a, SMALL);
+                again.add(a);
+            }
+            for (long a : again) {
+                check(a, SMALL);
+                Hakmem.free(a);
+            }
+            for (long a : survivors) {
+                check(a, SMALL);
+                Hakmem.free(a);
+            }
+            for (long a : kept) {
+                Hakmem.free(a);
+            }
+        });
     }
 
     private static void onFreshThreadUnchecked(Runnable body) {
