@@ -12,9 +12,9 @@ public final class Allocators {
 
     /**
      * hakmem with settings other than its defaults, not run unless asked for by name:
-     * {@code hakmem-lend}, hakmem with {@code hakmem.lend=true} (lending out of free runs, off by default).
+     * {@code hakmem-nolend}, hakmem with {@code hakmem.lend=false} (no lending out of free runs).
      */
-    public static final List<String> VARIANTS = List.of("hakmem-lend");
+    public static final List<String> VARIANTS = List.of("hakmem-nolend");
 
     private Allocators() {}
 
@@ -31,7 +31,7 @@ public final class Allocators {
      */
     public static Allocator create(String name) {
         return switch (name) {
-            case "hakmem", "hakmem-lend" -> new NativeAllocator(name, new HakmemHeap());
+            case "hakmem", "hakmem-nolend" -> new NativeAllocator(name, new HakmemHeap());
             case "glibc" -> checked(name, "libc.so.6");
             case "mimalloc", "jemalloc", "tcmalloc" -> {
                 PeerLibrary peer = PeerLibrary.byAdapterName(name).orElseThrow();
@@ -66,8 +66,8 @@ public final class Allocators {
             return List.of("--sun-misc-unsafe-memory-access=allow", "-Dio.netty.leakDetection.level=disabled",
                     "-Dio.netty.allocator.useCacheForAllThreads=true");
         }
-        if (name.equals("hakmem-lend")) {
-            return List.of("-Dhakmem.lend=true");
+        if (name.equals("hakmem-nolend")) {
+            return List.of("-Dhakmem.lend=false");
         }
         return List.of();
     }

@@ -35,7 +35,7 @@ final class NativeTrims {
     /** The trim of the native adapter {@code name}, or empty for one without a trim ({@code null}). */
     static Optional<Trim> forAdapter(String name) {
         return switch (name) {
-            case "hakmem", "hakmem-lend" -> Optional.of(new Trim("Hakmem.trim()", true, Hakmem::trim));
+            case "hakmem", "hakmem-nolend" -> Optional.of(new Trim("Hakmem.trim()", true, Hakmem::trim));
             case "glibc" -> {
                 MethodHandle h = handle("malloc_trim", "libc.so.6", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
                 yield Optional.of(new Trim("malloc_trim(0)", false, () -> {

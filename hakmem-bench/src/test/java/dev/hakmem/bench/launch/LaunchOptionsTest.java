@@ -25,11 +25,11 @@ class LaunchOptionsTest {
     }
 
     @Test
-    void hakmemWithLendingIsAVariantRunOnlyWhenNamed() {
-        assertTrue(!Allocators.NAMES.contains("hakmem-lend"), "not in the default runs");
-        assertEquals(List.of("hakmem", "hakmem-lend"),
-                LaunchOptions.parse("--suite", "memory", "--allocators", "hakmem,hakmem-lend").allocators());
-        assertEquals(List.of("-Dhakmem.lend=true"), Allocators.jvmOptions("hakmem-lend"), "its forks turn lending on");
+    void hakmemWithoutLendingIsAVariantRunOnlyWhenNamed() {
+        assertTrue(!Allocators.NAMES.contains("hakmem-nolend"), "not in the default runs");
+        assertEquals(List.of("hakmem", "hakmem-nolend"),
+                LaunchOptions.parse("--suite", "memory", "--allocators", "hakmem,hakmem-nolend").allocators());
+        assertEquals(List.of("-Dhakmem.lend=false"), Allocators.jvmOptions("hakmem-nolend"), "its forks turn lending off");
         assertEquals(List.of(), Allocators.jvmOptions("hakmem"));
         assertThrows(IllegalArgumentException.class, () -> LaunchOptions.parse("--allocators", "hakmem-lent"));
     }

@@ -17,9 +17,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Lending ({@link Lender}, {@code hakmem.lend}): a class about to take a new span takes blocks out
- * of the free runs of another class's spans. The build runs these in its second test run, which
- * turns lending on; each scenario runs on a fresh thread (a heap of its own) that first holds
- * {@link Lender#MIN_BYTES} of small spans, so it passes the gate whatever it is.
+ * of the free runs of another class's spans. The build runs these in both its test runs (the
+ * second lends from a heap's first span on); each scenario runs on a fresh thread (a heap of its
+ * own) that first holds {@link Lender#MIN_BYTES} of small spans, so it passes the gate whatever it is.
  */
 class LendingTest {
 
