@@ -109,7 +109,9 @@ public final class Hakmem {
 
     /**
      * Gives free memory back to the OS now: empties the calling thread's caches, those of the
-     * shared and exited-thread heaps, then releases empty SuperSlabs and purges free slabs.
+     * shared and exited-thread heaps, then releases empty SuperSlabs and purges free slabs; then
+     * (unless {@code hakmem.trimLibc=false}) calls the C library's {@code malloc_trim(0)} where it
+     * has one, for the free memory the JVM's own native allocations left in its heaps.
      */
     public static void trim() {
         Allocator.trim();

@@ -3,7 +3,9 @@ package dev.hakmem.internal;
 import dev.hakmem.internal.debug.DebugHeap;
 import dev.hakmem.internal.event.Events;
 import dev.hakmem.internal.huge.HugeTier;
+import dev.hakmem.internal.config.Config;
 import dev.hakmem.internal.os.MemoryBudget;
+import dev.hakmem.internal.os.Os;
 import dev.hakmem.internal.slab.Front;
 import dev.hakmem.internal.slab.Heaps;
 import dev.hakmem.internal.slab.SizeClasses;
@@ -22,6 +24,12 @@ public final class Allocator {
     private Allocator() {}
 
     private static final boolean DEBUG = DebugHeap.ENABLED;
+    /**
+     * Whether {@link #trim} also asks the C library to give back its free heap memory
+     * (hakmem.trimLibc, on by default): memory of the JVM's own (its JIT compilers' arenas, for
+     * one), which a native allocator in the process's malloc would give back with its own trim.
+     */
+    private static final boolean TRIM_LIBC = Config.flag("trimLibc", true);
 
     static {
         DecayThread.start();
@@ -164,6 +172,9 @@ public final class Allocator {
             HugeTier.trim();
         } finally {
             DecayThread.PASS.unlock();
+        }
+        if (TRIM_LIBC) {
+            Os.mallocTrim();
         }
         Events.trim(before - MemoryBudget.mapped());
     }

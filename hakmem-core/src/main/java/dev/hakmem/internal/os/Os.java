@@ -78,6 +78,12 @@ public final class Os {
         static final MethodHandle H = link("sched_yield", FunctionDescriptor.of(JAVA_INT));
     }
 
+    private static final class MallocTrim {
+        // not critical: it walks the C library's arenas (milliseconds); null where the C library has none
+        static final MethodHandle H = LINKER.defaultLookup().find("malloc_trim")
+                .map(a -> LINKER.downcallHandle(a, FunctionDescriptor.of(JAVA_INT, JAVA_LONG))).orElse(null);
+    }
+
     public static final int MREMAP_MAYMOVE = 1;
 
     private static final class Mremap {
@@ -183,6 +189,24 @@ public final class Os {
             throw new AssertionError(t);
         }
         return r == MAP_FAILED ? 0 : r;
+    }
+
+    /**
+     * The C library's {@code malloc_trim(0)} (glibc), which gives back the free memory of its own
+     * heaps: not hakmem's memory but the JVM's (its compilers' arenas, for one), which nothing else
+     * returns while the process runs.
+     *
+     * @return whether the C library has the call and it gave memory back
+     */
+    public static boolean mallocTrim() {
+        if (MallocTrim.H == null) {
+            return false;
+        }
+        try {
+            return (int) MallocTrim.H.invokeExact(0L) == 1;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
     }
 
     /** {@code madvise(addr, length, advice)}; returns {@code false} when refused. */
