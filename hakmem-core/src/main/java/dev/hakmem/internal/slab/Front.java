@@ -18,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  *                          pop the class magazine, set the block's LIVE bit      -- else refill
  *                          a miss (no heap yet, BUSY, stale, borrowed): mallocMiss, where a virtual
  *                          thread re-synchronises its carrier's heap or claims a shared heap
- * free(a):                 e = PageOwners[a's slab]   (owner id, magazine index)   - all three loads
+ * free(a):                 e = PageOwners[a's page]   (owner id, magazine index)   - all three loads
  *                          LIVE and REMOTE words of a                               depend on a alone
  *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned
  *                          e's owner == the carrier's id (the thread's own on a platform thread)
@@ -160,7 +160,7 @@ public final class Front {
 
     public static void free(long a) {
         if (Long.compareUnsigned(a - PageOwners.BASE, PageOwners.SIZE) < 0) {
-            // The owner's free, in loads that depend only on a and the thread: the slab's owner
+            // The owner's free, in loads that depend only on a and the thread: the page's owner
             // entry, the shadow words (checks on), the owner's magazines; no Span.
             long e = PageOwners.get(a);
             long w = Shadow.word(a);
@@ -169,7 +169,7 @@ public final class Front {
             if (Checks.ON) {
                 // A set LIVE bit at an 8-byte aligned address proves a live block starts there
                 // (LIVE bits are set only at block starts, blocks never overlap and every span
-                // starts with its bits clear, see Shadow), and a matching entry that a's slab is
+                // starts with its bits clear, see Shadow), and a matching entry that a's page is
                 // in a span of this thread's heap (see PageOwners), so the owner's common case
                 // needs no division check; everything else goes on to freeSlow, which checks in full.
                 lw = Shadow.get(w);

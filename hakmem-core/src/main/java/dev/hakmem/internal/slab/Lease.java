@@ -12,7 +12,7 @@ package dev.hakmem.internal.slab;
  *                                                                        the heap that took it
  * </pre>
  * The span's holder (or the pool under its lock, for an orphan) changes it, under the span's
- * lease lock ({@link Span#leaseLock}) for what other threads read.
+ * monitor for what other threads read.
  */
 final class Lease {
     final Span span;

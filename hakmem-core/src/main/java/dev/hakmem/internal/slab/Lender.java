@@ -26,8 +26,8 @@ import java.util.Map;
  *            (never across two leases).
  * </pre>
  *
- * <p>A lent block lives in a span of another class: its span's {@link PageOwners} entries are
- * zero while the span has leases, so every free of the span takes the slow path, which finds lent
+ * <p>A lent block lives in a span of another class: the {@link PageOwners} entries of the pages
+ * its lease touches are zero while the lease lasts, so every free there takes the slow path, which finds lent
  * blocks in the span's lent table ({@link Span#lentSize}); the LIVE/REMOTE shadow bits work for a
  * lent block as for any block (they mark block starts, whatever the size). What a lease holds
  * (its lent blocks' sizes and count) lives with its span, so it follows the span when its heap

@@ -96,27 +96,6 @@ final class LongIntMap {
         }
     }
 
-    /** The key {@code k} with {@code k < a < k + value}, or 0 (a scan: for error paths). */
-    long keyAround(long a) {
-        for (int i = 0; i < keys.length; i++) {
-            long k = keys[i];
-            if (k != 0 && k < a && a < k + values[i]) {
-                return k;
-            }
-        }
-        return 0;
-    }
-
-    /** Whether every key satisfies {@code p}. */
-    boolean allKeys(java.util.function.LongPredicate p) {
-        for (long k : keys) {
-            if (k != 0 && !p.test(k)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     void clear() {
         Arrays.fill(keys, 0);
         size = 0;

@@ -8,7 +8,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 
 /**
- * Who may free into each 4 KiB page of the small tier without a lock: one word per page of the
+ * Who may free into each 4 KiB page of the SuperSlabs without a lock: one word per page of the
  * reservation, in native memory found by address arithmetic, so the owner's free tests ownership
  * with one load that depends only on the address, beside the shadow's, instead of the chain
  * SpanMap chunk -&gt; {@link Span} -&gt; owner thread -&gt; owner's magazines.
@@ -26,7 +26,7 @@ import java.lang.invoke.VarHandle;
  * a span of class 1 KiB owned by thread 7, with one lease (its blocks 9-14, bytes [9 KiB, 15 KiB)):
  *   page    |  0  |  1  |  2  |  3  |  4  | ... | 15  |
  *   entry   | 7,b | 7,b |  0  |  0  | 7,b | ... | 7,b |     b = Magazines.base(1 KiB's class)
- *   frees:    fast path                  slow path (Span.leases)     fast path
+ *   frees on pages 0-1 and 4-15 take the owner's fast path; on pages 2-3 (the lease's) the slow path
  * </pre>
  *
  * <p>Invariant ({@link #matches}): a non-zero entry names the span's {@link Span#ownerThread} and

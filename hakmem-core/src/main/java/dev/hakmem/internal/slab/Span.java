@@ -177,7 +177,7 @@ final class Span {
 
     /**
      * How many of the span's slabs hold a block start: all of them for blocks under 64 KiB, one
-     * per block above. {@link SpanMap} and {@link PageOwners} have entries for exactly these.
+     * per block above. {@link SpanMap} has entries for exactly these ({@link PageOwners}: {@link #entryPages}).
      */
     int mappedSlabs() {
         return blockSize < SizeClasses.SLAB_SIZE ? slots : capacity;
