@@ -16,9 +16,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link Os#mallocTrim}: the C library's {@code malloc_trim(0)}, which {@code Hakmem.trim()} calls
- * for the free memory the JVM's own native allocations leave in the C library's heaps. Memory
- * freed inside glibc's heap (below its top, so its own trimming at free does not return it) stays
- * resident until the call, and not after.
+ * for the free memory the JVM's own native allocations leave in the C library's heaps. A block
+ * freed inside glibc's heap between live ones (so neither its merging nor its trimming at free
+ * returns it) stays resident until the call, and not after.
  */
 class MallocTrimTest {
 
@@ -29,7 +29,11 @@ class MallocTrimTest {
             FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG));
     private static final MemorySegment ALL = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
 
-    /** Pages of glibc's heap freed below its top and still resident: [from, to) of a freed block; its neighbours freed too. */
+    /**
+     * Pages of glibc's heap inside a freed block that glibc keeps (its neighbours stay live, so it
+     * merges with nothing, not even the heap's top): {from, to} of one such block. The live
+     * neighbours are in {@link #kept}.
+     */
     private static long[] freedHeapPages() throws Throwable {
         assumeTrue(LINKER.defaultLookup().find("malloc_trim").isPresent(), "the C library has no malloc_trim (not glibc)");
         int n = 256;
@@ -39,11 +43,15 @@ class MallocTrimTest {
             blocks[i] = (long) MALLOC.invokeExact(size);
             ALL.asSlice(blocks[i], size).fill((byte) 1); // resident
         }
-        KEEP = (long) MALLOC.invokeExact(64L); // keeps the heap's top above the freed blocks
+        kept = new long[n / 2];
         for (int i = 0; i < n; i++) {
-            FREE.invokeExact(blocks[i]);
+            if (i % 2 == 0) {
+                FREE.invokeExact(blocks[i]);
+            } else {
+                kept[i / 2] = blocks[i];
+            }
         }
-        // a freed block's pages but its first and last (chunk headers, free-list links) stay resident
+        // a freed block's pages but its first and last (chunk headers, free-list links)
         long probe = blocks[n / 2];
         long from = (probe + 8191) & ~4095L;
         long to = (probe + size - 4096) & ~4095L;
@@ -51,14 +59,20 @@ class MallocTrimTest {
         return new long[] {from, to};
     }
 
-    private static long KEEP;
+    private static long[] kept;
+
+    private static void freeKept() throws Throwable {
+        for (long a : kept) {
+            FREE.invokeExact(a);
+        }
+    }
 
     @Test
     void givesBackTheCLibrarysFreeHeapPages() throws Throwable {
         long[] r = freedHeapPages();
         assertTrue(Os.mallocTrim(), "malloc_trim(0) gave memory back");
         assertEquals(0, ProcFs.residentPages(r[0], r[1]), "freed heap pages resident after malloc_trim");
-        FREE.invokeExact(KEEP);
+        freeKept();
     }
 
     @Test
@@ -66,6 +80,6 @@ class MallocTrimTest {
         long[] r = freedHeapPages();
         Hakmem.trim();
         assertEquals(0, ProcFs.residentPages(r[0], r[1]), "freed heap pages resident after Hakmem.trim()");
-        FREE.invokeExact(KEEP);
+        freeKept();
     }
 }
