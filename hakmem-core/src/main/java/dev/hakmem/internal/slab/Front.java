@@ -231,8 +231,8 @@ public final class Front {
     }
 
     /**
-     * A free in a span with leases (every free of it comes here: its owner entries are zero): a
-     * block lent out of a lease, at any offset, or a block of the span.
+     * A slow-path free in a span with leases (every free on a page a lease touches comes here: its
+     * owner entry is zero): a block lent out of a lease, at any offset, or a block of the span.
      */
     private static void freeInLeasedSpan(Span s, long a) {
         long o = a - s.base;

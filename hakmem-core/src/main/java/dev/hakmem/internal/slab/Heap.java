@@ -600,11 +600,7 @@ final class Heap {
      */
     private void giveBack(Span s, long a) {
         boolean wasExhausted = s.exhausted();
-        int k = Lender.release(s, a);
-        if (k < 0) {
-            s.give(a);
-            k = 1;
-        }
+        int k = s.giveBack(a);
         if (k > 0) {
             freedIntoSpans(s.cls, (long) k * s.blockSize);
             settle(s, wasExhausted);
@@ -633,13 +629,18 @@ final class Heap {
             if (s.cls >= SizeClasses.SMALL_COUNT) {
                 park(s);
             } else {
-                smallBytes -= s.bytes();
-                SpanPool.release(s);
+                releaseSmall(s);
             }
         } else if (wasExhausted) {
             lists.unlink(s);
             lists.link(s, SpanLists.PARTIAL);
         }
+    }
+
+    /** Gives empty small span {@code s}, out of the lists, back to the pool, and out of {@link #smallBytes}. Holder only. */
+    private void releaseSmall(Span s) {
+        smallBytes -= s.bytes();
+        SpanPool.release(s);
     }
 
     /** Parks empty large span {@code s}; what the slot cannot keep goes to the pool. Holder only. */
@@ -708,9 +709,10 @@ final class Heap {
             if (cur != null && cur.used == 0) {
                 lists.setCurrent(c, null);
                 if (c < SizeClasses.SMALL_COUNT) {
-                    smallBytes -= cur.bytes();
+                    releaseSmall(cur);
+                } else {
+                    SpanPool.release(cur);
                 }
-                SpanPool.release(cur);
             }
         }
         parked.flush();

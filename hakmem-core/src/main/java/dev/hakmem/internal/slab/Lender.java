@@ -243,7 +243,7 @@ final class Lender {
             }
             s.leases.put(l.start, l);
         }
-        s.publishPages(Span.pageFloor(l.start), Span.pageCeil(l.end)); // 0 there now: frees of those pages take the slow path
+        s.publishPages(l); // 0 there now: frees of those pages take the slow path
         insert(l, l.start, (int) (l.end - l.start));
     }
 
@@ -291,7 +291,7 @@ final class Lender {
             }
         }
         s.giveRange(l.firstBlock, l.firstBlock + l.blocks);
-        s.publishPages(Span.pageFloor(l.start), Span.pageCeil(l.end)); // the owner's again where no other lease touches
+        s.publishPages(l); // the owner's again where no other lease touches
         return l.blocks;
     }
 
@@ -359,8 +359,8 @@ final class Lender {
             if (!now && born[r] >= sweeps - 1) {
                 break; // this one and every one after it are too young
             }
-            long from = (start[r] + Span.PAGE - 1) & -Span.PAGE;
-            long to = (start[r] + length[r]) & -Span.PAGE;
+            long from = Span.pageCeil(start[r]);
+            long to = Span.pageFloor(start[r] + length[r]);
             if (to > from && Os.madvise(from, to - from, Os.MADV_DONTNEED)) {
                 bytes += to - from;
             }

@@ -51,8 +51,9 @@ final class PageOwners {
     private static final MemorySegment ALL = Os.ALL;
     /** Plain accesses, as in {@link Shadow} (one frame less than {@code ALL.get(layout, offset)}). */
     private static final VarHandle PLAIN = ValueLayout.JAVA_LONG_UNALIGNED.varHandle();
-    static final int PAGE_SHIFT = 12;
-    static final long PAGE = 1L << PAGE_SHIFT;
+    /** One entry per page of the spans ({@link Span#PAGE}, the unit their free pages are purged in). */
+    static final int PAGE_SHIFT = Span.PAGE_SHIFT;
+    static final long PAGE = Span.PAGE;
     static final long BASE = Reservation.BASE;
     /** Bytes of the reservation: an address a is in it iff {@code a - BASE} is below this, unsigned. */
     static final long SIZE = Reservation.SIZE;

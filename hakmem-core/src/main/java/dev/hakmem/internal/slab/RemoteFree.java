@@ -208,14 +208,7 @@ final class RemoteFree {
                     while (live != 0) {
                         int b = Long.numberOfTrailingZeros(live);
                         live &= live - 1;
-                        long a = s.base + off + ((long) b << 3);
-                        int k = s.leases != null ? Lender.release(s, a) : -1; // a lent block goes back to its lease
-                        if (k < 0) {
-                            s.give(a);
-                            n++;
-                        } else {
-                            n += k;
-                        }
+                        n += s.giveBack(s.base + off + ((long) b << 3)); // a lent block goes back to its lease
                     }
                 }
                 q = old & ~q; // marked between the read and the getAndAnd: still in the word

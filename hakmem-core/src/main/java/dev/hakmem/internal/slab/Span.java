@@ -741,6 +741,22 @@ final class Span {
         used -= to - from;
     }
 
+    /**
+     * Gives block {@code a} back: to its lease if it is lent out of one ({@link Lender#release}),
+     * else to the span ({@link #give}). Holder only.
+     *
+     * @return blocks that came back into the span: 1 for one of its own, a lease's blocks when
+     *         the lease ended with it, else 0
+     */
+    int giveBack(long a) {
+        int k = leases != null ? Lender.release(this, a) : -1;
+        if (k < 0) {
+            give(a);
+            return 1;
+        }
+        return k;
+    }
+
     /** Puts block {@code i} back. Owner only. */
     void giveIndex(int i) {
         assert (freeMap[i >>> 6] & (1L << i)) == 0 : "block " + i + " given back twice to " + this;
@@ -790,10 +806,10 @@ final class Span {
      * (every free there takes the slow path, which knows lent blocks), else {@link #ownerEntry()}.
      */
     long entryAt(long p) {
-        long page = p & -PageOwners.PAGE;
+        long page = pageFloor(p);
         synchronized (this) {
             if (leases != null) {
-                java.util.Map.Entry<Long, Lease> e = leases.floorEntry(page + PageOwners.PAGE - 1);
+                java.util.Map.Entry<Long, Lease> e = leases.floorEntry(page + PAGE - 1);
                 if (e != null && e.getValue().end > page) {
                     return 0;
                 }
@@ -804,12 +820,12 @@ final class Span {
 
     /** How many pages of the span have a {@link PageOwners} entry: all of them for blocks under 64 KiB, the page of each block start above. */
     int entryPages() {
-        return blockSize < SizeClasses.SLAB_SIZE ? slots << (SizeClasses.SLAB_SHIFT - PageOwners.PAGE_SHIFT) : capacity;
+        return blockSize < SizeClasses.SLAB_SIZE ? pages() : capacity;
     }
 
     /** An address in the {@code k}-th of the {@link #entryPages}. */
     long entryPage(int k) {
-        return blockSize < SizeClasses.SLAB_SIZE ? base + ((long) k << PageOwners.PAGE_SHIFT) : base + (long) k * blockSize;
+        return blockSize < SizeClasses.SLAB_SIZE ? base + ((long) k << PAGE_SHIFT) : base + (long) k * blockSize;
     }
 
     /** Writes the span's {@link PageOwners} entries ({@link #entryAt}): with the owner. */
@@ -831,7 +847,7 @@ final class Span {
      * the pool, or the registry lock, as {@link #setOwnerThread}).
      */
     void publishPages(long from, long to) {
-        assert (from & (PageOwners.PAGE - 1)) == 0 && (to & (PageOwners.PAGE - 1)) == 0 && from >= base && to <= base + bytes();
+        assert pageFloor(from) == from && pageFloor(to) == to && from >= base && to <= base + bytes();
         long e = ownerEntry();
         long p = from;
         if (leases != null) { // written by the caller's side only (the holder, the pool, the registry)
@@ -851,14 +867,19 @@ final class Span {
         PageOwners.fill(p, to, e);
     }
 
+    /** Writes the entries of the pages lease {@code l} touches ({@link #publishPages}): when it begins or ends. */
+    void publishPages(Lease l) {
+        publishPages(pageFloor(l.start), pageCeil(l.end));
+    }
+
     /** The start of the page of {@code a} (a lease's pages: from the floor of its start to the ceiling of its end). */
     static long pageFloor(long a) {
-        return a & -PageOwners.PAGE;
+        return a & -PAGE;
     }
 
     /** {@code a} rounded up to a page boundary. */
     static long pageCeil(long a) {
-        return (a + PageOwners.PAGE - 1) & -PageOwners.PAGE;
+        return (a + PAGE - 1) & -PAGE;
     }
 
     /** Zeroes the shadow bits its blocks may have left (see {@link Shadow#clearBlocks}). Pool lock held, no owner. */
