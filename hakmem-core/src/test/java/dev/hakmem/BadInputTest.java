@@ -1,6 +1,7 @@
 package dev.hakmem;
 
 import dev.hakmem.testing.ChildJvm;
+import dev.hakmem.testing.OtherThread;
 import static dev.hakmem.testing.BlockPattern.fill;
 import static dev.hakmem.testing.BlockPattern.hex;
 import static dev.hakmem.testing.BlockPattern.off;
@@ -595,19 +596,9 @@ class BadInputTest {
     // ------------------------------------------------------------------ cross-thread
 
     static void runIn(String name, Runnable r) throws InterruptedException {
-        AtomicReference<Throwable> err = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                r.run();
-            } catch (Throwable e) {
-                err.set(e);
-            }
-        }, name);
-        t.start();
-        t.join(30_000);
-        assertTrue(!t.isAlive(), name + " hung");
-        if (err.get() != null) {
-            throw new AssertionError(name + " failed: " + err.get(), err.get());
+        Throwable err = OtherThread.run(name, 30_000, r);
+        if (err != null) {
+            throw new AssertionError(name + " failed: " + err, err);
         }
     }
 

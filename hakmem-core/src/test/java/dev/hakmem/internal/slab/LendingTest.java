@@ -57,19 +57,28 @@ class LendingTest {
      * back to the spans), returns the survivors.
      */
     private static List<Long> fragmentedBigBlocks(int fragmented) {
-        int n = (int) (Lender.MIN_BYTES / BIG) + fragmented; // past the lending gate
-        List<Long> big = new ArrayList<>();
+        return fragmented(BIG, 4, fragmented);
+    }
+
+    /**
+     * {@link Lender#MIN_BYTES} of blocks of {@code size} bytes (past the lending gate) and
+     * {@code extra} more, filled, all but one in every {@code keepOne} freed and given back to
+     * their spans (runs of {@code keepOne - 1} blocks to lend); returns the survivors.
+     */
+    private static List<Long> fragmented(int size, int keepOne, int extra) {
+        int n = (int) (Lender.MIN_BYTES / size) + extra;
+        List<Long> all = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            long a = Hakmem.malloc(BIG);
-            fill(a, BIG);
-            big.add(a);
+            long a = Hakmem.malloc(size);
+            fill(a, size);
+            all.add(a);
         }
         List<Long> kept = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            if (i % 4 == 0) {
-                kept.add(big.get(i));
+            if (i % keepOne == 0) {
+                kept.add(all.get(i));
             } else {
-                Hakmem.free(big.get(i));
+                Hakmem.free(all.get(i));
             }
         }
         Heap h = SpanMap.of(kept.get(0)).owner; // this thread's heap, which holds the blocks
@@ -282,21 +291,8 @@ class LendingTest {
         onFreshThread(() -> {
             // 4 KiB blocks with seven of every eight freed: runs of 28 KiB to lease
             int page = 4096;
-            int n = (int) (Lender.MIN_BYTES / page) + 8192;
-            List<Long> big = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                big.add(Hakmem.malloc(page));
-            }
-            List<Long> kept = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                if (i % 8 == 0) {
-                    kept.add(big.get(i));
-                } else {
-                    Hakmem.free(big.get(i));
-                }
-            }
+            List<Long> kept = fragmented(page, 8, 8192);
             Heap h = SpanMap.of(kept.get(0)).owner;
-            flush(h);
             List<Long> small = new ArrayList<>();
             for (int i = 0; i < 4000; i++) {
                 long a = Hakmem.malloc(SMALL);
