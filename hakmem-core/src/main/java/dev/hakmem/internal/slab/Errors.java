@@ -28,10 +28,11 @@ final class Errors {
     }
 
     /**
-     * For an address in no span: an 8-byte aligned address in a slab slot of a committed
-     * SuperSlab that has been used since it was last purged is memory hakmem handed out and took
-     * back (a span released after its blocks were freed); else a huge block freed
-     * before, an interior address of a huge block, or unknown.
+     * For an address in no span: an 8-byte aligned address in a slab slot that a span was ever
+     * formatted on is memory hakmem handed out and took back: a span released after its blocks
+     * were freed, its pages perhaps given back to the OS since, the SuperSlab's too
+     * ({@link SuperSlab#everUsedMask}); else a huge block freed before, an interior address of a
+     * huge block, or unknown.
      */
     static RuntimeException noBlockAt(String op, long a) {
         Span covering = SpanMap.covering(a);
@@ -39,10 +40,12 @@ final class Errors {
             return notBlockStart(op, a, covering);  // inside a large block, in a slab no block starts in
         }
         SuperSlab ss = SuperSlabs.of(a);
-        if (ss != null && ss.state != SuperSlab.RELEASED && (a & 7) == 0
-                && (ss.touchedMask & (1 << ((a - ss.base) >>> 16))) != 0) {
+        int slot = ss != null ? 1 << ((a - ss.base) >>> SizeClasses.SLAB_SHIFT) : 0;
+        if ((a & 7) == 0 && (slot & (ss != null ? ss.everUsedMask : 0)) != 0) {
+            boolean resident = ss.state != SuperSlab.RELEASED && (ss.touchedMask & slot) != 0;
             return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a)
-                    + "): address lies in hakmem memory that holds no live block (its span was freed; double free?)"));
+                    + "): address lies in hakmem memory that holds no live block (its span was freed"
+                    + (resident ? "" : " and its pages went back to the OS") + "; double free or stale pointer?)"));
         }
         Map.Entry<Long, Long> in = HugeTier.containing(a);
         if (in != null) {

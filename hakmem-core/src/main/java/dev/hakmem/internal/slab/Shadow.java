@@ -24,9 +24,11 @@ import java.lang.invoke.VarHandle;
  * <p>Invariants: LIVE words are written only by the thread holding the owner of the span that
  * covers them, or by the pool under its lock while the span has no owner (plain stores; other
  * threads read them opaquely); a REMOTE bit is set (atomic OR) only while the LIVE bit of the
- * same block is set, and taken by the owner with getAndSet. A span's bits are cleared when the
- * span is released ({@link #clearBlocks}); slots whose shadow may still hold bits are cleared
- * when a span is formatted on them; the shadow of a SuperSlab is purged
+ * same block is set, and taken by the owner with an atomic AND; a bit set on a free block (a
+ * double free) is taken back by its freer or dropped, logged, by whoever clears it (see
+ * {@link RemoteFree}). A span's bits are cleared when the span is released ({@link #clearBlocks});
+ * slots whose shadow may still hold bits are cleared when a span is formatted on them (REMOTE
+ * words never by a plain store: {@link #dropMarks}); the shadow of a SuperSlab is purged
  * ({@code madvise(DONTNEED)}, which zeroes it) when the SuperSlab's memory goes back to the OS,
  * and a shadow page of two free slots (already all zero) when the pool purges those slots
  * ({@link #purgeSlotPairs}). So every span starts with all of its bits clear.
@@ -144,30 +146,53 @@ final class Shadow {
         return n;
     }
 
-    /** Zeroes the shadow of {@code [from, from + bytes)} of the reservation. */
+    /**
+     * Zeroes the shadow of {@code [from, from + bytes)} of the reservation, whose blocks are all
+     * free (a span being formatted on slots that may hold old bits): LIVE words with plain
+     * stores, REMOTE words through {@link #dropMarks}.
+     */
     static void clear(long from, long bytes) {
-        long w = word(from);
-        long n = bytes >>> 5;
-        ALL.asSlice(w, n).fill((byte) 0);
+        for (long w = word(from), end = w + (bytes >>> 5); w < end; w += 16) {
+            set(w, 0);
+            dropMarks(w);
+        }
         VarHandle.fullFence();
     }
 
     /**
      * Zeroes the words that can hold bits of the first {@code carved} blocks of {@code blockSize}
-     * bytes from {@code base} (bits are only ever set at block starts of carved blocks): a
-     * contiguous range for blocks under 512 bytes, one LIVE/REMOTE pair per block above, so a
-     * span of one 2 MiB block costs 16 bytes, not 64 KiB. Pool lock held: its release publishes
-     * the zeroes to the span's next owner.
+     * bytes from {@code base} (bits are only ever set at block starts of carved blocks): the
+     * words of the blocks' range for blocks under 512 bytes, one LIVE/REMOTE pair per block above,
+     * so a span of one 2 MiB block costs 16 bytes, not 64 KiB. Pool lock held: its release
+     * publishes the zeroes to the span's next owner.
      */
     static void clearBlocks(long base, int blockSize, int carved) {
         if (blockSize >= 512) {
             for (int i = 0; i < carved; i++) {
                 long w = word(base + (long) i * blockSize);
                 set(w, 0);
-                set(w + 8, 0);
+                dropMarks(w);
             }
         } else if (carved > 0) {
             clear(base, ((long) carved * blockSize + 511) & ~511L);
+        }
+    }
+
+    /**
+     * Clears the REMOTE word of LIVE word {@code w} in a range whose blocks are all free, so every
+     * bit in it is a stale mark (a double free whose freer has not taken its mark back yet, see
+     * {@link RemoteFree}, step 4). Each batch is logged in {@link StaleMarks} before the atomic
+     * AND that drops it, as a collect drops stale marks: a freer who then finds its mark gone
+     * reports the double free instead of taking the mark for one a collect took. (A plain store
+     * of zero here lost such a mark unlogged, and two racing frees of one block both succeeded
+     * when the block's span was released between them.) The read is volatile, so a word
+     * without marks costs no write.
+     */
+    private static void dropMarks(long w) {
+        long q = getVolatile(w + 8);
+        while (q != 0) {
+            StaleMarks.record(w, q);
+            q = getAndAnd(w + 8, ~q) & ~q; // marks that came after the read: stale as well
         }
     }
 
@@ -176,7 +201,10 @@ final class Shadow {
      * bits are set in {@code pairs} (bit 2k: slots 2k and 2k + 1, one shadow page), one call per
      * run of consecutive pairs. Their words are all zero already (a free slot's shadow is cleared
      * when its span is released), so this changes no bit: their pages only stop being resident,
-     * and read as zero after. Pool lock held (no span can be formatted on the slots meanwhile).
+     * and read as zero after. A stale mark a double free may have put there since is dropped and
+     * logged first ({@link #dropMarks}); one put between that sweep and the {@code madvise}, whose
+     * freer reaches step 4 after it, is gone unlogged, and that freer returns as if a collect had
+     * taken it: no block is given back twice, only that double free goes unreported. Pool lock held (no span can be formatted on the slots meanwhile).
      */
     static void purgeSlotPairs(long base, int pairs) {
         assert (pairs & 0xAAAAAAAA) == 0 : "pairs start at even slots: " + Integer.toHexString(pairs);
@@ -187,13 +215,22 @@ final class Shadow {
             long from = word(base + ((long) first << SizeClasses.SLAB_SHIFT));
             long bytes = (long) len << (SizeClasses.SLAB_SHIFT - 5);
             assert (from & 4095) == 0 && (bytes & 4095) == 0 : "shadow pages of slot pairs are whole pages";
+            dropAllMarks(from, bytes);
             Os.madvise(from, bytes, Os.MADV_DONTNEED);
             slots &= ~SuperSlab.runMask(first, len);
         }
     }
 
-    /** Gives the shadow pages of a whole SuperSlab at {@code base} back to the OS (they read as zero after). */
+    /** Gives the shadow pages of a whole SuperSlab at {@code base} back to the OS (they read as zero after), its stale marks dropped first as in {@link #purgeSlotPairs}. */
     static void purge(long base) {
+        dropAllMarks(word(base), PER_SUPERSLAB);
         Os.madvise(word(base), PER_SUPERSLAB, Os.MADV_DONTNEED);
+    }
+
+    /** {@link #dropMarks} on every REMOTE word of the shadow bytes {@code [from, from + bytes)}. */
+    private static void dropAllMarks(long from, long bytes) {
+        for (long w = from, end = from + bytes; w < end; w += 16) {
+            dropMarks(w);
+        }
     }
 }

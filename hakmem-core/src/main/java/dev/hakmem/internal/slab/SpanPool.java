@@ -159,6 +159,7 @@ public final class SpanPool {
         ss.usedMask |= m;
         s.coldSlots = m & ~ss.touchedMask;
         ss.touchedMask |= m;
+        ss.everUsedMask |= m;
         SpanMap.map(s, true);
         if (ss.usedMask == -1) {
             WITH_FREE.remove(ss);

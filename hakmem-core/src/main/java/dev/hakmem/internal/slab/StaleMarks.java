@@ -6,7 +6,8 @@ import java.lang.invoke.VarHandle;
 /**
  * The log of stale REMOTE marks that collects dropped, so that a remote freer who finds its mark
  * gone can tell "a collect took it" (the free counted) from "a collect dropped it" (it was put on
- * a block that was already free: a double free). See {@link RemoteFree}, step 4.
+ * a block that was already free: a double free). See {@link RemoteFree}, step 4. The clearing of
+ * a released or newly formatted span's shadow drops marks the same way ({@link Shadow#dropMarks}).
  *
  * <p>Both leave the REMOTE bit clear, and LIVE is clear afterwards in both, so the shadow alone
  * cannot tell them apart (jcstress {@code LiveDoubleFreeVsTwoCollectsTest}: a first collect takes

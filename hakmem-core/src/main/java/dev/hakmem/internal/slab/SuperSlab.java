@@ -31,6 +31,12 @@ final class SuperSlab {
     /** Slots written to since the SuperSlab was last committed or purged (their pages are resident). */
     int touchedMask;
     /**
+     * Slots a span was ever formatted on, in any life of this reservation slot (never cleared): an
+     * address in one was handed out once, so a free of it with no span there now is a double free
+     * or a stale pointer, not a foreign address ({@code Errors.noBlockAt}; read there unlocked).
+     */
+    int everUsedMask;
+    /**
      * Slots whose {@link Shadow} may hold set bits: set when a span is formatted on them, cleared
      * when the span is released (its blocks' bits cleared then) and when the SuperSlab's shadow
      * is purged. A span formatted on clean slots needs no clearing (fresh or purged shadow pages

@@ -60,6 +60,28 @@ class StaleMarksTest {
     }
 
     @Test
+    void releasingASpanDropsAndLogsTheStaleMarksOnItsShadow() {
+        Heap owner = new Heap(-3101, true);
+        Span s = SpanPool.acquire(owner, 0);
+        long[] out = new long[1];
+        assertEquals(1, s.take(out, 0, 1));
+        long a = out[0], w = Shadow.word(a), m = Shadow.bit(a);
+        Shadow.markLive(a);
+        assertEquals(RemoteFree.OK, RemoteFree.push(s, a));
+        assertTrue(s.claimPending());
+        assertEquals(1, RemoteFree.collect(s));
+        assertEquals(0, s.used, "the span is empty");
+        // a double free's mark on the free block, its freer not back yet for its step 4
+        int d0 = StaleMarks.count();
+        assertEquals(0, Shadow.getAndOr(w + 8, m) & m);
+        s.clearPending();
+        SpanPool.release(s);
+        assertEquals(0, Shadow.getVolatile(w + 8), "the release cleared the REMOTE word");
+        assertTrue(StaleMarks.dropped(d0, w, m), "the freer finds its mark dropped, not taken");
+        assertFalse(StaleMarks.dropped(d0, w, Long.rotateLeft(m, 1)), "only the mark there was is logged");
+    }
+
+    @Test
     void aLogOverwrittenSinceTheCountCannotTellAndTakesTheFreeAsCounted() {
         long w = 0x7000_0000_0000L, m = 1L << 5; // words of no span: the log never dereferences them
         int d0 = StaleMarks.count();
