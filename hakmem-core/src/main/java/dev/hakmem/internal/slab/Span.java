@@ -470,6 +470,20 @@ final class Span {
         return bytes;
     }
 
+    /** Clears the purged bits of the pages bytes {@code [from, to)} of the span overlap (to be written). */
+    private void forgetPurged(long from, long to) {
+        if (purgedPages == 0) {
+            return;
+        }
+        for (int p = (int) (from >>> PAGE_SHIFT), last = (int) ((to - 1) >>> PAGE_SHIFT); p <= last; p++) {
+            long m = 1L << p;
+            if ((purged[p >>> 6] & m) != 0) {
+                purged[p >>> 6] &= ~m;
+                purgedPages--;
+            }
+        }
+    }
+
     /** Forgets the purge state (the span leaves its heap: the pool tracks its memory by slot). */
     void forgetPurges() {
         purged = null;
@@ -591,7 +605,10 @@ final class Span {
 
     /**
      * Takes the first run of at least {@code min} consecutive available blocks (from block 0; the
-     * whole run) out of the span, as blocks out of it. Holder only.
+     * whole run) out of the span, as blocks out of it, for a lease: the blocks lent out of it will
+     * write its pages, so the sweeps no longer count them as purged ({@link #purged}; they skipped
+     * such a page after the lease ended, resident again, until a refill of the span's class took
+     * a block over it). Holder only.
      *
      * @return {first block, blocks} of the run, or null
      */
@@ -606,6 +623,7 @@ final class Span {
                 }
                 freeCount -= end - i;
                 used += end - i;
+                forgetPurged((long) i * blockSize, (long) end * blockSize);
                 return new int[] {i, end - i};
             }
             i = end < fm.length << 6 ? nextBit(fm, end, false) : -1;

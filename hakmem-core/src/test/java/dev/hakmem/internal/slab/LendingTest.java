@@ -366,6 +366,64 @@ class LendingTest {
         });
     }
 
+    @Test
+    void aLeaseOverPurgedPagesLeavesThemToTheSweepsWhenItEnds() throws Exception {
+        onFreshThread(() -> {
+            int page = 4096;
+            List<Long> kept = fragmented(page, 8, 8192);
+            Heap h = SpanMap.of(kept.get(0)).owner;
+            sweep(h); // the runs' free pages go back: purged, as the spans record
+            List<Long> small = new ArrayList<>();
+            java.util.Map<Lease, long[]> leases = new java.util.IdentityHashMap<>();
+            for (int i = 0; i < 4000; i++) {
+                long a = Hakmem.malloc(SMALL);
+                fill(a, SMALL); // the lent blocks write the purged pages again
+                small.add(a);
+                Span s = SpanMap.of(a);
+                if (s.lentSize(a) >= 0) {
+                    Lease l = s.leaseAt(a);
+                    leases.putIfAbsent(l, new long[] {l.start, l.end});
+                }
+            }
+            assertTrue(leases.size() > 0, "256-byte blocks lent out of the 4 KiB class's runs");
+            for (long a : small) {
+                check(a, SMALL);
+                Hakmem.free(a);
+            }
+            flush(h); // every lease ends: its blocks back in their span, free, their pages resident
+            sweep(h);
+            long pages = 0;
+            for (long[] r : leases.values()) {
+                long from = Span.pageCeil(r[0]);
+                long to = Span.pageFloor(r[1]);
+                if (to > from) {
+                    pages += (to - from) / page;
+                    try {
+                        assertEquals(0, ProcFs.residentPages(from, to), "resident pages of an ended lease at 0x"
+                                + Long.toHexString(r[0]) + " after a sweep (they were purged before the lease)");
+                    } catch (java.io.IOException x) {
+                        throw new AssertionError(x);
+                    }
+                }
+            }
+            assertTrue(pages > 0, "leases with whole pages");
+            for (long a : kept) {
+                check(a, page);
+                Hakmem.free(a);
+            }
+        });
+    }
+
+    /** The sweep of heap {@code h} now (this thread holds it): every free page of its spans and holes goes back. */
+    private static void sweep(Heap h) {
+        long o = h.enterSlow();
+        try {
+            h.sweep(true);
+        } finally {
+            h.exitSlow(o);
+        }
+    }
+
     private static void onFreshThreadUnchecked(Runnable body) {
         try {
             onFreshThread(body);
