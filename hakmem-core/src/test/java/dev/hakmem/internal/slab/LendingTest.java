@@ -328,17 +328,8 @@ class LendingTest {
             // heap sweeps at once too, after a flush that gave back much): none is resident now
             long pages = 0;
             for (var e : first.entrySet()) {
-                long from = Span.pageCeil(e.getValue() + SMALL);
-                long to = Span.pageFloor(e.getKey().end);
-                if (to > from) {
-                    pages += (to - from) / page;
-                    try {
-                        assertEquals(0, ProcFs.residentPages(from, to), "resident pages inside the hole of " + e.getKey()
-                                + " after the sweeps (given back " + java.util.Arrays.toString(given) + ")");
-                    } catch (java.io.IOException x) {
-                        throw new AssertionError(x);
-                    }
-                }
+                pages += assertNoPageResident(e.getValue() + SMALL, e.getKey().end, "inside the hole of " + e.getKey()
+                        + " after the sweeps (given back " + java.util.Arrays.toString(given) + ")");
             }
             assertTrue(pages > 0, "leases with whole free pages: " + first.keySet());
             assertEquals(0, given[2], "a hole's pages go back once");
@@ -394,17 +385,8 @@ class LendingTest {
             sweep(h);
             long pages = 0;
             for (long[] r : leases.values()) {
-                long from = Span.pageCeil(r[0]);
-                long to = Span.pageFloor(r[1]);
-                if (to > from) {
-                    pages += (to - from) / page;
-                    try {
-                        assertEquals(0, ProcFs.residentPages(from, to), "resident pages of an ended lease at 0x"
-                                + Long.toHexString(r[0]) + " after a sweep (they were purged before the lease)");
-                    } catch (java.io.IOException x) {
-                        throw new AssertionError(x);
-                    }
-                }
+                pages += assertNoPageResident(r[0], r[1], "of an ended lease at 0x" + Long.toHexString(r[0])
+                        + " after a sweep (they were purged before the lease)");
             }
             assertTrue(pages > 0, "leases with whole pages");
             for (long a : kept) {
@@ -412,6 +394,24 @@ class LendingTest {
                 Hakmem.free(a);
             }
         });
+    }
+
+    /**
+     * Asserts that no whole page inside {@code [start, end)} is resident ({@code what}: where, for
+     * the message) and returns how many whole pages that range holds.
+     */
+    private static long assertNoPageResident(long start, long end, String what) {
+        long from = Span.pageCeil(start);
+        long to = Span.pageFloor(end);
+        if (to <= from) {
+            return 0;
+        }
+        try {
+            assertEquals(0, ProcFs.residentPages(from, to), "resident pages " + what);
+        } catch (java.io.IOException x) {
+            throw new AssertionError(x);
+        }
+        return (to - from) / Span.PAGE;
     }
 
     /** The sweep of heap {@code h} now (this thread holds it): every free page of its spans and holes goes back. */
