@@ -441,7 +441,7 @@ final class Heap {
         if (lentFreedCount > 0) {
             releaseLentFreedBusy();
         }
-        return lender.lend(c, lists, dst, at, max);
+        return lender.lend(c, lists, dst, at, max, prefaults.fillsTaken(c));
     }
 
     private static void reverse(long[] m, int from, int to) {

@@ -58,8 +58,9 @@ final class Lender {
     private int[] prev = new int[64];
     private int[] next = new int[64];
     private Lease[] lease = new Lease[64];
-    /** Sweep the record was made after (see {@link #purgeHoles}); -1: its whole pages are purged. */
+    /** Sweep the record was made after (see {@link #purgeHoles}); {@link #PURGED}: its whole pages are purged. */
     private int[] born = new int[64];
+    private static final int PURGED = -1;
     private int records;
     /**
      * The records not purged yet, oldest first: (record &lt;&lt; 32) | its birth sweep, appended as each
@@ -107,11 +108,14 @@ final class Lender {
 
     /**
      * Up to {@code max} consecutive blocks of small class {@code c}, cut from one hole (a new lease's
-     * if no hole holds one), into {@code dst[at ..]} so that they pop in address order.
+     * if no hole holds one), into {@code dst[at ..]} so that they pop in address order. With
+     * {@code fill} (the class's blocks are written all over, see {@link Prefaults#fillsTaken}), the
+     * pages under them are populated in one call when the hole's pages had gone back to the OS
+     * (a purged hole, or a lease over a span's purged pages), instead of a fault per page.
      *
      * @return blocks lent (0: none; the class takes a new span)
      */
-    int lend(int c, SpanLists lists, long[] dst, int at, int max) {
+    int lend(int c, SpanLists lists, long[] dst, int at, int max, boolean fill) {
         int need = SizeClasses.size(c);
         if (need < 1 << Span.LENT_SHIFT) {
             return 0; // 8-byte blocks take spans of their own (the lent table's granule is 16 bytes)
@@ -138,15 +142,21 @@ final class Lender {
         Lease l = lease[r];
         long h = start[r];
         int len = length[r];
+        boolean purged = born[r] == PURGED;
         long a = (h + align - 1) & -align;
         int n = (int) Math.min(max, (h + len - a) / need);
         remove(r);
+        // the parts left keep a purged hole's state: their whole pages are among its whole pages
         if (a > h) {
-            insert(l, h, (int) (a - h));
+            insert(l, h, (int) (a - h), purged);
         }
         long after = a + (long) n * need;
         if (after < h + len) {
-            insert(l, after, (int) (h + len - after));
+            insert(l, after, (int) (h + len - after), purged);
+        }
+        if (purged && fill) {
+            long from = Span.pageFloor(a);
+            Os.populate(from, Span.pageCeil(after) - from);
         }
         Span s = l.span;
         synchronized (s) {
@@ -217,7 +227,7 @@ final class Lender {
                     if (run != null) {
                         cursorClass = d;
                         cursorSpan = s.next;
-                        newLease(s, run[0], run[1]);
+                        newLease(s, run[0], run[1], run[2]);
                         return true;
                     }
                 }
@@ -235,7 +245,8 @@ final class Lender {
         return false;
     }
 
-    private void newLease(Span s, int first, int blocks) {
+    /** A lease of blocks {@code [first, first + blocks)} of span {@code s}, {@code purgedPages} of whose pages the span's sweeps had purged. */
+    private void newLease(Span s, int first, int blocks, int purgedPages) {
         Lease l = new Lease(s, first, blocks, this);
         synchronized (s) {
             if (s.leases == null) {
@@ -244,7 +255,9 @@ final class Lender {
             s.leases.put(l.start, l);
         }
         s.publishPages(l); // 0 there now: frees of those pages take the slow path
-        insert(l, l.start, (int) (l.end - l.start));
+        // a hole whose whole pages all went back is a purged one (see lend)
+        long whole = (Span.pageFloor(l.end) - Span.pageCeil(l.start)) / Span.PAGE;
+        insert(l, l.start, (int) (l.end - l.start), whole > 0 && purgedPages >= whole);
     }
 
     // ------------------------------------------------------------------ freeing
@@ -309,7 +322,7 @@ final class Lender {
             to += length[right];
             remove(right);
         }
-        insert(l, from, (int) (to - from));
+        insert(l, from, (int) (to - from), false);
     }
 
     /** Lease {@code l} has nothing lent: its one hole (all of it) leaves the index. */
@@ -343,7 +356,9 @@ final class Lender {
      * Part of the heap's sweep: gives back ({@code madvise(DONTNEED)}) the whole pages inside the
      * holes of its leases, those of holes that were there at the last sweep too (all of them if
      * {@code now}), as a span's free pages go back. A hole merged or cut since is a new record and
-     * waits a sweep again; a purged page lent again is faulted in by the write that uses it.
+     * waits a sweep again, but the parts of a purged hole that a lend cut stay purged (their whole
+     * pages are among its whole pages); a purged page lent again is populated by the lend
+     * ({@link #lend}) or faulted in by the write that uses it.
      *
      * @return bytes given back
      */
@@ -364,7 +379,7 @@ final class Lender {
             if (to > from && Os.madvise(from, to - from, Os.MADV_DONTNEED)) {
                 bytes += to - from;
             }
-            born[r] = -1;
+            born[r] = PURGED;
         }
         if (unpurgedHead == unpurgedTail) {
             unpurgedHead = 0;
@@ -408,7 +423,8 @@ final class Lender {
         return SizeClasses.size(c) == len ? c : c - 1;
     }
 
-    private void insert(Lease l, long a, int len) {
+    /** Hole record {@code a, len} of lease {@code l}; {@code purged}: its whole pages went back to the OS already (not queued for a purge). */
+    private void insert(Lease l, long a, int len, boolean purged) {
         int r = freeRecord;
         if (r != NONE) {
             freeRecord = next[r];
@@ -427,8 +443,12 @@ final class Lender {
         start[r] = a;
         length[r] = len;
         lease[r] = l;
-        born[r] = sweeps;
-        unpurged(r);
+        if (purged) {
+            born[r] = PURGED;
+        } else {
+            born[r] = sweeps;
+            unpurged(r);
+        }
         int b = binOf(len);
         int h = bins[b];
         prev[r] = NONE;

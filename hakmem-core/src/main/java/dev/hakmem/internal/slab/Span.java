@@ -610,7 +610,7 @@ final class Span {
      * such a page after the lease ended, resident again, until a refill of the span's class took
      * a block over it). Holder only.
      *
-     * @return {first block, blocks} of the run, or null
+     * @return {first block, blocks, pages of it that were purged} of the run, or null
      */
     int[] takeRun(int min) {
         long[] fm = freeMap;
@@ -623,8 +623,9 @@ final class Span {
                 }
                 freeCount -= end - i;
                 used += end - i;
+                int purgedBefore = purgedPages;
                 forgetPurged((long) i * blockSize, (long) end * blockSize);
-                return new int[] {i, end - i};
+                return new int[] {i, end - i, purgedBefore - purgedPages};
             }
             i = end < fm.length << 6 ? nextBit(fm, end, false) : -1;
         }
