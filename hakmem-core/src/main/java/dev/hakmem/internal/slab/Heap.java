@@ -89,6 +89,13 @@ final class Heap {
     long deadSince;
     /** {@link #activity()} at the decay thread's last pass. Decay thread only. */
     long activityAtLastDecay = -1;
+    /**
+     * While the decay thread empties this heap, idle since its previous pass: that pass's time,
+     * the idle-since stamp of the spans it releases (their memory has been idle since then, so the
+     * pool gives it back a decay time after that, not a decay time after the empty); else 0 (now).
+     * Holder only.
+     */
+    long idleSinceForReleases;
 
     /** The thread holding the heap, or null. See the class comment. */
     private volatile Thread thread;
@@ -640,14 +647,19 @@ final class Heap {
     /** Gives empty small span {@code s}, out of the lists, back to the pool, and out of {@link #smallBytes}. Holder only. */
     private void releaseSmall(Span s) {
         smallBytes -= s.bytes();
-        SpanPool.release(s);
+        SpanPool.release(s, idleSince());
+    }
+
+    /** When the memory of a span this heap releases now became idle: now, or {@link #idleSinceForReleases}. */
+    private long idleSince() {
+        return idleSinceForReleases != 0 ? idleSinceForReleases : System.nanoTime();
     }
 
     /** Parks empty large span {@code s}; what the slot cannot keep goes to the pool. Holder only. */
     void park(Span s) {
         Span out = parked.park(s);
         if (out != null) {
-            SpanPool.release(out);
+            SpanPool.release(out, idleSince());
         }
         if (out != s) {
             ParkedSpans.noteParked();
@@ -711,11 +723,11 @@ final class Heap {
                 if (c < SizeClasses.SMALL_COUNT) {
                     releaseSmall(cur);
                 } else {
-                    SpanPool.release(cur);
+                    SpanPool.release(cur, idleSince());
                 }
             }
         }
-        parked.flush();
+        parked.flush(idleSince());
         assert !Checks.ON || everySpanHoldsOnlyLiveBlocks() : "used != live after flushAll: " + this;
     }
 
@@ -992,7 +1004,7 @@ final class Heap {
 
     /** Holder: hands every parked span to the pool. */
     void flushParked() {
-        parked.flush();
+        parked.flush(System.nanoTime());
     }
 
     /** Adds this heap's counters to {@code t} (racy reads: exact only when the heap is quiet). */

@@ -175,8 +175,8 @@ final class ParkedSpans {
     }
 
     /** Owner (or no thread holds the heap): gives the pool every parked span. */
-    void flush() {
-        handOver(System.nanoTime(), 0, true);
+    void flush(long now) {
+        handOver(now, 0, true);
         bytes = 0;
     }
 }

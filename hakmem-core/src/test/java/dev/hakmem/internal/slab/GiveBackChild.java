@@ -30,6 +30,12 @@ import java.util.concurrent.locks.LockSupport;
  *     byte checked, a quarter freed by another thread) with sleeps, while the decay thread and a
  *     thread calling {@code trim()} in a loop borrow their heaps whenever they sleep: nothing is lost
  *     or handed out twice, and borrows did happen.</li>
+ * <li>{@code idleSince}: run with a decay time far longer than the test, so the decay thread never
+ *     runs; this thread makes the passes itself. A worker fills and frees as many 8 KiB blocks as
+ *     its magazine holds (its spans stay its own, holding them) and waits. Two heap passes, the
+ *     first dated two decay times ago: the second finds the heap idle since the first and empties
+ *     it, its spans released as idle since the first pass; the pool's pass now finds them idle
+ *     for a decay time and gives their pages back (a release dated now left them resident).</li>
  * </ul>
  * Prints {@code key=value} figures and {@code OK}, or throws.
  */
@@ -47,6 +53,7 @@ public final class GiveBackChild {
             case "wholesale" -> wholesaleFree();
             case "before-growth" -> beforeGrowth();
             case "borrowStress" -> borrowStress(Double.parseDouble(args[1]));
+            case "idleSince" -> idleSince();
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.println("OK " + args[0]);
@@ -64,6 +71,57 @@ public final class GiveBackChild {
             BlockPattern.fill(blocks[i], BLOCK, BlockPattern.off(i));
         }
         return blocks;
+    }
+
+    static void idleSince() throws Exception {
+        int n = SizeClasses.cacheCapacity(SizeClasses.classOf(BLOCK));
+        long[] blocks = new long[n];
+        java.util.concurrent.CountDownLatch freed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        Thread worker = new Thread(() -> {
+            for (int i = 0; i < n; i++) {
+                blocks[i] = Hakmem.malloc(BLOCK);
+                BlockPattern.fill(blocks[i], BLOCK, BlockPattern.off(i));
+            }
+            for (long b : blocks) {
+                Hakmem.free(b); // into the magazine: its spans keep them
+            }
+            freed.countDown();
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "idle-worker");
+        worker.start();
+        freed.await();
+        while (worker.getState() != Thread.State.WAITING) {
+            Thread.onSpinWait();
+        }
+        long lo = Long.MAX_VALUE, hi = 0;
+        for (long b : blocks) {
+            lo = Math.min(lo, b);
+            hi = Math.max(hi, b + BLOCK);
+        }
+        long resident = ProcFs.residentPages(lo, hi);
+        long decay = dev.hakmem.internal.os.DecayClock.DECAY_NANOS;
+        long t0 = System.nanoTime() - 2 * decay;
+        Heaps.decayHeaps(t0);
+        Heaps.decayHeaps(t0 + 1);
+        long afterEmpty = ProcFs.residentPages(lo, hi);
+        SpanPool.decay(System.nanoTime());
+        long afterPool = ProcFs.residentPages(lo, hi);
+        done.countDown();
+        worker.join();
+        System.out.printf("blocks=%d residentPages=%d afterEmpty=%d afterPool=%d borrows=%d%n", n, resident,
+                afterEmpty, afterPool, Heaps.BORROWS.sum());
+        if (Heaps.BORROWS.sum() < 1) {
+            throw new AssertionError("the second pass did not empty the idle heap");
+        }
+        if (afterPool != 0) {
+            throw new AssertionError(afterPool + " pages of the idle heap's released spans still resident after the pool's pass"
+                    + " (their release was dated at the empty, not when the heap went idle)");
+        }
     }
 
     static void partlyFree(boolean active) throws Exception {

@@ -50,6 +50,20 @@ class GiveBackTest {
         assertTrue(m.get("borrows") >= 1, "the decay thread borrowed the idle heap: " + r.output());
     }
 
+    /**
+     * The decay pass that empties a heap idle since the previous pass dates the spans it releases
+     * from that pass, so the pool gives their memory back a decay time after the heap went idle
+     * (memory a thread freed before it blocked came back a pass later before).
+     */
+    @Test
+    void anIdleHeapsSpansAreIdleSinceTheHeapWent() throws Exception {
+        ChildJvm.Result r = ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=600000", "-Dhakmem.jmx=false", "-ea")
+                .args("idleSince").timeout(Duration.ofSeconds(60)).run();
+        System.out.println("give-back, idle since: " + r.output().strip());
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(figures(r.output()).get("residentPages") > 0, "the blocks were resident: " + r.output());
+    }
+
     @Test
     void freePagesOfABusyThreadsSpansGoBack() throws Exception {
         ChildJvm.Result r = run("active");
