@@ -88,9 +88,14 @@ class LendingTest {
 
     /** Empties heap {@code h}'s magazines and collects its remote frees (this thread holds it). */
     private static void flush(Heap h) {
+        inSlowPath(h, h::flushAll);
+    }
+
+    /** Runs {@code body} on heap {@code h} inside a slow path of its holder, this thread. */
+    private static void inSlowPath(Heap h, Runnable body) {
         long o = h.enterSlow();
         try {
-            h.flushAll();
+            body.run();
         } finally {
             h.exitSlow(o);
         }
@@ -316,14 +321,11 @@ class LendingTest {
             }
             flush(h); // the lent frees back to their leases: holes
             long[] given = new long[3];
-            long o = h.enterSlow();
-            try {
+            inSlowPath(h, () -> {
                 for (int k = 0; k < 3; k++) {
                     given[k] = h.lender.purgeHoles(false);
                 }
-            } finally {
-                h.exitSlow(o);
-            }
+            });
             // a hole's whole pages go back at the second sweep after it was made at the latest (the
             // heap sweeps at once too, after a flush that gave back much): none is resident now
             long pages = 0;
@@ -416,12 +418,7 @@ class LendingTest {
 
     /** The sweep of heap {@code h} now (this thread holds it): every free page of its spans and holes goes back. */
     private static void sweep(Heap h) {
-        long o = h.enterSlow();
-        try {
-            h.sweep(true);
-        } finally {
-            h.exitSlow(o);
-        }
+        inSlowPath(h, () -> h.sweep(true));
     }
 
     private static void onFreshThreadUnchecked(Runnable body) {
