@@ -951,11 +951,12 @@ final class Heap {
     }
 
     /**
-     * Another thread takes this platform thread's heap while its owner is blocked: the owner word
-     * goes from the owner's id to BUSY (compare-and-set: fails while a slow path runs on the
-     * heap), then the owner's state must say it is parked, sleeping, waiting or blocked on a
-     * monitor, i.e. not inside a fast path, which never blocks (else the word goes back and the
-     * heap is left alone). From then on every path of the owner sees BUSY: malloc uses a shared
+     * Another thread takes this platform thread's heap while its owner is blocked: the owner's
+     * state is looked at first (a running owner's word is left alone: while BUSY, its mallocs would
+     * go to a shared heap), then the owner word goes from the owner's id to BUSY (compare-and-set:
+     * fails while a slow path runs on the heap), then the owner's state must still say it is
+     * parked, sleeping, waiting or blocked on a monitor, i.e. not inside a fast path, which never
+     * blocks (else the word goes back and the heap is left alone). From then on every path of the owner sees BUSY: malloc uses a shared
      * heap, free queues the block as a remote free. The borrower acts as the holder: it may flush
      * the magazines, collect remote frees, release and park empty spans and give back free pages;
      * the owner's free path reads the LIVE bits again after the owner word. Pair with
@@ -967,17 +968,25 @@ final class Heap {
         if (shared || t == null) {
             return false;
         }
+        if (!blocked(t)) {
+            return false; // running: not even a moment of BUSY, which would send its mallocs to a shared heap
+        }
         long tid = t.threadId();
         long w = Magazines.owner(mag);
         if ((w != tid && w != Magazines.stale(tid)) || !Magazines.compareAndSetOwner(mag, w, Magazines.BUSY)) {
             return false;
         }
-        Thread.State st = t.getState();
-        if (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING || st == Thread.State.BLOCKED) {
+        if (blocked(t)) {
             return true;
         }
         Magazines.unmarkBusy(mag, w); // untouched: the word as it was
         return false;
+    }
+
+    /** Whether thread {@code t} is parked, sleeping, waiting or blocked on a monitor (never inside a fast path). */
+    private static boolean blocked(Thread t) {
+        Thread.State st = t.getState();
+        return st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING || st == Thread.State.BLOCKED;
     }
 
     /**

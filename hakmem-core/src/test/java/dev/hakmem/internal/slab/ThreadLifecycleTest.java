@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -472,5 +473,46 @@ class ThreadLifecycleTest {
         System.out.println("100,000 virtual threads without the export: " + r.output().strip());
         assertEquals(0, r.exit(), r.output());
         assertTrue(r.output().contains("carriers=false") && r.output().contains("heapsDuring=0"), r.output());
+    }
+    /**
+     * The decay thread borrows the heaps of blocked owners only: a running owner's word is never
+     * set BUSY, not even for the moment a borrower needs to look at the owner's state (its mallocs
+     * would go to a shared heap meanwhile: one of 255 blocks a refill took, CI, stop 47).
+     */
+    @Test
+    @Timeout(60)
+    void aRunningOwnersHeapIsNeverBorrowed() throws Exception {
+        AtomicReference<Heap> heap = new AtomicReference<>();
+        CountDownLatch started = new CountDownLatch(1);
+        AtomicBoolean stop = new AtomicBoolean();
+        long[] busySeen = new long[1];
+        Thread owner = new Thread(() -> {
+            Hakmem.free(Hakmem.malloc(64));
+            Heap h = Heaps.ofPlatformThread(Thread.currentThread());
+            heap.set(h);
+            started.countDown();
+            long seen = 0;
+            while (!stop.get()) {
+                Hakmem.free(Hakmem.malloc(64));
+                if (Magazines.owner(h.mag) == Magazines.BUSY) {
+                    seen++;
+                }
+            }
+            busySeen[0] = seen;
+        });
+        owner.start();
+        started.await();
+        Heap h = heap.get();
+        int borrowed = 0;
+        for (int i = 0; i < 200_000; i++) {
+            if (h.tryBorrow()) {
+                borrowed++;
+                h.endBorrow();
+            }
+        }
+        stop.set(true);
+        owner.join();
+        assertEquals(0, borrowed, "a running owner's heap was borrowed");
+        assertEquals(0, busySeen[0], "the running owner saw its heap BUSY");
     }
 }
