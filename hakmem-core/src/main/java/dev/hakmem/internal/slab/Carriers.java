@@ -127,6 +127,17 @@ final class Carriers {
         return Jla.ACCESS.currentCarrierThread();
     }
 
+    /**
+     * Whether platform thread {@code t} has a virtual thread mounted right now (a continuation runs
+     * on it; plain read, for a borrower that set the heap's owner word BUSY first). A carrier whose
+     * virtual thread is pinned and blocked (a native frame under it, a class initialisation it
+     * waits for) reads as blocked by its {@link Thread#getState()}, and that virtual thread may be
+     * anywhere, a fast path of the carrier's heap included. Without carriers: {@code false}.
+     */
+    static boolean runsVirtualThread(Thread t) {
+        return AVAILABLE && !t.isVirtual() && Jla.ACCESS.getContinuation(t) != null;
+    }
+
     /** {@code VirtualThread.carrierThread}, or null (carriers not available, switched off, or not readable). */
     private static final VarHandle CARRIER_FIELD;
     /** Whether {@link #carrierOf} reads the field ({@link #CARRIER_FIELD} set). */

@@ -89,8 +89,10 @@ final class Heap {
     long deadSince;
     /** {@link #activity()} at the decay thread's last pass. Decay thread only. */
     long activityAtLastDecay = -1;
+    /** The time of the decay pass that last saw {@link #activity()} move: the heap has been idle since then at most. Decay thread only. */
+    long activeAtDecay;
     /**
-     * While the decay thread empties this heap, idle since its previous pass: that pass's time,
+     * While the decay thread empties this heap, idle for a decay time: {@link #activeAtDecay},
      * the idle-since stamp of the spans it releases (their memory has been idle since then, so the
      * pool gives it back a decay time after that, not a decay time after the empty); else 0 (now).
      * Holder only.
@@ -983,10 +985,15 @@ final class Heap {
         return false;
     }
 
-    /** Whether thread {@code t} is parked, sleeping, waiting or blocked on a monitor (never inside a fast path). */
+    /**
+     * Whether thread {@code t} is parked, sleeping, waiting or blocked on a monitor, with no virtual
+     * thread mounted on it: never inside a fast path (a carrier's state is that of its mounted
+     * virtual thread, which can be blocked, pinned, anywhere; see {@link Carriers#runsVirtualThread}).
+     */
     private static boolean blocked(Thread t) {
         Thread.State st = t.getState();
-        return st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING || st == Thread.State.BLOCKED;
+        return (st == Thread.State.WAITING || st == Thread.State.TIMED_WAITING || st == Thread.State.BLOCKED)
+                && !Carriers.runsVirtualThread(t);
     }
 
     /**

@@ -419,14 +419,12 @@ public final class Heaps {
         return next;
     }
 
-    /** The time of the last {@link #decayHeaps} pass (0: none yet). Decay thread only. */
-    private static long lastDecayPass;
-
     /**
      * The decay pass over the thread heaps (besides their parked spans): asks every heap's holder
      * to sweep its spans' free pages on its next slow path, and makes one of the next fast path of
      * a holder that did not come by a slow path since the last pass ({@link Heap#nudge}); empties
-     * the heaps idle since the last pass whose owner is blocked (borrowed: magazines flushed, empty
+     * the heaps idle for a decay time (no slow path, flush or push seen at passes that far apart,
+     * {@link Heap#activeAtDecay}) whose owner is blocked (borrowed: magazines flushed, empty
      * spans released, free pages given back; see {@link Heap#tryBorrow}); and retires the heaps of
      * threads that died. Decay thread only.
      *
@@ -452,8 +450,15 @@ public final class Heaps {
                 }
             } else {
                 long activity = h.activity();
-                if (activity == h.activityAtLastDecay && h.holdsMemory() && h.tryBorrow()) {
-                    h.idleSinceForReleases = lastDecayPass; // idle since that pass: see emptyBorrowed
+                if (activity != h.activityAtLastDecay) {
+                    h.activeAtDecay = now;
+                }
+                // idle for a decay time, not only since the last pass: passes come as often as any
+                // of the decay thread's deadlines (the pool's, parked spans'), and a blocked owner
+                // may be a carrier whose virtual thread is pinned mid-way (see Heap#tryBorrow)
+                if (activity == h.activityAtLastDecay && now - h.activeAtDecay >= DecayClock.DECAY_NANOS
+                        && h.holdsMemory() && h.tryBorrow()) {
+                    h.idleSinceForReleases = h.activeAtDecay; // idle since then: see emptyBorrowed
                     emptyBorrowed(h);
                 } else if (h.requestSweep() && h.nudge()) {
                     NUDGES.increment(); // asked a decay time ago and no slow path since: make one
@@ -462,7 +467,6 @@ public final class Heaps {
             }
             holding |= h.holdsMemory();
         }
-        lastDecayPass = now;
         return holding ? now + DecayClock.DECAY_NANOS : DecayClock.NONE;
     }
 
@@ -480,7 +484,7 @@ public final class Heaps {
     /**
      * Empties heap {@code h}, borrowed ({@link Heap#tryBorrow} succeeded), and lets go of it. The
      * spans it releases carry {@link Heap#idleSinceForReleases} when the caller set it (the decay
-     * pass, for a heap idle since the previous pass): their SuperSlabs then go back to the OS a
+     * pass, for a heap idle for a decay time: since the pass that last saw it active): their SuperSlabs then go back to the OS a
      * decay time after the heap went idle, in this pass or the next deadline, instead of a decay
      * time after this one (memory freed by a thread that then blocked was back within three
      * passes, past the memory suite's 3 s in a slow JVM: 20-37 MiB above baseline, stop 47).

@@ -67,4 +67,16 @@ class CarrierHeapsTest {
         System.out.println("carrier heaps, two carriers: " + r.output().strip());
         assertTrue(r.exit() == 0 && r.output().contains("OK migrate"), r.output());
     }
+
+    /**
+     * A carrier whose virtual thread is pinned and blocked reads as WAITING, as a blocked owner
+     * does, but its heap is not borrowed: the virtual thread may be anywhere, a fast path of the
+     * carrier's heap included (the decay thread would flush the magazines under it).
+     */
+    @Test
+    void aCarrierWhoseVirtualThreadIsPinnedIsNotBorrowed() throws Exception {
+        ChildJvm.Result r = onCarriers(PinnedCarrierChild.class, 1).jvmArgs("-Dhakmem.decayMs=0").run();
+        System.out.println("a pinned virtual thread's carrier: " + r.output().strip());
+        assertTrue(r.exit() == 0 && r.output().contains("OK pinned"), r.output());
+    }
 }

@@ -32,9 +32,10 @@ import java.util.concurrent.locks.LockSupport;
  *     or handed out twice, and borrows did happen.</li>
  * <li>{@code idleSince}: run with a decay time far longer than the test, so the decay thread never
  *     runs; this thread makes the passes itself. A worker fills and frees as many 8 KiB blocks as
- *     its magazine holds (its spans stay its own, holding them) and waits. Two heap passes, the
- *     first dated two decay times ago: the second finds the heap idle since the first and empties
- *     it, its spans released as idle since the first pass; the pool's pass now finds them idle
+ *     its magazine holds (its spans stay its own, holding them) and waits. Three heap passes, the
+ *     first dated two decay times ago: the second, half a decay time later, leaves the heap alone;
+ *     the third, a decay time after the first, finds it idle that long and empties it, its spans
+ *     released as idle since the first pass; the pool's pass now finds them idle
  *     for a decay time and gives their pages back (a release dated now left them resident).</li>
  * </ul>
  * Prints {@code key=value} figures and {@code OK}, or throws.
@@ -107,7 +108,9 @@ public final class GiveBackChild {
         long decay = dev.hakmem.internal.os.DecayClock.DECAY_NANOS;
         long t0 = System.nanoTime() - 2 * decay;
         Heaps.decayHeaps(t0);
-        Heaps.decayHeaps(t0 + 1);
+        Heaps.decayHeaps(t0 + decay / 2); // idle since the first pass, but not for a decay time: left alone
+        long early = Heaps.BORROWS.sum();
+        Heaps.decayHeaps(t0 + decay);
         long afterEmpty = ProcFs.residentPages(lo, hi);
         SpanPool.decay(System.nanoTime());
         long afterPool = ProcFs.residentPages(lo, hi);
@@ -115,8 +118,11 @@ public final class GiveBackChild {
         worker.join();
         System.out.printf("blocks=%d residentPages=%d afterEmpty=%d afterPool=%d borrows=%d%n", n, resident,
                 afterEmpty, afterPool, Heaps.BORROWS.sum());
+        if (early != 0) {
+            throw new AssertionError("a pass half a decay time after the first emptied the heap");
+        }
         if (Heaps.BORROWS.sum() < 1) {
-            throw new AssertionError("the second pass did not empty the idle heap");
+            throw new AssertionError("the pass a decay time after the first did not empty the idle heap");
         }
         if (afterPool != 0) {
             throw new AssertionError(afterPool + " pages of the idle heap's released spans still resident after the pool's pass"
