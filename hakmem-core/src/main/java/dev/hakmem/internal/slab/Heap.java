@@ -89,7 +89,10 @@ final class Heap {
     long deadSince;
     /** {@link #activity()} at the decay thread's last pass. Decay thread only. */
     long activityAtLastDecay = -1;
-    /** The time of the decay pass that last saw {@link #activity()} move: the heap has been idle since then at most. Decay thread only. */
+    /**
+     * The time of the decay pass that last saw {@link #activity()} move: the heap has been idle
+     * since then at most. Decay thread only.
+     */
     long activeAtDecay;
     /**
      * While the decay thread empties this heap, idle for a decay time: {@link #activeAtDecay},
@@ -957,9 +960,10 @@ final class Heap {
      * state is looked at first (a running owner's word is left alone: while BUSY, its mallocs would
      * go to a shared heap), then the owner word goes from the owner's id to BUSY (compare-and-set:
      * fails while a slow path runs on the heap), then the owner's state must still say it is
-     * parked, sleeping, waiting or blocked on a monitor, i.e. not inside a fast path, which never
-     * blocks (else the word goes back and the heap is left alone). From then on every path of the owner sees BUSY: malloc uses a shared
-     * heap, free queues the block as a remote free. The borrower acts as the holder: it may flush
+     * parked, sleeping, waiting or blocked on a monitor, with no virtual thread mounted on it
+     * ({@link #blocked}), i.e. not inside a fast path, which blocks nowhere of its own (else the
+     * word goes back and the heap is left alone). From then on every path of the owner sees BUSY:
+     * malloc uses a shared heap, free queues the block as a remote free. The borrower acts as the holder: it may flush
      * the magazines, collect remote frees, release and park empty spans and give back free pages;
      * the owner's free path reads the LIVE bits again after the owner word. Pair with
      * {@link #endBorrow}. The owner of a carrier's heap is the carrier: idle, it runs no virtual
