@@ -635,6 +635,46 @@ class BadInputTest {
         }
     }
 
+    /**
+     * A block another thread's free queued for its owner, which does not collect meanwhile (it
+     * spins, running, so nothing borrows its heap either): freeing it again, from that thread or
+     * from the owner, says it found the free queued, not merely that the block is free.
+     */
+    @Test
+    void aFreeOfABlockQueuedAsARemoteFreeSaysSo() throws Exception {
+        String queued = "is already free (double free?): a free of it by another thread is queued for its owner";
+        for (long size : new long[] {24, 1000, 20_000}) {
+            long[] a = new long[1];
+            java.util.concurrent.atomic.AtomicInteger step = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicReference<String> ownFree = new java.util.concurrent.atomic.AtomicReference<>();
+            Thread owner = new Thread(() -> {
+                a[0] = Hakmem.malloc(size);
+                step.set(1);
+                while (step.get() != 2) {
+                    Thread.onSpinWait(); // running: no slow path, no collect, never borrowed
+                }
+                try {
+                    Hakmem.free(a[0]);
+                    ownFree.set("succeeded");
+                } catch (IllegalStateException e) {
+                    ownFree.set(e.getMessage());
+                }
+            }, "owner");
+            owner.start();
+            while (step.get() != 1) {
+                Thread.onSpinWait();
+            }
+            Hakmem.free(a[0]); // queued for the owner
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> Hakmem.free(a[0]));
+            step.set(2);
+            owner.join();
+            String m = e.getMessage();
+            assertTrue(m.toLowerCase(Locale.ROOT).contains(hex(a[0])) && m.endsWith(queued), m);
+            String own = ownFree.get();
+            assertTrue(own.toLowerCase(Locale.ROOT).contains(hex(a[0])) && own.endsWith(queued), own);
+        }
+    }
+
     /** Two threads free the same block at the same moment: exactly one succeeds, the other gets IllegalStateException. */
     @Test
     void racingDoubleFree() throws Exception {

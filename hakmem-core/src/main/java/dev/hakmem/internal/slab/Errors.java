@@ -109,6 +109,17 @@ final class Errors {
         return notLive(op, a, s.cls);
     }
 
+    /**
+     * A free of a block whose REMOTE bit is set: another thread's free of it is queued for the
+     * block's owner (a double free, told apart from a block already back in its span, so that a
+     * report names which state the block was found in).
+     */
+    static IllegalStateException queued(String op, long a, int cls) {
+        return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): block of size class "
+                + cls + " (" + SizeClasses.size(cls) + " B) is already free (double free?): a free of it by another "
+                + "thread is queued for its owner"));
+    }
+
     static IllegalStateException notLive(String op, long a, int cls) {
         return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): block of size class "
                 + cls + " (" + SizeClasses.size(cls) + " B) is already free (double free?)"));
