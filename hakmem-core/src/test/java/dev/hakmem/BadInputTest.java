@@ -645,8 +645,8 @@ class BadInputTest {
         String queued = "is already free (double free?): a free of it by another thread is queued for its owner";
         for (long size : new long[] {24, 1000, 20_000}) {
             long[] a = new long[1];
-            java.util.concurrent.atomic.AtomicInteger step = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.atomic.AtomicReference<String> ownFree = new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicInteger step = new AtomicInteger();
+            AtomicReference<String> ownFree = new AtomicReference<>();
             Thread owner = new Thread(() -> {
                 a[0] = Hakmem.malloc(size);
                 step.set(1);

@@ -115,13 +115,21 @@ final class Errors {
      * report names which state the block was found in).
      */
     static IllegalStateException queued(String op, long a, int cls) {
-        return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): block of size class "
-                + cls + " (" + SizeClasses.size(cls) + " B) is already free (double free?): a free of it by another "
-                + "thread is queued for its owner"));
+        return reported(op, a, new IllegalStateException(alreadyFree(op, a, cls)
+                + ": a free of it by another thread is queued for its owner"));
+    }
+
+    /** The refusal of a remote free's push ({@link RemoteFree}'s outcome {@code r}, not OK). */
+    static IllegalStateException refusedPush(String op, long a, int cls, int r) {
+        return r == RemoteFree.ALREADY_QUEUED ? queued(op, a, cls) : notLive(op, a, cls);
     }
 
     static IllegalStateException notLive(String op, long a, int cls) {
-        return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): block of size class "
-                + cls + " (" + SizeClasses.size(cls) + " B) is already free (double free?)"));
+        return reported(op, a, new IllegalStateException(alreadyFree(op, a, cls)));
+    }
+
+    private static String alreadyFree(String op, long a, int cls) {
+        return "hakmem: " + op + "(" + hex(a) + "): block of size class " + cls + " (" + SizeClasses.size(cls)
+                + " B) is already free (double free?)";
     }
 }

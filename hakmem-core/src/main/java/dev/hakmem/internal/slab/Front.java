@@ -303,7 +303,7 @@ public final class Front {
         int lent = s.leases != null ? s.lentSize(a) : -1; // read before the push: a collect may end the lease
         int r = RemoteFree.push(s, a);
         if (r != RemoteFree.OK) {
-            throw r == RemoteFree.ALREADY_QUEUED ? Errors.queued("free", a, s.cls) : Errors.notLive("free", a, s);
+            throw Errors.refusedPush("free", a, s.cls, r);
         }
         countRemoteFree(t, lent >= 0 ? SizeClasses.classOf(lent) : s.cls, s.owner);
     }
@@ -326,7 +326,7 @@ public final class Front {
 
     private static void freeRemoteLiveSlow(long a, int r, int cls) {
         if (r > RemoteFree.OK) {
-            throw r == RemoteFree.ALREADY_QUEUED ? Errors.queued("free", a, cls) : Errors.notLive("free", a, cls);
+            throw Errors.refusedPush("free", a, cls, r);
         }
         Span s = SpanMap.of(a); // the block's span unless a collect already emptied and released it
         countRemoteFree(Thread.currentThread(), cls, s != null ? s.owner : null);

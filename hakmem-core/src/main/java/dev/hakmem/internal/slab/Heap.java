@@ -963,11 +963,11 @@ final class Heap {
      * parked, sleeping, waiting or blocked on a monitor, with no virtual thread mounted on it
      * ({@link #blocked}), i.e. not inside a fast path, which blocks nowhere of its own (else the
      * word goes back and the heap is left alone). From then on every path of the owner sees BUSY:
-     * malloc uses a shared heap, free queues the block as a remote free. The borrower acts as the holder: it may flush
-     * the magazines, collect remote frees, release and park empty spans and give back free pages;
-     * the owner's free path reads the LIVE bits again after the owner word. Pair with
-     * {@link #endBorrow}. The owner of a carrier's heap is the carrier: idle, it runs no virtual
-     * thread.
+     * malloc uses a shared heap, free queues the block as a remote free. The borrower acts as the
+     * holder: it may flush the magazines, collect remote frees, release and park empty spans and
+     * give back free pages; the owner's free path reads the LIVE bits again after the owner word.
+     * Pair with {@link #endBorrow}. The owner of a carrier's heap is the carrier: idle, it runs no
+     * virtual thread.
      */
     boolean tryBorrow() {
         Thread t = platformThread;

@@ -485,8 +485,8 @@ public final class Heaps {
      * Empties heap {@code h}, borrowed ({@link Heap#tryBorrow} succeeded), and lets go of it. The
      * spans it releases carry {@link Heap#idleSinceForReleases} when the caller set it (the decay
      * pass, for a heap idle for a decay time: since the pass that last saw it active): their
-     * SuperSlabs then go back to the OS a decay time after the heap went idle, in this pass or the next deadline, instead of a decay
-     * time after this one (memory freed by a thread that then blocked was back within three
+     * SuperSlabs then go back to the OS a decay time after the heap went idle, in this pass or the
+     * next deadline, instead of a decay time after this one (memory freed by a thread that then blocked was back within three
      * passes, past the memory suite's 3 s in a slow JVM: 20-37 MiB above baseline, stop 47).
      */
     private static void emptyBorrowed(Heap h) {
