@@ -675,6 +675,51 @@ class BadInputTest {
         }
     }
 
+    /**
+     * A double free names where it found the block: in the free-block cache of the thread that
+     * freed it (right after the free), or among its span's free blocks (after {@code trim()} emptied
+     * that cache; another block of the span stays live so that the span is kept). A block lent out
+     * of a larger class's span (lending) is named as such.
+     */
+    @Test
+    void aDoubleFreeSaysWhereTheFreeBlockIs() {
+        String me = Thread.currentThread().getName();
+        for (long size : new long[] {24, 1000, 20_000}) {
+            long a = Hakmem.malloc(size);
+            Hakmem.free(a);
+            IllegalStateException cached = assertThrows(IllegalStateException.class, () -> Hakmem.free(a));
+            assertTrue(cached.getMessage().endsWith("is already free (double free?): it is in the free-block cache of thread \""
+                    + me + "\""), cached.getMessage());
+
+            long[] b = new long[8];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = Hakmem.malloc(size);
+            }
+            int victim = -1;
+            for (int i = 1; i < b.length && victim < 0; i++) {
+                if (b[i] >>> 16 == b[i - 1] >>> 16) {
+                    victim = i; // b[i - 1] stays live in the same 64 KiB slab, so the span is kept
+                }
+            }
+            assertTrue(victim > 0, "no two of eight " + size + "-byte blocks in one slab");
+            long v = b[victim];
+            Hakmem.free(v);
+            Hakmem.trim(); // empties this thread's cache into the spans
+            IllegalStateException inSpan = assertThrows(IllegalStateException.class, () -> Hakmem.free(v));
+            String m = inSpan.getMessage();
+            // with lending, the block may have been lent out of a larger class's span: back in its
+            // lease now, which the message names as lent memory holding no live block
+            assertTrue(m.toLowerCase(Locale.ROOT).contains(hex(v))
+                    && (m.endsWith("is already free (double free?): it is among its span's free blocks")
+                        || m.contains("): address lies in lent memory that holds no live block (a block freed already")), m);
+            for (int i = 0; i < b.length; i++) {
+                if (i != victim) {
+                    Hakmem.free(b[i]);
+                }
+            }
+        }
+    }
+
     /** Two threads free the same block at the same moment: exactly one succeeds, the other gets IllegalStateException. */
     @Test
     void racingDoubleFree() throws Exception {

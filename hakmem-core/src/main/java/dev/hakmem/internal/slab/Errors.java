@@ -106,7 +106,13 @@ final class Errors {
     }
 
     static IllegalStateException notLive(String op, long a, Span s) {
-        return notLive(op, a, s.cls);
+        return notLive(op, a, classAt(s, a));
+    }
+
+    /** The size class of the block at {@code a} of span {@code s}: a block lent out of a lease has its own. */
+    static int classAt(Span s, long a) {
+        int lent = s.leases != null ? s.lentSize(a) : -1;
+        return lent >= 0 ? SizeClasses.classOf(lent) : s.cls;
     }
 
     /**
@@ -124,8 +130,12 @@ final class Errors {
         return r == RemoteFree.ALREADY_QUEUED ? queued(op, a, cls) : notLive(op, a, cls);
     }
 
+    /**
+     * A block found not live (its LIVE bit clear): already free, with where it is now
+     * ({@link Whereabouts}): the evidence for the double free, or its absence.
+     */
     static IllegalStateException notLive(String op, long a, int cls) {
-        return reported(op, a, new IllegalStateException(alreadyFree(op, a, cls)));
+        return reported(op, a, new IllegalStateException(alreadyFree(op, a, cls) + ": " + Whereabouts.of(a)));
     }
 
     private static String alreadyFree(String op, long a, int cls) {

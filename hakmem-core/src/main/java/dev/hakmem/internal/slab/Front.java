@@ -276,7 +276,7 @@ public final class Front {
             long m = Shadow.bit(a);
             long aw = Shadow.get(w);
             if ((aw & m) == 0 || (Shadow.get(w + 8) & m) != 0) {
-                throw (aw & m) == 0 ? Errors.notLive("free", a, s) : Errors.queued("free", a, s.cls);
+                throw (aw & m) == 0 ? Errors.notLive("free", a, s) : Errors.queued("free", a, Errors.classAt(s, a));
             }
             Shadow.set(w, aw & ~m);
         }

@@ -585,6 +585,19 @@ final class Heap {
         return true;
     }
 
+    /**
+     * Whether lent block {@code a} is among those freed since the last batch (plain reads: from
+     * another thread a snapshot, for diagnostics only, see {@link Whereabouts}).
+     */
+    boolean holdsLentFreed(long a) {
+        for (int i = 0, n = Math.min(lentFreedCount, lentFreed.length); i < n; i++) {
+            if (lentFreed[i] == a) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Gives the lent blocks freed since the last batch back to their leases. Holder (enters the slow path itself). */
     void releaseLentFreed() {
         long o = enterSlow();

@@ -192,6 +192,22 @@ final class Magazines {
         return false;
     }
 
+    /**
+     * Whether block {@code a} is among the blocks cached in class {@code c}'s magazine of {@code m}
+     * (plain reads: exact for the holder; from another thread a snapshot that may be torn, for
+     * diagnostics only, see {@link Whereabouts}).
+     */
+    static boolean holds(long[] m, int c, long a) {
+        int b = BASES[c];
+        int n = Math.min((int) m[b], room(c));
+        for (int k = 0; k < n; k++) {
+            if (m[b + 2 + k] == a) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Marks {@code a} live in the shadow, when the checks are on. */
     static void markLive(long a) {
         if (Checks.ON) {
