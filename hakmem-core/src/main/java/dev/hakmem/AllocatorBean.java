@@ -46,6 +46,11 @@ final class AllocatorBean implements AllocatorMXBean {
     }
 
     @Override
+    public long getHeapsBorrowed() {
+        return Hakmem.stats().heapsBorrowed();
+    }
+
+    @Override
     public long getMaxMemory() {
         return MemoryBudget.MAX == Long.MAX_VALUE ? -1 : MemoryBudget.MAX;
     }

@@ -42,6 +42,9 @@ public interface AllocatorMXBean {
     /** {@link Stats#superSlabs()}: SuperSlabs currently committed. */
     long getSuperSlabs();
 
+    /** {@link Stats#heapsBorrowed()}: blocked threads' heaps emptied by the decay thread or a trim. */
+    long getHeapsBorrowed();
+
     /** The limit {@code hakmem.maxMemory} in bytes, or -1 when none is set. */
     long getMaxMemory();
 

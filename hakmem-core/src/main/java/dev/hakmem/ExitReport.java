@@ -19,9 +19,9 @@ final class ExitReport {
     static String format(Stats s, long[] stageHits, String[] stageNames) {
         StringBuilder sb = new StringBuilder(4096);
         line(sb, "%s (pid %d)", HEADER, ProcessHandle.current().pid());
-        line(sb, "  live %d B, mapped %d B, SuperSlabs %d; mmap %d, munmap %d, madvise %d, populate %d",
+        line(sb, "  live %d B, mapped %d B, SuperSlabs %d; mmap %d, munmap %d, madvise %d, populate %d; heaps borrowed %d",
                 s.liveBytes(), s.mappedBytes(), s.superSlabs(), s.mmapCalls(), s.munmapCalls(), s.madviseCalls(),
-                s.populateCalls());
+                s.populateCalls(), s.heapsBorrowed());
         line(sb, "  size classes (used ones):");
         line(sb, "  %5s %7s %14s %14s %12s %10s %12s %12s", "class", "block", "allocations", "frees", "live", "refills",
                 "remote frees", "lent");

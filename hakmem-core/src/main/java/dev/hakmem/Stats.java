@@ -22,6 +22,10 @@ import java.util.List;
  * @param sizeClasses  one entry per size class (tiny, mid and large), in size order
  * @param stages       span acquisitions of the shared pool, per stage
  * @param hugeCachedBytes bytes of freed huge mappings kept for reuse
+ * @param heapsBorrowed times another thread (the decay thread, or a {@link Hakmem#trim()}) emptied
+ *                     the caches of a thread that was blocked at the time, borrowing its heap: its
+ *                     freed blocks went back to their spans and the free pages to the OS without
+ *                     waiting for it to run again
  */
 public record Stats(
         long liveBytes,
@@ -33,7 +37,8 @@ public record Stats(
         long superSlabs,
         List<SizeClass> sizeClasses,
         Stages stages,
-        long hugeCachedBytes) {
+        long hugeCachedBytes,
+        long heapsBorrowed) {
 
     public Stats {
         sizeClasses = List.copyOf(sizeClasses);

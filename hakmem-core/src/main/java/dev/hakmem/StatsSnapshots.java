@@ -28,6 +28,6 @@ final class StatsSnapshots {
         long[] st = SpanPool.stageHits();
         return new Stats(live, MemoryBudget.mapped(), Os.mmapCalls(), Os.munmapCalls(), Os.madviseCalls(), Os.populateCalls(),
                 SpanPool.committed(), classes, new Stats.Stages(st[0], st[1], st[2], st[3], st[4]),
-                HugeTier.cachedBytes());
+                HugeTier.cachedBytes(), Heaps.borrows());
     }
 }

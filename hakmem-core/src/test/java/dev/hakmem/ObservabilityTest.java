@@ -98,6 +98,48 @@ class ObservabilityTest {
         server.invoke(name, "trim", new Object[0], new String[0]);
     }
 
+    /**
+     * A trim empties the heap of a thread blocked at the time (its freed blocks were in its
+     * cache): counted in {@link Stats#heapsBorrowed()} and the bean's {@code HeapsBorrowed}, and
+     * the blocks are back in their spans (the thread's next free of one is refused as among its
+     * span's free blocks, not its cache).
+     */
+    @Test
+    void aTrimThatEmptiesABlockedThreadsHeapIsCounted() throws Exception {
+        java.util.concurrent.CountDownLatch cached = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch trimmed = new java.util.concurrent.CountDownLatch(1);
+        long[] keep = new long[2];
+        String[] second = new String[1];
+        Thread t = new Thread(() -> {
+            keep[0] = Hakmem.malloc(48);
+            keep[1] = Hakmem.malloc(48); // live: keeps the span
+            Hakmem.free(keep[0]); // into this thread's cache
+            cached.countDown();
+            try {
+                trimmed.await(); // blocked: its heap may be borrowed
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            second[0] = assertThrows(IllegalStateException.class, () -> Hakmem.free(keep[0])).getMessage();
+            Hakmem.free(keep[1]);
+        }, "blocked-owner");
+        t.start();
+        cached.await();
+        while (t.getState() != Thread.State.WAITING) {
+            Thread.onSpinWait();
+        }
+        long before = Hakmem.stats().heapsBorrowed();
+        Hakmem.trim();
+        long after = Hakmem.stats().heapsBorrowed();
+        trimmed.countDown();
+        t.join();
+        assertTrue(after >= before + 1, "heapsBorrowed " + before + " -> " + after);
+        assertTrue(second[0].endsWith("it is among its span's free blocks")
+                || second[0].contains("lent memory that holds no live block"), second[0]);
+        AllocatorMXBean bean = JMX.newMXBeanProxy(ManagementFactory.getPlatformMBeanServer(), name(), AllocatorMXBean.class);
+        assertTrue(bean.getHeapsBorrowed() >= after);
+    }
+
     static List<RecordedEvent> record(Runnable action) throws Exception {
         Path file = Files.createTempFile("hakmem", ".jfr");
         try (Recording r = new Recording()) {

@@ -63,6 +63,11 @@ public final class Heaps {
 
     /** Heaps borrowed so far (decay and trim), for tests and diagnostics. */
     static final LongAdder BORROWS = new LongAdder();
+
+    /** Heaps of blocked threads emptied by another thread so far (the decay thread, a trim). */
+    public static long borrows() {
+        return BORROWS.sum();
+    }
     /** Times the decay thread nudged a running heap's owner to serve a pending sweep ({@link Heap#nudge}; for tests). */
     static final LongAdder NUDGES = new LongAdder();
 
