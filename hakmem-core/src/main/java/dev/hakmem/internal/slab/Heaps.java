@@ -68,6 +68,7 @@ public final class Heaps {
     public static long borrows() {
         return BORROWS.sum();
     }
+
     /** Times the decay thread nudged a running heap's owner to serve a pending sweep ({@link Heap#nudge}; for tests). */
     static final LongAdder NUDGES = new LongAdder();
 

@@ -1,19 +1,18 @@
 package dev.hakmem.internal.slab;
 
-import dev.hakmem.internal.config.Checks;
-
 /**
  * Where a block is that an operation refused as already free: the evidence the exception's
- * message gives for its "double free?". A block that is really free sits in one of two places:
+ * message gives for its "double free?". A block that is really free sits in one of these places:
  *
  * <pre>
  * the free cache of its span's heap      Magazines, class of the span   (freed, not yet flushed)
  * its span's free blocks                 Span's free map                (flushed, collected or never reused)
+ * a block lent out of a lease (Lender): its heap's freed lent blocks    (freed, not yet back in the lease)
  * </pre>
- * and, between the two, only inside a refill or a flush of the heap's holder. So a message that
- * names one of them shows the block free where the allocator keeps free blocks; one that names
- * neither (found live again, or nowhere) says the state changed under the report, which a program
- * that frees the block once should never see.
+ * and, between them, only inside a refill, a flush or a collect of the heap's holder. So a
+ * message that names one of them shows the block free where the allocator keeps free blocks; one
+ * that names neither (found live again, or nowhere) says the state changed under the report,
+ * which a program that frees the block once should never see.
  *
  * <p>Error paths only, and from any thread: the span, its free map and its heap's magazines are
  * read plainly while their holder may be changing them (a torn or stale read gives a wrong place,
@@ -31,8 +30,8 @@ final class Whereabouts {
         if (s == null) {
             return "its span has been released since (all of its blocks were free)";
         }
-        if (!Checks.ON || !s.isBlockStart(a)) {
-            return "its span was formatted again since"; // (or the checks are off: no state to read)
+        if (!s.isBlockStart(a)) {
+            return "its span was formatted again since"; // (the refusals come with the checks on only)
         }
         if (Shadow.isLive(a)) {
             return Shadow.isLiveAndNotQueued(a) ? "it is live again now (allocated again since it was found free)"
