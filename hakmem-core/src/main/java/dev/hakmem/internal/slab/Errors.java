@@ -106,13 +106,7 @@ final class Errors {
     }
 
     static IllegalStateException notLive(String op, long a, Span s) {
-        return notLive(op, a, classAt(s, a));
-    }
-
-    /** The size class of the block at {@code a} of span {@code s}: a block lent out of a lease has its own. */
-    static int classAt(Span s, long a) {
-        int lent = s.leases != null ? s.lentSize(a) : -1;
-        return lent >= 0 ? SizeClasses.classOf(lent) : s.cls;
+        return notLive(op, a, s.classAt(a));
     }
 
     /**

@@ -276,7 +276,7 @@ public final class Front {
             long m = Shadow.bit(a);
             long aw = Shadow.get(w);
             if ((aw & m) == 0 || (Shadow.get(w + 8) & m) != 0) {
-                throw (aw & m) == 0 ? Errors.notLive("free", a, s) : Errors.queued("free", a, Errors.classAt(s, a));
+                throw (aw & m) == 0 ? Errors.notLive("free", a, s) : Errors.queued("free", a, s.classAt(a));
             }
             Shadow.set(w, aw & ~m);
         }
@@ -300,12 +300,12 @@ public final class Front {
                 h.unclaim();
             }
         }
-        int lent = s.leases != null ? s.lentSize(a) : -1; // read before the push: a collect may end the lease
+        int cls = s.classAt(a); // read before the push: a collect may end the lease
         int r = RemoteFree.push(s, a);
         if (r != RemoteFree.OK) {
-            throw Errors.refusedPush("free", a, s.cls, r);
+            throw Errors.refusedPush("free", a, cls, r);
         }
-        countRemoteFree(t, lent >= 0 ? SizeClasses.classOf(lent) : s.cls, s.owner);
+        countRemoteFree(t, cls, s.owner);
     }
 
     /**

@@ -61,8 +61,8 @@ public final class Heaps {
         }
     }
 
-    /** Heaps borrowed so far (decay and trim), for tests and diagnostics. */
-    static final LongAdder BORROWS = new LongAdder();
+    /** Heaps borrowed so far (decay and trim): {@link #borrows()}. */
+    private static final LongAdder BORROWS = new LongAdder();
 
     /** Heaps of blocked threads emptied by another thread so far (the decay thread, a trim). */
     public static long borrows() {
@@ -492,8 +492,9 @@ public final class Heaps {
      * spans it releases carry {@link Heap#idleSinceForReleases} when the caller set it (the decay
      * pass, for a heap idle for a decay time: since the pass that last saw it active): their
      * SuperSlabs then go back to the OS a decay time after the heap went idle, in this pass or the
-     * next deadline, instead of a decay time after this one (memory freed by a thread that then blocked was back within three
-     * passes, past the memory suite's 3 s in a slow JVM: 20-37 MiB above baseline, stop 47).
+     * next deadline, instead of a decay time after this one (memory freed by a thread that then
+     * blocked was back within three passes, past the memory suite's 3 s in a slow JVM: 20-37 MiB
+     * above baseline, stop 47).
      */
     private static void emptyBorrowed(Heap h) {
         BORROWS.increment();

@@ -655,6 +655,15 @@ final class Span {
         return v == 0 ? -1 : SizeClasses.size(v - 1);
     }
 
+    /**
+     * The size class of the block at {@code a}, a block start in the span: a block lent out of one
+     * of its leases has its own, the span's blocks the span's (any thread).
+     */
+    int classAt(long a) {
+        int lent = leases != null ? lentSize(a) : -1;
+        return lent >= 0 ? SizeClasses.classOf(lent) : cls;
+    }
+
     /** The span's first lease begins: its lent table. Holder, under the span's monitor. */
     void beginLending() {
         assert Thread.holdsLock(this) && leases == null;

@@ -109,7 +109,7 @@ public final class GiveBackChild {
         long t0 = System.nanoTime() - 2 * decay;
         Heaps.decayHeaps(t0);
         Heaps.decayHeaps(t0 + decay / 2); // idle since the first pass, but not for a decay time: left alone
-        long early = Heaps.BORROWS.sum();
+        long early = Heaps.borrows();
         Heaps.decayHeaps(t0 + decay);
         long afterEmpty = ProcFs.residentPages(lo, hi);
         SpanPool.decay(System.nanoTime());
@@ -117,11 +117,11 @@ public final class GiveBackChild {
         done.countDown();
         worker.join();
         System.out.printf("blocks=%d residentPages=%d afterEmpty=%d afterPool=%d borrows=%d%n", n, resident,
-                afterEmpty, afterPool, Heaps.BORROWS.sum());
+                afterEmpty, afterPool, Heaps.borrows());
         if (early != 0) {
             throw new AssertionError("a pass half a decay time after the first emptied the heap");
         }
-        if (Heaps.BORROWS.sum() < 1) {
+        if (Heaps.borrows() < 1) {
             throw new AssertionError("the pass a decay time after the first did not empty the idle heap");
         }
         if (afterPool != 0) {
@@ -162,7 +162,7 @@ public final class GiveBackChild {
         }
         long madvised = Hakmem.stats().madviseCalls();
         System.out.printf("beforeKiB=%d afterKiB=%d droppedKiB=%d madvise=%d borrows=%d nudges=%d%n", before, after,
-                before - after, madvised, Heaps.BORROWS.sum(), Heaps.NUDGES.sum());
+                before - after, madvised, Heaps.borrows(), Heaps.NUDGES.sum());
         // the freed blocks' memory is usable again
         for (int i = 0; i < COUNT; i += 2) {
             blocks[i] = Hakmem.malloc(BLOCK);
@@ -318,12 +318,12 @@ public final class GiveBackChild {
             throw new AssertionError(failure.get());
         }
         Hakmem.trim();
-        System.out.printf("borrows=%d live=%d%n", Heaps.BORROWS.sum(), Hakmem.stats().liveBytes());
+        System.out.printf("borrows=%d live=%d%n", Heaps.borrows(), Hakmem.stats().liveBytes());
         if (Hakmem.stats().liveBytes() != 0) {
             throw new AssertionError("live bytes left: " + Hakmem.stats());
         }
-        if (Heaps.BORROWS.sum() < 3) {
-            throw new AssertionError("the decay thread borrowed heaps only " + Heaps.BORROWS.sum() + " times");
+        if (Heaps.borrows() < 3) {
+            throw new AssertionError("the decay thread borrowed heaps only " + Heaps.borrows() + " times");
         }
     }
 }
