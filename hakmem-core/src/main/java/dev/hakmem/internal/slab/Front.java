@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * inlines them into the caller:
  *
  * <pre>
- * malloc(size &lt;= 32 KiB):  class = table[(size+7)/8]
+ * malloc(size &lt;= 32 KiB):  class's magazine header b = table[(size+7)/8]
  *                          t = the current carrier (the thread itself on a platform thread)
  *                          magazines = MAGS[t.id &amp; MASK], used if word 0 == t.id
  *                          (a plain read, see Heap, "the owner word")
@@ -53,11 +53,11 @@ public final class Front {
      * hot path (see {@link Shadow#get}).
      */
     public static long malloc(long size) {
-        int c;
+        int b; // the class's magazine header: for small sizes straight from the size, one load
         if (Long.compareUnsigned(size, SizeClasses.MAX_SMALL) <= 0) {
-            c = SizeClasses.classOf(size);
+            b = Magazines.baseOfSmall(size);
         } else if (Long.compareUnsigned(size, SizeClasses.MAX_SIZE) <= 0) {
-            c = SizeClasses.classOfAny(size);
+            b = Magazines.base(SizeClasses.classOfAny(size));
         } else {
             return mallocHuge(size);
         }
@@ -65,11 +65,11 @@ public final class Front {
         int i = (int) tid & Heaps.MASK;
         long[] m = Heaps.MAGS[i];
         if (Magazines.ownerPlain(m) == tid) {
-            long a = Magazines.pop(m, c);
+            long a = Magazines.popAt(m, b);
             // the heap is looked up only on a miss: word 0 == tid means table slot i is ours
-            return a != 0 ? a : Heaps.HEAPS[i].refill(c);
+            return a != 0 ? a : Heaps.HEAPS[i].refill(Magazines.classOfBase(b));
         }
-        return mallocMiss(c);
+        return mallocMiss(Magazines.classOfBase(b));
     }
 
     /**

@@ -39,6 +39,12 @@ final class Magazines {
     static final int SLOTS;
     /** The class whose header is at each index (only the header indices are read): {@link #classOfBase} in one load. */
     private static final byte[] CLASS_AT;
+    /**
+     * {@code base(SizeClasses.classOf(size))} at index {@code (size + 7) / 8} for sizes up to
+     * {@link SizeClasses#MAX_SMALL}: the allocation's magazine in one load from its size instead
+     * of two dependent ones (class, then base).
+     */
+    private static final int[] BASE_BY_8 = new int[SizeClasses.MAX_SMALL / 8 + 1];
 
     static {
         if (SizeClasses.COUNT > 256) {
@@ -53,6 +59,9 @@ final class Magazines {
         CLASS_AT = new byte[SLOTS];
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             CLASS_AT[BASES[c]] = (byte) c;
+        }
+        for (int k = 0; k < BASE_BY_8.length; k++) {
+            BASE_BY_8[k] = BASES[SizeClasses.classOf(k * 8L)];
         }
     }
 
@@ -128,6 +137,11 @@ final class Magazines {
         return BASES[c];
     }
 
+    /** {@code base(SizeClasses.classOf(size))}; {@code 0 <= size <= SizeClasses.MAX_SMALL}. Hot. */
+    static int baseOfSmall(long size) {
+        return BASE_BY_8[((int) size + 7) >>> 3];
+    }
+
     /** The class whose header is at index {@code b} (the inverse of {@link #base}). */
     static int classOfBase(int b) {
         int c = CLASS_AT[b] & 0xFF;
@@ -160,9 +174,13 @@ final class Magazines {
         return m[base(c) + 1];
     }
 
-    /** Pops a block of class {@code c} from {@code m} and marks it live, or returns 0 if it is empty. Hot. */
+    /** Pops a block of class {@code c} from {@code m} and marks it live, or returns 0 if it is empty. */
     static long pop(long[] m, int c) {
-        int b = BASES[c];
+        return popAt(m, BASES[c]);
+    }
+
+    /** Pops a block from the magazine whose header is {@code m[b]} and marks it live, or returns 0 if it is empty. Hot. */
+    static long popAt(long[] m, int b) {
         long hdr = m[b];
         int n = (int) hdr;
         if (n > 0) {

@@ -29,6 +29,15 @@ class MagazineLayoutTest {
     }
 
     @Test
+    void everySmallSizeFindsItsClasssMagazineInOneLoad() {
+        for (long size = 0; size <= SizeClasses.MAX_SMALL; size++) {
+            int c = SizeClasses.classOf(size);
+            assertEquals(Magazines.base(c), Magazines.baseOfSmall(size), "size " + size);
+            assertTrue(SizeClasses.size(c) >= size, "size " + size + " in class " + c);
+        }
+    }
+
+    @Test
     void aFullMagazineRefusesAPushAndLeavesItsNeighbourAlone() {
         long[] m = Magazines.create();
         int c = 3;
