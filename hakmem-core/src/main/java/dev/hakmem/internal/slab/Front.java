@@ -106,7 +106,7 @@ public final class Front {
         int i = (int) cid & Heaps.MASK;
         long[] m = Heaps.MAGS[i];
         if (Magazines.ownerPlain(m) == cid || Heaps.HEAPS[i].resyncServing(cid)) {
-            long a = Magazines.pop(m, c);
+            long a = Magazines.popAt(m, Magazines.base(c));
             return a != 0 ? a : Heaps.HEAPS[i].refill(c);
         }
         return 0;

@@ -206,7 +206,7 @@ final class Heap {
 
     /** Allocates a block of class {@code c}. Caller holds the heap. */
     long alloc(int c) {
-        long a = Magazines.pop(mag, c);
+        long a = Magazines.popAt(mag, Magazines.base(c));
         return a != 0 ? a : refill(c);
     }
 

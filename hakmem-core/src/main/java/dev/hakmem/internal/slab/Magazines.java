@@ -174,12 +174,11 @@ final class Magazines {
         return m[base(c) + 1];
     }
 
-    /** Pops a block of class {@code c} from {@code m} and marks it live, or returns 0 if it is empty. */
-    static long pop(long[] m, int c) {
-        return popAt(m, BASES[c]);
-    }
-
-    /** Pops a block from the magazine whose header is {@code m[b]} and marks it live, or returns 0 if it is empty. Hot. */
+    /**
+     * Pops a block from the magazine whose header is {@code m[b]} ({@code b = base(c)} of its class
+     * {@code c}) and marks it live, or returns 0 if it is empty. Hot: callers pass {@code b}, so
+     * no frame sits between them and the shadow access (see {@link Shadow#get}).
+     */
     static long popAt(long[] m, int b) {
         long hdr = m[b];
         int n = (int) hdr;

@@ -82,7 +82,7 @@ final class Shadow {
     // MaxInlineLevel (15) frames of the method it compiles. Past that it is a real call on
     // every access: tiny-hot fell from ~340 to ~200 Mops/s when one more level of hakmem
     // methods sat between a benchmark loop and these accesses. So the hot paths reach them in
-    // as few frames as possible: PLAIN is called directly, and Magazines.pop, Front.free and
+    // as few frames as possible: PLAIN is called directly, and Magazines.popAt, Front.free and
     // Front.malloc call the accessors below without helpers in between.
     static long get(long wordAddress) {
         return (long) PLAIN.get(ALL, wordAddress);

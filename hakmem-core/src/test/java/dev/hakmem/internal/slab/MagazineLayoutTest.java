@@ -29,7 +29,7 @@ class MagazineLayoutTest {
     }
 
     @Test
-    void everySmallSizeFindsItsClasssMagazineInOneLoad() {
+    void everySmallSizeFindsTheMagazineOfItsClassInOneLoad() {
         for (long size = 0; size <= SizeClasses.MAX_SMALL; size++) {
             int c = SizeClasses.classOf(size);
             assertEquals(Magazines.base(c), Magazines.baseOfSmall(size), "size " + size);
