@@ -25,11 +25,12 @@ public final class Allocator {
 
     private static final boolean DEBUG = DebugHeap.ENABLED;
     /**
-     * Whether {@link #trim} also asks the C library to give back its free heap memory
-     * (hakmem.trimLibc, on by default): memory of the JVM's own (its JIT compilers' arenas, for
-     * one), which a native allocator in the process's malloc would give back with its own trim.
+     * Whether {@link #trim}, and the decay thread once it has given everything back, also ask the
+     * C library to give back its free heap memory (hakmem.trimLibc, on by default): memory of the
+     * JVM's own (its JIT compilers' arenas, for one), which a native allocator in the process's
+     * malloc would give back with its own trim or decay.
      */
-    private static final boolean TRIM_LIBC = Config.flag("trimLibc", true);
+    static final boolean TRIM_LIBC = Config.flag("trimLibc", true);
 
     static {
         DecayThread.start();

@@ -2,6 +2,7 @@ package dev.hakmem.internal;
 
 import dev.hakmem.internal.huge.HugeTier;
 import dev.hakmem.internal.os.DecayClock;
+import dev.hakmem.internal.os.Os;
 import dev.hakmem.internal.slab.Heaps;
 import dev.hakmem.internal.slab.SpanPool;
 
@@ -21,7 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * HugeTier.decay       cached huge mappings, tails of reused mappings       -&gt; munmap / madvise
  * </pre>
  * While a thread heap holds memory the thread wakes once per decay time; with nothing pending it
- * parks without a timeout: an allocator holding nothing costs no CPU.
+ * parks without a timeout: an allocator holding nothing costs no CPU. The pass that leaves nothing
+ * pending (everything freed has gone back) ends with the C library's {@code malloc_trim(0)}
+ * ({@code hakmem.trimLibc}): the free memory of the JVM's own native allocations goes back then as
+ * well, at most once per decay time, since the thread only wakes after memory was held again.
  */
 final class DecayThread {
     private DecayThread() {}
@@ -57,6 +61,8 @@ final class DecayThread {
                 next = DecayClock.earlier(next, HugeTier.decay(now));
                 if (next != DecayClock.NONE) {
                     DecayClock.schedule(next);
+                } else if (Allocator.TRIM_LIBC) {
+                    Os.mallocTrim();
                 }
             } catch (Throwable e) {
                 // never let the decay thread die; what was not purged is purged by trim()

@@ -1,6 +1,7 @@
 package dev.hakmem.internal.os;
 
 import dev.hakmem.Hakmem;
+import dev.hakmem.testing.ChildJvm;
 import dev.hakmem.testing.ProcFs;
 import org.junit.jupiter.api.Test;
 
@@ -9,14 +10,18 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * {@link Os#mallocTrim}: the C library's {@code malloc_trim(0)}, which {@code Hakmem.trim()} calls
- * for the free memory the JVM's own native allocations leave in the C library's heaps. A block
+ * for the free memory the JVM's own native allocations leave in the C library's heaps, and the
+ * decay thread once it has given all of hakmem's free memory back ({@link MallocTrimChild}). A block
  * freed inside glibc's heap between live ones (so neither its merging nor its trimming at free
  * returns it) stays resident until the call, and not after.
  */
@@ -34,7 +39,7 @@ class MallocTrimTest {
      * merges with nothing, not even the heap's top): {from, to} of one such block. The live
      * neighbours are in {@link #kept}.
      */
-    private static long[] freedHeapPages() throws Throwable {
+    static long[] freedHeapPages() throws Throwable {
         assumeTrue(LINKER.defaultLookup().find("malloc_trim").isPresent(), "the C library has no malloc_trim (not glibc)");
         int n = 256;
         long size = 64 << 10; // below glibc's mmap threshold: from its heap
@@ -61,7 +66,7 @@ class MallocTrimTest {
 
     private static long[] kept;
 
-    private static void freeKept() throws Throwable {
+    static void freeKept() throws Throwable {
         for (long a : kept) {
             FREE.invokeExact(a);
         }
@@ -73,6 +78,27 @@ class MallocTrimTest {
         assertTrue(Os.mallocTrim(), "malloc_trim(0) gave memory back");
         assertEquals(0, ProcFs.residentPages(r[0], r[1]), "freed heap pages resident after malloc_trim");
         freeKept();
+    }
+
+    @Test
+    void theDecayThreadCallsItOnceEverythingFreedIsBack() throws Exception {
+        ChildJvm.Result r = decayChild("-Dhakmem.trimLibc=true", "10000");
+        assumeFalse(r.output().contains("SKIP"), r.output());
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("resident 0 "), r.output());
+    }
+
+    @Test
+    void withoutTrimLibcTheDecayThreadLeavesTheCLibrarysPagesAlone() throws Exception {
+        ChildJvm.Result r = decayChild("-Dhakmem.trimLibc=false", "2000");
+        assumeFalse(r.output().contains("SKIP"), r.output());
+        assertEquals(0, r.exit(), r.output());
+        assertFalse(r.output().contains("resident 0 "), r.output());
+    }
+
+    private static ChildJvm.Result decayChild(String trimLibc, String waitMs) throws Exception {
+        return ChildJvm.of(MallocTrimChild.class).jvmArgs(trimLibc, "-Dhakmem.decayMs=100", "-Dhakmem.jmx=false")
+                .args(waitMs).timeout(Duration.ofSeconds(60)).run();
     }
 
     @Test
