@@ -82,23 +82,24 @@ class MallocTrimTest {
 
     @Test
     void theDecayThreadCallsItOnceEverythingFreedIsBack() throws Exception {
-        ChildJvm.Result r = decayChild("-Dhakmem.trimLibc=true", "10000");
-        assumeFalse(r.output().contains("SKIP"), r.output());
-        assertEquals(0, r.exit(), r.output());
-        assertTrue(r.output().contains("resident 0 "), r.output());
+        String out = decayChild(true, 10_000);
+        assertTrue(out.contains("resident 0 "), out);
     }
 
     @Test
     void withoutTrimLibcTheDecayThreadLeavesTheCLibrarysPagesAlone() throws Exception {
-        ChildJvm.Result r = decayChild("-Dhakmem.trimLibc=false", "2000");
-        assumeFalse(r.output().contains("SKIP"), r.output());
-        assertEquals(0, r.exit(), r.output());
-        assertFalse(r.output().contains("resident 0 "), r.output());
+        String out = decayChild(false, 2_000);
+        assertFalse(out.contains("resident 0 "), out);
     }
 
-    private static ChildJvm.Result decayChild(String trimLibc, String waitMs) throws Exception {
-        return ChildJvm.of(MallocTrimChild.class).jvmArgs(trimLibc, "-Dhakmem.decayMs=100", "-Dhakmem.jmx=false")
-                .args(waitMs).timeout(Duration.ofSeconds(60)).run();
+    /** {@link MallocTrimChild}'s output, with {@code hakmem.trimLibc} set to {@code trimLibc}, waiting up to {@code waitMs}. */
+    private static String decayChild(boolean trimLibc, long waitMs) throws Exception {
+        ChildJvm.Result r = ChildJvm.of(MallocTrimChild.class)
+                .jvmArgs("-Dhakmem.trimLibc=" + trimLibc, "-Dhakmem.decayMs=100", "-Dhakmem.jmx=false")
+                .args(Long.toString(waitMs)).timeout(Duration.ofSeconds(60)).run();
+        assumeFalse(r.output().contains("SKIP"), r.output());
+        assertEquals(0, r.exit(), r.output());
+        return r.output();
     }
 
     @Test
