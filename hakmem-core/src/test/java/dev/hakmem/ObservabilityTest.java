@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
@@ -106,8 +107,8 @@ class ObservabilityTest {
      */
     @Test
     void aTrimThatEmptiesABlockedThreadsHeapIsCounted() throws Exception {
-        java.util.concurrent.CountDownLatch cached = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch trimmed = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch cached = new CountDownLatch(1);
+        CountDownLatch trimmed = new CountDownLatch(1);
         long[] keep = new long[2];
         String[] second = new String[1];
         Thread t = new Thread(() -> {

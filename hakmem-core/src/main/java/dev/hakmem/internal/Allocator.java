@@ -30,7 +30,7 @@ public final class Allocator {
      * JVM's own (its JIT compilers' arenas, for one), which a native allocator in the process's
      * malloc would give back with its own trim or decay.
      */
-    static final boolean TRIM_LIBC = Config.flag("trimLibc", true);
+    private static final boolean TRIM_LIBC = Config.flag("trimLibc", true);
 
     static {
         DecayThread.start();
@@ -174,9 +174,17 @@ public final class Allocator {
         } finally {
             DecayThread.PASS.unlock();
         }
+        trimLibc();
+        Events.trim(before - MemoryBudget.mapped());
+    }
+
+    /**
+     * The C library's {@code malloc_trim(0)} unless {@code hakmem.trimLibc=false}: at the end of
+     * {@link #trim}, and after a decay pass that left nothing pending.
+     */
+    static void trimLibc() {
         if (TRIM_LIBC) {
             Os.mallocTrim();
         }
-        Events.trim(before - MemoryBudget.mapped());
     }
 }

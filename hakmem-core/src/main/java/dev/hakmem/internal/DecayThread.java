@@ -2,7 +2,6 @@ package dev.hakmem.internal;
 
 import dev.hakmem.internal.huge.HugeTier;
 import dev.hakmem.internal.os.DecayClock;
-import dev.hakmem.internal.os.Os;
 import dev.hakmem.internal.slab.Heaps;
 import dev.hakmem.internal.slab.SpanPool;
 
@@ -23,9 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * </pre>
  * While a thread heap holds memory the thread wakes once per decay time; with nothing pending it
  * parks without a timeout: an allocator holding nothing costs no CPU. The pass that leaves nothing
- * pending (everything freed has gone back) ends with the C library's {@code malloc_trim(0)}
- * ({@code hakmem.trimLibc}): the free memory of the JVM's own native allocations goes back then as
- * well, at most once per decay time, since the thread only wakes after memory was held again.
+ * pending (everything freed has gone back) is followed, outside {@link #PASS}, by the C library's
+ * {@code malloc_trim(0)} ({@code hakmem.trimLibc}): the free memory of the JVM's own native
+ * allocations goes back then as well, at most once per decay time, since the thread only wakes
+ * after memory was held again.
  */
 final class DecayThread {
     private DecayThread() {}
@@ -53,23 +53,32 @@ final class DecayThread {
     private static void run() {
         while (true) {
             long now = DecayClock.awaitDue();
-            PASS.lock();
             try {
-                long next = Heaps.decayParked(now);
-                next = DecayClock.earlier(next, Heaps.decayHeaps(now));
-                next = DecayClock.earlier(next, SpanPool.decay(now));
-                next = DecayClock.earlier(next, HugeTier.decay(now));
-                if (next != DecayClock.NONE) {
-                    DecayClock.schedule(next);
-                } else if (Allocator.TRIM_LIBC) {
-                    Os.mallocTrim();
+                if (pass(now)) {
+                    Allocator.trimLibc(); // outside PASS: a trim() need not wait for the C library's
                 }
             } catch (Throwable e) {
                 // never let the decay thread die; what was not purged is purged by trim()
                 System.err.println("hakmem-decay: " + e);
-            } finally {
-                PASS.unlock();
             }
+        }
+    }
+
+    /** One give-back pass, under {@link #PASS}: whether it left nothing pending (no deadline to schedule). */
+    private static boolean pass(long now) {
+        PASS.lock();
+        try {
+            long next = Heaps.decayParked(now);
+            next = DecayClock.earlier(next, Heaps.decayHeaps(now));
+            next = DecayClock.earlier(next, SpanPool.decay(now));
+            next = DecayClock.earlier(next, HugeTier.decay(now));
+            if (next == DecayClock.NONE) {
+                return true;
+            }
+            DecayClock.schedule(next);
+            return false;
+        } finally {
+            PASS.unlock();
         }
     }
 }
