@@ -59,23 +59,19 @@ final class Carriers {
         String reason = null;
         if (!Config.flag("carrierHeaps", true)) {
             reason = "hakmem.carrierHeaps=false";
+        } else if (!JdkAccess.available()) {
+            reason = JdkAccess.UNAVAILABLE_REASON;
         } else {
             try {
-                // through method handles: linking Jla fails when java.base does not export the package
-                MethodHandles.Lookup lookup = MethodHandles.lookup();
-                Class<?> secrets = Class.forName("jdk.internal.access.SharedSecrets");
-                Class<?> access = Class.forName("jdk.internal.access.JavaLangAccess");
-                Object jla = lookup.findStatic(secrets, "getJavaLangAccess", MethodType.methodType(access)).invoke();
-                MethodHandle carrier = lookup.findVirtual(access, "currentCarrierThread", MethodType.methodType(Thread.class))
-                        .bindTo(jla);
+                // through a method handle: linking Jla fails when java.base does not export the package
+                MethodHandle carrier = JdkAccess.method("currentCarrierThread", MethodType.methodType(Thread.class));
                 Thread got = (Thread) carrier.invokeExact();
                 Thread me = Thread.currentThread();
                 if (got == null || got.isVirtual() || (!me.isVirtual() && got != me)) {
                     throw new IllegalStateException("currentCarrierThread() answered " + got + " on " + me);
                 }
             } catch (Throwable e) {
-                reason = "java.base does not export jdk.internal.access to hakmem (" + e.getClass().getSimpleName()
-                        + "): add --add-exports java.base/jdk.internal.access=ALL-UNNAMED (or =dev.hakmem)";
+                reason = "currentCarrierThread() unusable: " + e;
             }
         }
         AVAILABLE = reason == null;

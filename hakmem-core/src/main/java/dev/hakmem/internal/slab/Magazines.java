@@ -28,7 +28,8 @@ import java.lang.invoke.VarHandle;
  *
  * The fast path checks ownership on the array it is about to use ({@code mag[0] == threadId}), so a
  * table of arrays indexed by thread id needs no second lookup. A pop or a push is two loads and two
- * stores.
+ * stores, without the array's range checks where the JDK allows ({@link UncheckedArrays}: every
+ * index here is a header's from {@link #BASES} plus at most its class's room, asserted).
  */
 final class Magazines {
     private Magazines() {}
@@ -104,7 +105,7 @@ final class Magazines {
      * so nothing another thread wrote needs ordering (see {@link Heap}, "the owner word").
      */
     static long ownerPlain(long[] m) {
-        return m[OWNER];
+        return UncheckedArrays.get(m, OWNER);
     }
 
     /** The owner word left by another thread that used the heap of thread {@code id}. */
@@ -180,11 +181,12 @@ final class Magazines {
      * no frame sits between them and the shadow access (see {@link Shadow#get}).
      */
     static long popAt(long[] m, int b) {
-        long hdr = m[b];
+        long hdr = UncheckedArrays.get(m, b);
         int n = (int) hdr;
         if (n > 0) {
-            long a = m[b + 1 + n];
-            m[b] = hdr - 1;
+            assert n <= capacity(hdr) && capacity(hdr) <= room(classOfBase(b)) : "header " + Long.toHexString(hdr) + " at " + b;
+            long a = UncheckedArrays.get(m, b + 1 + n);
+            UncheckedArrays.put(m, b, hdr - 1);
             markLive(a);
             return a;
         }
@@ -198,12 +200,13 @@ final class Magazines {
      * @return {@code false} if the magazine is full (nothing pushed; the free is counted)
      */
     static boolean push(long[] m, int b, long a) {
-        long hdr = m[b];
+        long hdr = UncheckedArrays.get(m, b);
         int n = (int) hdr;
-        m[b + 1]++;
+        UncheckedArrays.put(m, b + 1, UncheckedArrays.get(m, b + 1) + 1);
         if (n < (int) (hdr >>> 32)) {
-            m[b + 2 + n] = a;
-            m[b] = hdr + 1;
+            assert capacity(hdr) <= room(classOfBase(b)) : "header " + Long.toHexString(hdr) + " at " + b;
+            UncheckedArrays.put(m, b + 2 + n, a);
+            UncheckedArrays.put(m, b, hdr + 1);
             return true;
         }
         return false;

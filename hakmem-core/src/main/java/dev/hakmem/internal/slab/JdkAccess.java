@@ -1,0 +1,58 @@
+package dev.hakmem.internal.slab;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+/**
+ * The JDK's {@code JavaLangAccess}, when the JVM exports {@code jdk.internal.access} to hakmem
+ * ({@code --add-exports java.base/jdk.internal.access=ALL-UNNAMED}, or {@code =dev.hakmem} on the
+ * module path): found once, through method handles, since linking a class that names the
+ * interface fails without the export. What uses it: {@link Carriers} (a virtual thread's
+ * carrier) and {@link UncheckedArrays} (the magazines' accesses without range checks).
+ */
+final class JdkAccess {
+    private JdkAccess() {}
+
+    /** {@code SharedSecrets.getJavaLangAccess()}, or null without the export. */
+    private static final Object JLA;
+    /** {@code JavaLangAccess}, or null without the export. */
+    private static final Class<?> TYPE;
+    /** Why {@link #JLA} is null, for diagnostics; null when it is not. */
+    static final String UNAVAILABLE_REASON;
+
+    static {
+        Object jla = null;
+        Class<?> type = null;
+        String reason = null;
+        try {
+            Class<?> secrets = Class.forName("jdk.internal.access.SharedSecrets");
+            type = Class.forName("jdk.internal.access.JavaLangAccess");
+            jla = MethodHandles.lookup().findStatic(secrets, "getJavaLangAccess", MethodType.methodType(type)).invoke();
+        } catch (Throwable e) {
+            jla = null;
+            type = null;
+            reason = "java.base does not export jdk.internal.access to hakmem (" + e.getClass().getSimpleName()
+                    + "): add --add-exports java.base/jdk.internal.access=ALL-UNNAMED (or =dev.hakmem)";
+        }
+        JLA = jla;
+        TYPE = type;
+        UNAVAILABLE_REASON = reason;
+    }
+
+    /** Whether the JVM exports {@code jdk.internal.access} to hakmem. */
+    static boolean available() {
+        return JLA != null;
+    }
+
+    /**
+     * The {@code JavaLangAccess} method {@code name} of type {@code type}, bound to the JDK's
+     * instance; {@link #available()} first.
+     */
+    static MethodHandle method(String name, MethodType type) throws ReflectiveOperationException {
+        if (JLA == null) {
+            throw new IllegalStateException(UNAVAILABLE_REASON);
+        }
+        return MethodHandles.lookup().findVirtual(TYPE, name, type).bindTo(JLA);
+    }
+}
