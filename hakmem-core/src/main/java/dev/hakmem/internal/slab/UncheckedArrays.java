@@ -11,9 +11,9 @@ import java.lang.invoke.MethodType;
  *
  * <p>A Java array access loads the array's length and compares the index with it. On those
  * paths the indices come from hakmem's own tables (a class's header index, the count in the
- * header it reads), so C2 cannot prove them in range, and the loads and branches were 4-10 % of
- * the fast paths (tiny-hot 1.095x, larson 1.05x on platform and on virtual threads, random-mixed
- * 1.04x without them; docs/results/profiles.md). The JDK's {@code jdk.internal.misc.Unsafe}
+ * header it reads), so C2 cannot prove them in range: without those loads and branches tiny-hot
+ * ran 1.22x, larson on virtual threads 1.09x and the other quick drivers 1.02-1.05x
+ * (docs/results/profiles.md, "The magazines' range checks"). The JDK's {@code jdk.internal.misc.Unsafe}
  * reads and writes an array element as one instruction. hakmem uses it when the JVM exports
  * {@code jdk.internal.access} to it (the same {@code --add-exports} that carrier heaps need, see
  * {@link Carriers}): through that package it exports {@code jdk.internal.misc} to its own module
