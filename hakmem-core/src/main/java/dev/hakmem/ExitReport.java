@@ -1,13 +1,14 @@
 package dev.hakmem;
 
+import dev.hakmem.internal.slab.Front;
 import dev.hakmem.internal.slab.SpanPool;
 
 import java.util.Locale;
 
 /**
  * The report {@code HAKMEM_STATS=1} ({@code -Dhakmem.stats=true}) prints to standard error at
- * exit: the totals of {@link Stats}, one line per size class that was used, and the shared
- * pool's span acquisitions per stage.
+ * exit: the totals of {@link Stats}, how the fast paths run ({@link Front#modes}), one line per
+ * size class that was used, and the shared pool's span acquisitions per stage.
  */
 final class ExitReport {
     private ExitReport() {}
@@ -16,12 +17,13 @@ final class ExitReport {
     static final String HEADER = "hakmem statistics";
 
     /** The report for a snapshot and the pool's stage counters. */
-    static String format(Stats s, long[] stageHits, String[] stageNames) {
+    static String format(Stats s, String modes, long[] stageHits, String[] stageNames) {
         StringBuilder sb = new StringBuilder(4096);
         line(sb, "%s (pid %d)", HEADER, ProcessHandle.current().pid());
         line(sb, "  live %d B, mapped %d B, SuperSlabs %d; mmap %d, munmap %d, madvise %d, populate %d; heaps borrowed %d",
                 s.liveBytes(), s.mappedBytes(), s.superSlabs(), s.mmapCalls(), s.munmapCalls(), s.madviseCalls(),
                 s.populateCalls(), s.heapsBorrowed());
+        line(sb, "  fast paths: %s", modes);
         line(sb, "  size classes (used ones):");
         line(sb, "  %5s %7s %14s %14s %12s %10s %12s %12s", "class", "block", "allocations", "frees", "live", "refills",
                 "remote frees", "lent");
@@ -52,7 +54,7 @@ final class ExitReport {
 
     /** The report now. */
     static String now() {
-        return format(StatsSnapshots.snapshot(), SpanPool.stageHits(), SpanPool.stageNames());
+        return format(StatsSnapshots.snapshot(), Front.modes(), SpanPool.stageHits(), SpanPool.stageNames());
     }
 
     private static void line(StringBuilder sb, String format, Object... args) {

@@ -235,6 +235,11 @@ class ObservabilityTest {
         for (String stage : dev.hakmem.internal.slab.SpanPool.stageNames()) {
             assertTrue(err.contains(stage), "stage " + stage + " in\n" + err);
         }
+        // ChildJvm starts the child without jdk.internal.access exported: both modes off, each with its reason
+        assertTrue(err.contains("fast paths: carrier heaps off (java.base does not export jdk.internal.access")
+                && err.contains("; unchecked magazines off (java.base does not export jdk.internal.access"), err);
+        String exported = runChild(List.of("-Dhakmem.stats=true", "--add-exports=java.base/jdk.internal.access=ALL-UNNAMED"), "report");
+        assertTrue(exported.contains("fast paths: carrier heaps on; unchecked magazines on"), exported);
         String without = runChild(List.of(), "report");
         assertFalse(without.contains("hakmem statistics"), "no report unless asked");
     }

@@ -391,6 +391,16 @@ public final class Front {
     // ------------------------------------------------------------------ queries
 
     /**
+     * How the fast paths run in this JVM, for the exit report: whether virtual threads use their
+     * carrier's heap ({@link Carriers}) and whether the magazines' hot words skip the array's range
+     * check ({@link UncheckedArrays}), each "on" or "off" with the reason.
+     */
+    public static String modes() {
+        return "carrier heaps " + (Carriers.AVAILABLE ? "on" : "off (" + Carriers.UNAVAILABLE_REASON + ")")
+                + "; unchecked magazines " + (UncheckedArrays.AVAILABLE ? "on" : "off (" + UncheckedArrays.UNAVAILABLE_REASON + ")");
+    }
+
+    /**
      * Usable size of the live block at {@code a}.
      *
      * @throws IllegalArgumentException if {@code a} is not a block start hakmem handed out
