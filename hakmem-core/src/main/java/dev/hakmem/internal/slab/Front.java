@@ -57,7 +57,7 @@ public final class Front {
         if (Long.compareUnsigned(size, SizeClasses.MAX_SMALL) <= 0) {
             b = Magazines.baseOfSmall(size);
         } else if (Long.compareUnsigned(size, SizeClasses.MAX_SIZE) <= 0) {
-            b = Magazines.base(SizeClasses.classOfAny(size));
+            b = Magazines.base(SizeClasses.classOfLarge(size)); // above MAX_SMALL: no second compare
         } else {
             return mallocHuge(size);
         }

@@ -166,7 +166,13 @@ public final class SizeClasses {
 
     /** The class serving {@code size} bytes; {@code 0 <= size <= MAX_SIZE}. */
     public static int classOfAny(long size) {
-        return size <= MAX_SMALL ? CLASS_BY_8[(int) ((size + 7) >>> 3)] : CLASS_BY_4K[(int) ((size + 4095) >>> 12)];
+        return size <= MAX_SMALL ? CLASS_BY_8[(int) ((size + 7) >>> 3)] : classOfLarge(size);
+    }
+
+    /** The class serving {@code size} bytes; {@code MAX_SMALL < size <= MAX_SIZE} (the large classes are multiples of 4 KiB). */
+    public static int classOfLarge(long size) {
+        assert size > MAX_SMALL && size <= MAX_SIZE : "not a large size: " + size;
+        return CLASS_BY_4K[(int) ((size + 4095) >>> 12)];
     }
 
     /** Spans of class {@code c} start at a multiple of this many 64 KiB slabs. */

@@ -15,6 +15,8 @@ class SizeClassesTest {
             int c = SizeClasses.classOfAny(size);
             if (size <= SizeClasses.MAX_SMALL) {
                 assertEquals(c, SizeClasses.classOf(size));
+            } else {
+                assertEquals(c, SizeClasses.classOfLarge(size));
             }
             assertTrue(SizeClasses.size(c) >= size, "class too small for " + size);
             if (c > 0) {
