@@ -56,12 +56,8 @@ final class Carriers {
     static final String UNAVAILABLE_REASON;
 
     static {
-        String reason = null;
-        if (!Config.flag("carrierHeaps", true)) {
-            reason = "hakmem.carrierHeaps=false";
-        } else if (!JdkAccess.available()) {
-            reason = JdkAccess.UNAVAILABLE_REASON;
-        } else {
+        String reason = JdkAccess.whyNot("carrierHeaps");
+        if (reason == null) {
             try {
                 // through a method handle: linking Jla fails when java.base does not export the package
                 MethodHandle carrier = JdkAccess.method("currentCarrierThread", MethodType.methodType(Thread.class));

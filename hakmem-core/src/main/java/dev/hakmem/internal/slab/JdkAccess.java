@@ -1,5 +1,7 @@
 package dev.hakmem.internal.slab;
 
+import dev.hakmem.internal.config.Config;
+
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -30,7 +32,6 @@ final class JdkAccess {
             type = Class.forName("jdk.internal.access.JavaLangAccess");
             jla = MethodHandles.lookup().findStatic(secrets, "getJavaLangAccess", MethodType.methodType(type)).invoke();
         } catch (Throwable e) {
-            jla = null;
             type = null;
             reason = "java.base does not export jdk.internal.access to hakmem (" + e.getClass().getSimpleName()
                     + "): add --add-exports java.base/jdk.internal.access=ALL-UNNAMED (or =dev.hakmem)";
@@ -40,14 +41,18 @@ final class JdkAccess {
         UNAVAILABLE_REASON = reason;
     }
 
-    /** Whether the JVM exports {@code jdk.internal.access} to hakmem. */
-    static boolean available() {
-        return JLA != null;
+    /**
+     * Why a fast path that needs this access and is switched by {@code hakmem.<flag>} (on by
+     * default) cannot be used: the flag is off, or the JVM does not export the package; null when
+     * it can (its own set-up may still fail).
+     */
+    static String whyNot(String flag) {
+        return Config.flag(flag, true) ? UNAVAILABLE_REASON : "hakmem." + flag + "=false";
     }
 
     /**
      * The {@code JavaLangAccess} method {@code name} of type {@code type}, bound to the JDK's
-     * instance; {@link #available()} first.
+     * instance; only where {@link #whyNot} said null.
      */
     static MethodHandle method(String name, MethodType type) throws ReflectiveOperationException {
         if (JLA == null) {

@@ -1,7 +1,5 @@
 package dev.hakmem.internal.slab;
 
-import dev.hakmem.internal.config.Config;
-
 import java.lang.invoke.MethodType;
 
 /**
@@ -36,12 +34,8 @@ final class UncheckedArrays {
     static final String UNAVAILABLE_REASON;
 
     static {
-        String reason = null;
-        if (!Config.flag("uncheckedMagazines", true)) {
-            reason = "hakmem.uncheckedMagazines=false";
-        } else if (!JdkAccess.available()) {
-            reason = JdkAccess.UNAVAILABLE_REASON;
-        } else {
+        String reason = JdkAccess.whyNot("uncheckedMagazines");
+        if (reason == null) {
             try {
                 Module base = Object.class.getModule();
                 Module self = UncheckedArrays.class.getModule();
