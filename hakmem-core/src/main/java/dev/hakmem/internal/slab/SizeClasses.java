@@ -166,7 +166,7 @@ public final class SizeClasses {
 
     /** The class serving {@code size} bytes; {@code 0 <= size <= MAX_SIZE}. */
     public static int classOfAny(long size) {
-        return size <= MAX_SMALL ? CLASS_BY_8[(int) ((size + 7) >>> 3)] : classOfLarge(size);
+        return size <= MAX_SMALL ? classOf(size) : classOfLarge(size);
     }
 
     /** The class serving {@code size} bytes; {@code MAX_SMALL < size <= MAX_SIZE} (the large classes are multiples of 4 KiB). */
