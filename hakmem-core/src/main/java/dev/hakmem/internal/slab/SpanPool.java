@@ -246,7 +246,7 @@ public final class SpanPool {
         try {
             long next = SpanCache.decay(now);
             for (SuperSlab ss : WITH_FREE) {
-                next = DecayClock.earlier(next, ss.decayIdleSlots(now));
+                next = DecayClock.earlier(next, ss.decayIdleSlots(now, DecayClock.DECAY_NANOS));
             }
             return DecayClock.earlier(next, SuperSlabCache.decay(now));
         } finally {

@@ -119,15 +119,16 @@ final class SuperSlab {
 
     /**
      * The decay of its resident free slots: purges them if they have been idle since before
-     * {@code now - DECAY}. Pool lock held.
+     * {@code now - idleNanos} (the decay time for a SuperSlab in use, less for a cached one, see
+     * {@link SuperSlabCache#RESIDENT_NANOS}). Pool lock held.
      *
      * @return when they will be due, or {@link DecayClock#NONE} if none is left resident
      */
-    long decayIdleSlots(long now) {
+    long decayIdleSlots(long now, long idleNanos) {
         if (idleSlots() == 0) {
             return DecayClock.NONE;
         }
-        long due = idleSince + DecayClock.DECAY_NANOS;
+        long due = idleSince + idleNanos;
         if (due - now > 0) {
             return due;
         }

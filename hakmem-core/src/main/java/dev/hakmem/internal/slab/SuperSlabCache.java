@@ -11,8 +11,8 @@ import java.util.ArrayDeque;
 /**
  * SuperSlabs that hold no span: the committed ones kept for reuse (CACHED, at most
  * {@link #CACHE_MAX}, {@code hakmem.superSlabCache}, default 32, i.e. 64 MiB of address space
- * whose pages decay returns after the decay time) and the reservation slots given back to the OS
- * (RELEASED), reusable. Commits new SuperSlabs ({@code mmap} over a reservation slot, charged to
+ * whose pages decay returns after a quarter of the decay time, {@link #RESIDENT_NANOS}) and the
+ * reservation slots given back to the OS (RELEASED), reusable. Commits new SuperSlabs ({@code mmap} over a reservation slot, charged to
  * the memory budget) and releases them. Everything here runs under {@link SpanPool}'s lock.
  *
  * <pre>
@@ -26,6 +26,18 @@ final class SuperSlabCache {
 
     /** Bound of the empty-SuperSlab cache. */
     static final int CACHE_MAX = Math.max(0, Config.integer("superSlabCache", 32));
+
+    /**
+     * How long a cached SuperSlab keeps its pages resident: a quarter of the decay time (250 ms by
+     * default), while free slots of SuperSlabs in use wait the whole decay time. A SuperSlab that
+     * emptied is reused within moments by a churn that empties and refills SuperSlabs (large
+     * blocks at random sizes), or not for a while: a program's phase freed it and the next phase
+     * grows elsewhere, in the holes of partly used spans, with those 2 MiB still resident beside
+     * it. frag-phases' phases last about 250 ms on a fast machine, less than the decay time, and
+     * peaked with up to 32 of them resident (docs/results/memory, stop 52). Purged, a cached
+     * SuperSlab stays mapped: its reuse costs page faults, not an {@code mmap}.
+     */
+    static final long RESIDENT_NANOS = DecayClock.DECAY_NANOS / 4;
 
     /** CACHED SuperSlabs, most recently emptied last. */
     private static final ArrayDeque<SuperSlab> CACHE = new ArrayDeque<>();
@@ -76,7 +88,7 @@ final class SuperSlabCache {
         if (CACHE.size() < CACHE_MAX) {
             ss.state = SuperSlab.CACHED;
             CACHE.addLast(ss);
-            DecayClock.schedule(ss.idleSince + DecayClock.DECAY_NANOS);
+            DecayClock.schedule(ss.idleSince + RESIDENT_NANOS);
         } else if (!decommit(ss)) {
             // could not give it back: keep it usable
             ss.state = SuperSlab.CACHED;
@@ -113,15 +125,15 @@ final class SuperSlabCache {
     }
 
     /**
-     * Purges the pages of cached SuperSlabs idle since before {@code now - DECAY} (they stay
-     * mapped for reuse).
+     * Purges the pages of cached SuperSlabs idle since before {@code now - RESIDENT_NANOS} (they
+     * stay mapped for reuse).
      *
      * @return the next deadline, or {@link DecayClock#NONE}
      */
     static long decay(long now) {
         long next = DecayClock.NONE;
         for (SuperSlab ss : CACHE) {
-            next = DecayClock.earlier(next, ss.decayIdleSlots(now));
+            next = DecayClock.earlier(next, ss.decayIdleSlots(now, RESIDENT_NANOS));
         }
         return next;
     }

@@ -35,10 +35,14 @@ final class SweepSchedule {
     static final long GROWTH_SWEEP_BYTES = Math.max(0, Config.size("growthSweepBytes", 1L << 20));
 
     /**
-     * Least time between two sweeps of a heap on its own after one that gave back little: an
-     * eighth of the decay time (125 ms by default), at least 10 ms.
+     * Least time between two sweeps of a heap on its own after one that gave back little: a
+     * fortieth of the decay time (25 ms by default), at least 10 ms. Long enough that a churn of
+     * large blocks at random sizes sweeps a few dozen times a second, not before most new spans;
+     * short enough that a program whose phases last a few hundred milliseconds sweeps several
+     * times in each (an eighth, 125 ms, let frag-phases' phases of about 250 ms on a fast machine
+     * peak with the last phase's freed pages still resident: docs/results/memory, stop 52).
      */
-    static final long GAP = Math.max(10_000_000L, DecayClock.DECAY_NANOS / 8);
+    static final long GAP = Math.max(10_000_000L, DecayClock.DECAY_NANOS / 40);
 
     /** {@link #due()} calls that return at once after the gap held a sweep back (see {@link #checksToSkip}). */
     private static final int CHECKS_SKIPPED = 64;

@@ -37,6 +37,13 @@ import java.util.concurrent.locks.LockSupport;
  *     the third, a decay time after the first, finds it idle that long and empties it, its spans
  *     released as idle since the first pass; the pool's pass now finds them idle
  *     for a decay time and gives their pages back (a release dated now left them resident).</li>
+ * <li>{@code cachedSuperSlabs}: run with a decay time far longer than the test and no sweeps of the
+ *     heap's own, so this thread makes the pool's passes itself: about 20 MiB of 1 KiB blocks, written
+ *     and freed, empty most of their ten SuperSlabs, which go to the SuperSlab cache with their
+ *     pages resident. A pass dated half a {@link SuperSlabCache#RESIDENT_NANOS} after the frees
+ *     leaves them; one a whole {@code RESIDENT_NANOS} after (a quarter of the decay time, long
+ *     before the decay time itself) purges them. They stay mapped: the same blocks again need no
+ *     {@code mmap}.</li>
  * </ul>
  * Prints {@code key=value} figures and {@code OK}, or throws.
  */
@@ -55,6 +62,7 @@ public final class GiveBackChild {
             case "before-growth" -> beforeGrowth();
             case "borrowStress" -> borrowStress(Double.parseDouble(args[1]));
             case "idleSince" -> idleSince();
+            case "cachedSuperSlabs" -> cachedSuperSlabs();
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.println("OK " + args[0]);
@@ -128,6 +136,37 @@ public final class GiveBackChild {
             throw new AssertionError(afterPool + " pages of the idle heap's released spans still resident after the pool's pass"
                     + " (their release was dated at the empty, not when the heap went idle)");
         }
+    }
+
+    static void cachedSuperSlabs() throws Exception {
+        int n = 20_000;
+        int size = 1000;
+        long[] blocks = new long[n];
+        for (int i = 0; i < n; i++) {
+            blocks[i] = Hakmem.malloc(size);
+            BlockPattern.fill(blocks[i], size, BlockPattern.off(i));
+        }
+        for (int i = 0; i < n; i++) {
+            BlockPattern.verify(blocks[i], size, BlockPattern.off(i), "block " + i);
+            Hakmem.free(blocks[i]);
+        }
+        long freedAt = System.nanoTime();
+        long before = resident();
+        SpanPool.decay(freedAt + SuperSlabCache.RESIDENT_NANOS / 2);
+        long early = resident();
+        SpanPool.decay(freedAt + SuperSlabCache.RESIDENT_NANOS);
+        long after = resident();
+        long mmaps = Hakmem.stats().mmapCalls();
+        for (int i = 0; i < n; i++) {
+            blocks[i] = Hakmem.malloc(size);
+            BlockPattern.fill(blocks[i], size, BlockPattern.off(i + 1));
+        }
+        long newMmaps = Hakmem.stats().mmapCalls() - mmaps;
+        for (int i = 0; i < n; i++) {
+            BlockPattern.verify(blocks[i], size, BlockPattern.off(i + 1), "block " + i + " again");
+            Hakmem.free(blocks[i]);
+        }
+        System.out.printf("residentKiB=%d earlyKiB=%d afterKiB=%d newMmaps=%d%n", before, early, after, newMmaps);
     }
 
     static void partlyFree(boolean active) throws Exception {

@@ -64,6 +64,27 @@ class GiveBackTest {
         assertTrue(figures(r.output()).get("residentPages") > 0, "the blocks were resident: " + r.output());
     }
 
+    /**
+     * SuperSlabs a program emptied go back a quarter of the decay time later, not a whole decay
+     * time: a phase that freed them and grows elsewhere does not peak with them resident. Purged,
+     * they stay mapped for reuse.
+     */
+    @Test
+    void cachedSuperSlabsGoBackAfterAQuarterOfTheDecayTime() throws Exception {
+        ChildJvm.Result r = ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=600000", "-Dhakmem.growthSweepBytes=0",
+                        "-Dhakmem.lend=false", "-Dhakmem.jmx=false", "-ea")
+                .args("cachedSuperSlabs").timeout(Duration.ofSeconds(60)).run();
+        System.out.println("give-back, cached SuperSlabs: " + r.output().strip());
+        assertEquals(0, r.exit(), r.output());
+        Map<String, Long> m = figures(r.output());
+        assertTrue(m.get("residentKiB") >= 16 << 10, "the freed blocks' pages were resident: " + r.output());
+        assertTrue(m.get("residentKiB") - m.get("earlyKiB") < 1 << 10, "nothing went back before it was due: " + r.output());
+        // about 20 MiB in ten SuperSlabs; the one with the heap's current span and those the
+        // magazine's blocks keep stay in use
+        assertTrue(m.get("earlyKiB") - m.get("afterKiB") >= 12 << 10, "the cached SuperSlabs' pages went back: " + r.output());
+        assertEquals(0L, m.get("newMmaps"), "purged SuperSlabs stay mapped for reuse: " + r.output());
+    }
+
     @Test
     void freePagesOfABusyThreadsSpansGoBack() throws Exception {
         ChildJvm.Result r = run("active");
