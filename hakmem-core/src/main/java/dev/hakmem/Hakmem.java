@@ -108,6 +108,23 @@ public final class Hakmem {
     }
 
     /**
+     * Gives back the calling thread's cached blocks and the free pages of its spans if the thread
+     * made no allocation that reached past its caches, and freed nothing, since its previous call
+     * of this method (and did before it): for threads that idle in native code, such as an event
+     * loop waiting in {@code epoll_wait}. hakmem's decay gives back the memory of threads that are
+     * blocked (parked, sleeping, waiting) without any call, but cannot touch a running thread's
+     * caches, and a thread in native code counts as running. Call it from such a thread every
+     * second or so (hakmem-netty does, on each event loop); a busy thread pays one pass over its
+     * counters per call. Nothing on a virtual thread.
+     *
+     * @return whether it gave the thread's caches back (false while the thread is busy, or when it
+     *         already did since the thread's last activity)
+     */
+    public static boolean trimCurrentThreadIfIdle() {
+        return Allocator.trimCurrentThreadIfIdle();
+    }
+
+    /**
      * Gives free memory back to the OS now: empties the calling thread's caches, those of the
      * shared and exited-thread heaps, then releases empty SuperSlabs and purges free slabs; then
      * (unless {@code hakmem.trimLibc=false}) calls the C library's {@code malloc_trim(0)} where it

@@ -178,6 +178,11 @@ public final class Allocator {
         Events.trim(before - MemoryBudget.mapped());
     }
 
+    /** {@link Heaps#trimOwnIfIdle}: the calling thread's heap emptied if it was idle since the previous call (never in debug mode). */
+    public static boolean trimCurrentThreadIfIdle() {
+        return !DEBUG && Heaps.trimOwnIfIdle();
+    }
+
     /**
      * The C library's {@code malloc_trim(0)} unless {@code hakmem.trimLibc=false}: at the end of
      * {@link #trim}, and after a decay pass that left nothing pending.

@@ -56,6 +56,7 @@ final class BufferCaches {
     }
 
     private Local newLocal() {
+        EventLoopTrims.register(); // an event loop gives its hakmem memory back when it idles
         Local local = new Local(this);
         synchronized (registryLock) {
             sweep();

@@ -85,6 +85,11 @@ final class Heap {
     /** When a class's magazine grows in a burst of frees. Holder only. */
     private final Bursts bursts = new Bursts(mag);
 
+    /** {@link #activity()} at the owner's last {@link Heaps#trimOwnIfIdle} call, -1 before the first. Owner only. */
+    long activityAtOwnTrim = -1;
+    /** Whether the heap saw activity since the owner's last {@link Heaps#trimOwnIfIdle} emptied it. Owner only. */
+    boolean activeSinceOwnTrim;
+
     /** nanoTime when a scan first found this heap's thread dead, or 0. Registry lock. */
     long deadSince;
     /** {@link #activity()} at the decay thread's last pass. Decay thread only. */

@@ -476,6 +476,59 @@ public final class Heaps {
         return holding ? now + DecayClock.DECAY_NANOS : DecayClock.NONE;
     }
 
+    /**
+     * Empties the calling platform thread's heap (cached blocks back to their spans, empty spans to
+     * the pool, free pages to the OS) when it saw no slow path, flush or local free since the
+     * previous call, and was active before that: a thread that idles in native code, such as an
+     * event loop waiting in {@code epoll_wait}, is never blocked in the JVM's sense, so the decay
+     * thread does not borrow its heap ({@link Heap#tryBorrow}), and having no fast path to run it
+     * never comes by the sweep it is asked for. Called from the thread itself, periodically
+     * (hakmem-netty schedules it on each event loop). Nothing for a virtual thread (its carrier's
+     * heap is not its own), a thread without a heap, or a heap emptied since its last activity.
+     *
+     * <pre>
+     * call k:    activity moved since call k-1   -&gt; recorded, active; false
+     * call k+1:  no activity since call k, active -&gt; emptied, not active; true
+     * call k+2:  still none                       -&gt; false (nothing new to give back)
+     * </pre>
+     *
+     * @return whether it emptied the heap
+     */
+    public static boolean trimOwnIfIdle() {
+        Thread me = Thread.currentThread();
+        if (me.isVirtual()) {
+            return false;
+        }
+        Heap h = fast(me);
+        if (h == null) {
+            h = OVERFLOW.get();
+        }
+        if (h == null || h.shared) {
+            return false;
+        }
+        long a = h.activity();
+        if (a != h.activityAtOwnTrim) {
+            h.activityAtOwnTrim = a;
+            h.activeSinceOwnTrim = true;
+            return false;
+        }
+        if (!h.activeSinceOwnTrim) {
+            return false;
+        }
+        emptyOwn(h); // waits for a borrower (the decay thread) to let go of it
+        h.activityAtOwnTrim = h.activity(); // the empty's own flushes count as activity
+        h.activeSinceOwnTrim = false;
+        OWN_TRIMS.increment();
+        return true;
+    }
+
+    private static final LongAdder OWN_TRIMS = new LongAdder();
+
+    /** Heaps emptied by {@link #trimOwnIfIdle} so far (for tests and diagnostics). */
+    static long ownTrims() {
+        return OWN_TRIMS.sum();
+    }
+
     /** Empties heap {@code h} of the calling thread (or of its carrier): magazines, empty spans, free pages. */
     private static void emptyOwn(Heap h) {
         long o = h.enterSlow();

@@ -44,6 +44,12 @@ import java.util.concurrent.locks.LockSupport;
  *     leaves them; one a whole {@code RESIDENT_NANOS} after (a quarter of the decay time, long
  *     before the decay time itself) purges them. They stay mapped: the same blocks again need no
  *     {@code mmap}.</li>
+ * <li>{@code ownTrim}: run with a decay time far longer than the test and no sweeps of the heap's
+ *     own: the main thread fills 64 MiB of 8 KiB blocks and frees every other one, then calls
+ *     {@code Hakmem.trimCurrentThreadIfIdle()} four times: the first sees the frees (false), the
+ *     second an idle heap, which it empties, giving the freed blocks' pages back (true), the third
+ *     nothing new (false); after one more free, the fourth sees it (false) and the fifth empties the
+ *     heap again (true). The live blocks keep their bytes.</li>
  * </ul>
  * Prints {@code key=value} figures and {@code OK}, or throws.
  */
@@ -63,6 +69,7 @@ public final class GiveBackChild {
             case "borrowStress" -> borrowStress(Double.parseDouble(args[1]));
             case "idleSince" -> idleSince();
             case "cachedSuperSlabs" -> cachedSuperSlabs();
+            case "ownTrim" -> ownTrim();
             default -> throw new IllegalArgumentException(args[0]);
         }
         System.out.println("OK " + args[0]);
@@ -167,6 +174,35 @@ public final class GiveBackChild {
             Hakmem.free(blocks[i]);
         }
         System.out.printf("residentKiB=%d earlyKiB=%d afterKiB=%d newMmaps=%d%n", before, early, after, newMmaps);
+    }
+
+    static void ownTrim() throws Exception {
+        long[] blocks = filledBlocks();
+        for (int i = 0; i < COUNT; i += 2) {
+            Hakmem.free(blocks[i]);
+        }
+        long before = resident();
+        boolean first = Hakmem.trimCurrentThreadIfIdle();
+        boolean second = Hakmem.trimCurrentThreadIfIdle();
+        long after = resident();
+        long freedAfter = 0;
+        for (int i = 0; i < COUNT; i += 2) {
+            freedAfter += ProcFs.residentPages(blocks[i], blocks[i] + BLOCK);
+        }
+        boolean third = Hakmem.trimCurrentThreadIfIdle();
+        Hakmem.free(blocks[1]);
+        boolean fourth = Hakmem.trimCurrentThreadIfIdle();
+        boolean fifth = Hakmem.trimCurrentThreadIfIdle();
+        for (int i = 3; i < COUNT; i += 2) {
+            BlockPattern.verify(blocks[i], BLOCK, BlockPattern.off(i), "live block after the trims");
+            Hakmem.free(blocks[i]);
+        }
+        System.out.printf("beforeKiB=%d afterKiB=%d freedPagesResident=%d calls=%b,%b,%b,%b,%b ownTrims=%d%n", before, after,
+                freedAfter, first, second, third, fourth, fifth, Heaps.ownTrims());
+        if (first || !second || third || fourth || !fifth) {
+            throw new AssertionError("expected false, true, false, false, true: " + first + ", " + second + ", " + third
+                    + ", " + fourth + ", " + fifth);
+        }
     }
 
     static void partlyFree(boolean active) throws Exception {

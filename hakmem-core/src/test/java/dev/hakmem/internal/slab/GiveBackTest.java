@@ -71,18 +71,43 @@ class GiveBackTest {
      */
     @Test
     void cachedSuperSlabsGoBackAfterAQuarterOfTheDecayTime() throws Exception {
-        ChildJvm.Result r = ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=600000", "-Dhakmem.growthSweepBytes=0",
-                        "-Dhakmem.lend=false", "-Dhakmem.jmx=false", "-ea")
-                .args("cachedSuperSlabs").timeout(Duration.ofSeconds(60)).run();
-        System.out.println("give-back, cached SuperSlabs: " + r.output().strip());
-        assertEquals(0, r.exit(), r.output());
-        Map<String, Long> m = figures(r.output());
-        assertTrue(m.get("residentKiB") >= 16 << 10, "the freed blocks' pages were resident: " + r.output());
-        assertTrue(m.get("residentKiB") - m.get("earlyKiB") < 1 << 10, "nothing went back before it was due: " + r.output());
+        Map<String, Long> m = figuresWithoutDecayOrSweeps("cachedSuperSlabs", "cached SuperSlabs");
+        String r = m.toString();
+        assertTrue(m.get("residentKiB") >= 16 << 10, "the freed blocks' pages were resident: " + r);
+        assertTrue(m.get("residentKiB") - m.get("earlyKiB") < 1 << 10, "nothing went back before it was due: " + r);
         // about 20 MiB in ten SuperSlabs; the one with the heap's current span and those the
         // magazine's blocks keep stay in use
-        assertTrue(m.get("earlyKiB") - m.get("afterKiB") >= 12 << 10, "the cached SuperSlabs' pages went back: " + r.output());
-        assertEquals(0L, m.get("newMmaps"), "purged SuperSlabs stay mapped for reuse: " + r.output());
+        assertTrue(m.get("earlyKiB") - m.get("afterKiB") >= 12 << 10, "the cached SuperSlabs' pages went back: " + r);
+        assertEquals(0L, m.get("newMmaps"), "purged SuperSlabs stay mapped for reuse: " + r);
+    }
+
+    /**
+     * A thread that idles in native code (an event loop in {@code epoll_wait}) is never blocked in
+     * the JVM's sense, so the decay thread does not borrow its heap; calling
+     * {@code Hakmem.trimCurrentThreadIfIdle()} from it periodically gives its caches and free pages
+     * back once it has been idle for one period.
+     */
+    @Test
+    void anIdleThreadGivesItsOwnMemoryBackWhenItAsks() throws Exception {
+        Map<String, Long> m = figuresWithoutDecayOrSweeps("ownTrim", "own trim");
+        String r = m.toString();
+        assertTrue(m.get("beforeKiB") - m.get("afterKiB") >= 24 << 10, "about 32 MiB of free pages given back: " + r);
+        assertEquals(0L, m.get("freedPagesResident"), "no page of a freed block still resident: " + r);
+        assertEquals(2L, m.get("ownTrims"), r);
+    }
+
+    /**
+     * Runs child workload {@code mode} with a decay time of ten minutes and no sweeps of a heap's
+     * own (so what goes back is what the child's own calls give back), checks it exited cleanly
+     * and returns its figures.
+     */
+    private static Map<String, Long> figuresWithoutDecayOrSweeps(String mode, String label) throws Exception {
+        ChildJvm.Result r = ChildJvm.of(GiveBackChild.class).jvmArgs("-Dhakmem.decayMs=600000", "-Dhakmem.growthSweepBytes=0",
+                        "-Dhakmem.lend=false", "-Dhakmem.jmx=false", "-ea")
+                .args(mode).timeout(Duration.ofSeconds(60)).run();
+        System.out.println("give-back, " + label + ": " + r.output().strip());
+        assertEquals(0, r.exit(), r.output());
+        return figures(r.output());
     }
 
     @Test
