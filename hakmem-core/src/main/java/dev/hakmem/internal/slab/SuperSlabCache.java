@@ -12,8 +12,9 @@ import java.util.ArrayDeque;
  * SuperSlabs that hold no span: the committed ones kept for reuse (CACHED, at most
  * {@link #CACHE_MAX}, {@code hakmem.superSlabCache}, default 32, i.e. 64 MiB of address space
  * whose pages decay returns after a quarter of the decay time, {@link #RESIDENT_NANOS}) and the
- * reservation slots given back to the OS (RELEASED), reusable. Commits new SuperSlabs ({@code mmap} over a reservation slot, charged to
- * the memory budget) and releases them. Everything here runs under {@link SpanPool}'s lock.
+ * reservation slots given back to the OS (RELEASED), reusable. Commits new SuperSlabs
+ * ({@code mmap} over a reservation slot, charged to the memory budget) and releases them.
+ * Everything here runs under {@link SpanPool}'s lock.
  *
  * <pre>
  * (slot never used) --commit--&gt; ACTIVE --last span gone--&gt; CACHED --past the bound, or trim--&gt; RELEASED
