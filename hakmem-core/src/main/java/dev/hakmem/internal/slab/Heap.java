@@ -170,11 +170,11 @@ final class Heap {
      */
     void bind(Thread t) {
         assert !shared;
-        thread = t;
         deadSince = 0;
         platformThread = t;
         mag[Magazines.OWNER] = t == null ? Magazines.NO_OWNER : t.threadId();
         lists.setOwnerThread(t);
+        thread = t; // last: the volatile write publishes the fields above to whoever reads holder()
     }
 
     /** Claims an unheld heap for {@code t} (compare-and-set); pair with {@link #unclaim()}. */
