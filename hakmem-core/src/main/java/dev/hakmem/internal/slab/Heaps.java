@@ -116,12 +116,14 @@ public final class Heaps {
         return ofPlatformThread(t, false, blockOwner);
     }
 
-    private static Heap ofPlatformThread(Thread t, boolean adopt, Heap prefer) {
+    /** The calling platform thread {@code t}'s heap if it has one (its table slot, else its overflow heap), else null. */
+    private static Heap existing(Thread t) {
         Heap h = fast(t);
-        if (h != null) {
-            return h;
-        }
-        h = OVERFLOW.get();
+        return h != null ? h : OVERFLOW.get();
+    }
+
+    private static Heap ofPlatformThread(Thread t, boolean adopt, Heap prefer) {
+        Heap h = existing(t);
         if (h != null) {
             return h;
         }
@@ -499,10 +501,7 @@ public final class Heaps {
         if (me.isVirtual()) {
             return false;
         }
-        Heap h = fast(me);
-        if (h == null) {
-            h = OVERFLOW.get();
-        }
+        Heap h = existing(me);
         if (h == null || h.shared) {
             return false;
         }

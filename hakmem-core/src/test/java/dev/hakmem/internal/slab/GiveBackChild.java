@@ -185,10 +185,7 @@ public final class GiveBackChild {
         boolean first = Hakmem.trimCurrentThreadIfIdle();
         boolean second = Hakmem.trimCurrentThreadIfIdle();
         long after = resident();
-        long freedAfter = 0;
-        for (int i = 0; i < COUNT; i += 2) {
-            freedAfter += ProcFs.residentPages(blocks[i], blocks[i] + BLOCK);
-        }
+        long freedAfter = freedResidentPages(blocks, COUNT, BLOCK);
         boolean third = Hakmem.trimCurrentThreadIfIdle();
         Hakmem.free(blocks[1]);
         boolean fourth = Hakmem.trimCurrentThreadIfIdle();
@@ -283,9 +280,9 @@ public final class GiveBackChild {
             Hakmem.free(blocks[i]);
         }
         long sweptByFrees = SweepSchedule.sweeps() - sweeps;
-        long before = freedResidentPages(blocks, block);
+        long before = freedResidentPages(blocks, 512, block);
         long big = Hakmem.malloc(256 << 10);
-        long after = freedResidentPages(blocks, block);
+        long after = freedResidentPages(blocks, 512, block);
         System.out.printf("sweptByFrees=%d freedPages=%d residentBefore=%d residentAfter=%d sweeps=%d%n", sweptByFrees,
                 256 * (block >> 12), before, after, SweepSchedule.sweeps() - sweeps);
         Hakmem.free(big);
@@ -298,9 +295,10 @@ public final class GiveBackChild {
     }
 
     /** Resident pages of the freed blocks (the even ones of the first 512). */
-    private static long freedResidentPages(long[] blocks, int block) throws Exception {
+    /** Resident pages of the freed blocks (every other one, from the first) among the first {@code count} of {@code block} bytes. */
+    private static long freedResidentPages(long[] blocks, int count, int block) throws Exception {
         long n = 0;
-        for (int i = 0; i < 512; i += 2) {
+        for (int i = 0; i < count; i += 2) {
             n += ProcFs.residentPages(blocks[i], blocks[i] + block);
         }
         return n;
