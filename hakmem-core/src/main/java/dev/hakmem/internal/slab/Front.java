@@ -83,13 +83,16 @@ public final class Front {
 
     /**
      * A virtual thread: a block from its carrier's magazines when the carrier's heap is idle (the
-     * same fast path, one frame deeper), else the slow path.
+     * same fast path, one frame deeper), else the slow path. The carrier is read again after
+     * {@link Heaps#prepareCarrier}: it may block on the registry lock, and the thread then go on on
+     * another carrier, while the carrier it left runs other virtual threads on the heap just made
+     * for it (reusing the first carrier, a block was taken from a magazine another thread was
+     * popping: handed out twice, then freed twice; {@code CarrierHeapsTest}).
      */
     private static long allocVirtual(int c) {
-        Thread carrier = Carriers.current();
-        long a = allocOnCarrier(carrier, c);
-        if (a == 0 && Heaps.prepareCarrier(carrier)) {
-            a = allocOnCarrier(carrier, c); // the carrier had no heap: one was made
+        long a = allocOnCarrier(Carriers.current(), c);
+        if (a == 0 && Heaps.prepareCarrier(Carriers.current())) {
+            a = allocOnCarrier(Carriers.current(), c); // a heap was made for the carrier it was on then
         }
         return a != 0 ? a : allocSlow(Thread.currentThread(), c);
     }

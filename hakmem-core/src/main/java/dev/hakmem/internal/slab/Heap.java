@@ -41,6 +41,11 @@ import java.lang.invoke.VarHandle;
  * exitSlow(o)                mag[0] = id, on the heap's own thread (release store: the slow path's last write),
  *                                     or STALE(id) when finishing on another carrier
  * </pre>
+ * After anything that may block (a slow path, {@link Heaps#prepareCarrier}), a virtual thread
+ * reads its carrier again before it uses a carrier's heap: the one it read before may be running
+ * other virtual threads on that heap, and STALE(id) does not keep them out (the first of them
+ * re-synchronises it to id at once). So {@link #servedSweep} answers whether the caller is on the
+ * heap's carrier, not what the word says.
  *
  * <p><b>The owner word.</b> {@code mag[0]} holds the heap's thread id (its platform thread or
  * carrier), BUSY while a slow path or a borrower ({@link #tryBorrow}) holds the heap, or
@@ -279,7 +284,10 @@ final class Heap {
      * ({@link #nudge}).
      *
      * @return whether the caller may still use the heap: false when a virtual thread blocked in the
-     *         sweep and finished it on another carrier (the owner word is then STALE, see {@link #exitSlow})
+     *         sweep and finished it on another carrier. Its exit left the owner word STALE
+     *         ({@link #exitSlow}), but a virtual thread now on the heap's carrier may already have
+     *         re-synchronised it to {@code id}: so the answer is whether the caller runs on thread
+     *         {@code id} now, not the owner word alone ({@code CarrierSweepMoveTest})
      */
     boolean servedSweep(long id) {
         if (!sweepRequested) {
@@ -298,7 +306,7 @@ final class Heap {
         } finally {
             exitSlow(o);
         }
-        return Magazines.owner(mag) == id;
+        return Carriers.current().threadId() == id && Magazines.owner(mag) == id;
     }
 
     /**

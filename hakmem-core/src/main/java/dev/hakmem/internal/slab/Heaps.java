@@ -207,6 +207,21 @@ public final class Heaps {
         }
     }
 
+    /** Takes the registry lock (tests: a virtual thread that then needs it blocks, and may go on on another carrier). */
+    static void lockRegistry() {
+        LOCK.lock();
+    }
+
+    /** Lets go of the registry lock taken with {@link #lockRegistry}. */
+    static void unlockRegistry() {
+        LOCK.unlock();
+    }
+
+    /** Whether thread {@code t} waits for the registry lock (tests). */
+    static boolean waitsForRegistry(Thread t) {
+        return LOCK.hasQueuedThread(t);
+    }
+
     /** A new heap, on the list of platform-thread heaps. LOCK held. */
     private static Heap newHeap() {
         Heap h = new Heap(nextId++, false);

@@ -69,6 +69,18 @@ class CarrierHeapsTest {
     }
 
     /**
+     * A virtual thread whose first allocation makes its carrier's heap blocks on the registry lock
+     * and goes on on the other carrier: its block comes from that carrier's heap or a shared one,
+     * never from the heap made for the carrier it left (it once did: a block handed out twice).
+     */
+    @Test
+    void aVirtualThreadThatMovedWhileItsCarriersHeapWasMadeDoesNotUseThatHeap() throws Exception {
+        ChildJvm.Result r = onCarriers(CarrierPrepareChild.class, 2).jvmArgs("-Dhakmem.decayMs=0").run();
+        System.out.println("a move while the carrier's heap is made: " + r.output().strip());
+        assertTrue(r.exit() == 0 && r.output().contains("OK prepareMoves"), r.output());
+    }
+
+    /**
      * A carrier whose virtual thread is pinned and blocked reads as WAITING, as a blocked owner
      * does, but its heap is not borrowed: the virtual thread may be anywhere, a fast path of the
      * carrier's heap included (the decay thread would flush the magazines under it).
