@@ -24,7 +24,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <li>Threads that own no heap use the {@link SharedHeaps}.</li>
  * </ul>
  * The table and the list of heaps change only under {@link #LOCK}; the table is read without it
- * (an entry is a heap whose holder is checked against the reader).
+ * (an entry is a heap whose holder is checked against the reader). Invariant: a heap in the
+ * table sits in its holder's slot ({@code HEAPS[i].holder().threadId() & MASK == i}, the holder
+ * alive or dead; else the entry is {@code NOBODY}), and a thread's heap is in one place, its slot
+ * or its overflow slot.
  */
 public final class Heaps {
     private Heaps() {}
@@ -197,7 +200,8 @@ public final class Heaps {
             }
             assert !h.holdsMemory() : "a counting heap held memory: " + h;
             Thread t = h.platformThread();
-            int slot = h.tableSlot >= 0 && HEAPS[h.tableSlot] == h ? h.tableSlot : -1;
+            int own = (int) t.threadId() & MASK;
+            int slot = HEAPS[own] == h ? own : -1; // else h is in t's overflow slot, and so will dead be
             retire(h);
             dead.bind(t);
             install(dead, slot);
@@ -230,13 +234,19 @@ public final class Heaps {
     }
 
     /**
-     * Makes {@code h} the current thread's heap: in table slot {@code slot}, or in the thread's
-     * {@link #OVERFLOW} if {@code slot} is negative (the slot belongs to another live thread). LOCK held.
+     * Makes {@code h}, bound to the current thread, its heap: in table slot {@code slot} (the
+     * thread's), or in the thread's {@link #OVERFLOW} if {@code slot} is negative (the slot belongs
+     * to another live thread). Either way it is in that one place only: a dead thread's heap adopted
+     * into the overflow slot leaves the table slot it had (left there, it stayed in a slot not its
+     * holder's, and the swap of a counting heap put the adopted heap there and left the retired one
+     * in the overflow slot: the thread's next slow path found a heap with no thread). LOCK held.
      */
     private static void install(Heap h, int slot) {
         if (slot >= 0) {
             putInSlot(h, slot);
+            OVERFLOW.remove();
         } else {
+            clearSlot(h);
             OVERFLOW.set(h);
         }
     }
@@ -250,8 +260,12 @@ public final class Heaps {
         heapsRetired++;
     }
 
-    /** Puts {@code h} in table slot {@code slot} (out of the one it had, if any). LOCK held. */
+    /**
+     * Puts {@code h} in table slot {@code slot} (out of the one it had, if any): the slot of its
+     * holder, bound first. LOCK held.
+     */
     private static void putInSlot(Heap h, int slot) {
+        assert h.holder() != null && ((int) h.holder().threadId() & MASK) == slot : "slot " + slot + " for " + h;
         clearSlot(h);
         HEAPS[slot] = h;
         MAGS[slot] = h.mag;

@@ -355,6 +355,89 @@ class ThreadLifecycleTest {
     }
 
     /**
+     * A thread whose table slot belongs to another live thread keeps its heap in its overflow slot.
+     * Its first operation, a remote free, takes a dead thread's counting heap (one that holds no
+     * memory) there, and its first allocation swaps that for a dead thread's heap with memory. The
+     * adopted heaps must leave the table slots of their dead threads: left there, the swap put the
+     * second heap in the first one's old slot and kept the retired first one in the overflow slot,
+     * and the thread's next slow path found a heap with no thread (a NullPointerException seen once
+     * in a benchmark driver's test). Checks every table slot: a heap sits in its holder's slot.
+     */
+    @Test
+    @Timeout(60)
+    void aThreadWhoseSlotIsTakenAdoptsDeadHeapsIntoItsOverflowSlotOnly() throws Exception {
+        Hakmem.free(Hakmem.malloc(16));
+        Heaps.reclaimDead(true);  // the two dead heaps made below are the only ones
+        CountDownLatch done = new CountDownLatch(1);
+        Thread neighbour = new Thread(() -> {
+            Hakmem.free(Hakmem.malloc(16)); // a heap in its table slot
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        neighbour.start();
+        AtomicReference<Heap> withMemory = new AtomicReference<>();
+        Thread first = new Thread(() -> {
+            Hakmem.free(Hakmem.malloc(200)); // a span and a cached block
+            withMemory.set(Heaps.ofPlatformThread(Thread.currentThread()));
+        });
+        first.start();
+        first.join();
+        long[] blocks = {Hakmem.malloc(64), Hakmem.malloc(64)};
+        AtomicReference<Heap> countingHeap = new AtomicReference<>();
+        Thread second = new Thread(() -> {
+            Hakmem.free(blocks[0]); // remote: a counting heap, no memory
+            countingHeap.set(Heaps.ofPlatformThread(Thread.currentThread()));
+        });
+        second.start();
+        second.join();
+        assertTrue(countingHeap.get() != withMemory.get() && !countingHeap.get().holdsMemory(), "a dead heap without memory");
+
+        // a thread whose id falls on the neighbour's slot (ids are given when a Thread is made)
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<Heap> afterFree = new AtomicReference<>();
+        AtomicReference<Heap> afterAlloc = new AtomicReference<>();
+        Runnable task = () -> {
+            try {
+                Hakmem.free(blocks[1]); // remote: adopts the dead counting heap, into the overflow slot
+                afterFree.set(Heaps.ofPlatformThread(Thread.currentThread()));
+                long a = Hakmem.malloc(300); // swaps it for the dead heap with memory
+                afterAlloc.set(Heaps.ofPlatformThread(Thread.currentThread()));
+                for (int i = 0; i < 1_000; i++) {
+                    Hakmem.free(Hakmem.malloc(16 + (i % 64) * 16)); // misses in other classes: the slow path finds the heap
+                }
+                Hakmem.free(a);
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        };
+        Thread t = null;
+        for (int i = 0; i <= Heaps.MASK && t == null; i++) {
+            Thread c = new Thread(task);
+            if ((c.threadId() & Heaps.MASK) == (neighbour.threadId() & Heaps.MASK)) {
+                t = c;
+            }
+        }
+        assertTrue(t != null, "no thread id on the neighbour's slot");
+        t.start();
+        t.join();
+        done.countDown();
+        neighbour.join();
+
+        assertEquals(null, failure.get(), "the thread whose slot was taken failed");
+        assertTrue(afterFree.get() == countingHeap.get(), "its remote free adopted the dead counting heap");
+        assertTrue(afterAlloc.get() == withMemory.get(), "its first allocation adopted the dead heap with memory");
+        for (int i = 0; i <= Heaps.MASK; i++) {
+            Heap h = Heaps.HEAPS[i];
+            Thread holder = h.holder();
+            assertTrue(holder == null ? h.platformThread() == null : (holder.threadId() & Heaps.MASK) == i,
+                    "table slot " + i + " holds a heap of " + holder);
+        }
+    }
+
+    /**
      * 2,000 threads one after another, each only freeing a block another thread allocated, then
      * exiting: each takes the counting heap the one before left (a dead heap that holds no
      * memory), so they do not leave a heap each behind (printed and asserted).
