@@ -545,6 +545,26 @@ class ThreadLifecycleTest {
     }
 
     /**
+     * The heap registry under churn ({@link RegistryChurnChild}, 3 s): short-lived platform threads,
+     * half of them made on live threads' table slots, and virtual threads, starting with a remote
+     * free or an allocation, passing blocks on to threads that do not exist yet, beside neighbours
+     * whose heaps get borrowed; every block's bytes checked, the table checked, nothing left live.
+     * Once with the default decay, once with a decay pass every 10 ms racing the adoptions (retiring
+     * dead heaps, borrowing parked owners').
+     */
+    @Test
+    @Timeout(120)
+    void theRegistryStaysConsistentUnderThreadChurn() throws Exception {
+        for (String decay : new String[] {"1000", "10"}) {
+            ChildJvm.Result r = ChildJvm.of(RegistryChurnChild.class)
+                    .jvmArgs("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-ea", "-Dhakmem.decayMs=" + decay)
+                    .args("3000").timeout(java.time.Duration.ofSeconds(55)).run();
+            System.out.println("registry churn, decay " + decay + " ms: " + r.output().strip());
+            assertTrue(r.exit() == 0 && r.output().contains("OK churn"), r.output());
+        }
+    }
+
+    /**
      * Without {@code --add-exports java.base/jdk.internal.access}, virtual threads cannot see their
      * carrier: they share the striped heaps, and no heap is made for a carrier.
      */
