@@ -544,20 +544,35 @@ class ThreadLifecycleTest {
         assertTrue(m.get("cachedBytes") < 32 * MIB, "cached blocks " + m.get("cachedBytes"));
     }
 
+    /** {@code hakmem.threadSlots} is rounded up to a power of two within 64 and 2^20; the default is 16,384. */
+    @Test
+    void theTableHasAPowerOfTwoOfSlots() {
+        assertEquals(64, Heaps.tableSize(0));
+        assertEquals(64, Heaps.tableSize(64));
+        assertEquals(128, Heaps.tableSize(65));
+        assertEquals(4096, Heaps.tableSize(4096));
+        assertEquals(1 << 20, Heaps.tableSize(Integer.MAX_VALUE));
+        assertEquals(1 << 14, Heaps.TABLE_SIZE, "the default (this JVM sets no hakmem.threadSlots)");
+        assertEquals(Heaps.TABLE_SIZE, Heaps.HEAPS.length);
+        assertEquals(Heaps.TABLE_SIZE, Heaps.MAGS.length);
+    }
+
     /**
      * The heap registry under churn ({@link RegistryChurnChild}, 3 s): short-lived platform threads,
      * half of them made on live threads' table slots, and virtual threads, starting with a remote
      * free or an allocation, passing blocks on to threads that do not exist yet, beside neighbours
      * whose heaps get borrowed; every block's bytes checked, the table checked, nothing left live.
      * Once with the default decay, once with a decay pass every 10 ms racing the adoptions (retiring
-     * dead heaps, borrowing parked owners').
+     * dead heaps, borrowing parked owners'). With a table of 256 slots, so that the churn's own
+     * threads collide too.
      */
     @Test
     @Timeout(120)
     void theRegistryStaysConsistentUnderThreadChurn() throws Exception {
         for (String decay : new String[] {"1000", "10"}) {
             ChildJvm.Result r = ChildJvm.of(RegistryChurnChild.class)
-                    .jvmArgs("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-ea", "-Dhakmem.decayMs=" + decay)
+                    .jvmArgs("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED", "-ea", "-Dhakmem.decayMs=" + decay,
+                            "-Dhakmem.threadSlots=256") // a small table: threads collide often, and a thread on a given slot is found fast
                     .args("3000").timeout(java.time.Duration.ofSeconds(55)).run();
             System.out.println("registry churn, decay " + decay + " ms: " + r.output().strip());
             assertTrue(r.exit() == 0 && r.output().contains("OK churn"), r.output());
