@@ -52,6 +52,7 @@ public final class Heaps {
         int clamped = Math.clamp(n, 64, 1 << 20);
         return Integer.highestOneBit(clamped - 1) << 1;
     }
+
     /** Never held: makes every table entry non-null, so the fast lookup needs no null check. */
     private static final Heap NOBODY = new Heap(-1, false);
     static final Heap[] HEAPS = new Heap[TABLE_SIZE];
