@@ -369,8 +369,10 @@ class ThreadLifecycleTest {
         Hakmem.free(Hakmem.malloc(16));
         Heaps.reclaimDead(true);  // the two dead heaps made below are the only ones
         CountDownLatch done = new CountDownLatch(1);
+        CountDownLatch hasHeap = new CountDownLatch(1);
         Thread neighbour = new Thread(() -> {
             Hakmem.free(Hakmem.malloc(16)); // a heap in its table slot
+            hasHeap.countDown();
             try {
                 done.await();
             } catch (InterruptedException e) {
@@ -378,6 +380,7 @@ class ThreadLifecycleTest {
             }
         });
         neighbour.start();
+        hasHeap.await(); // else its first allocation could come after the dead heap below, and adopt it
         AtomicReference<Heap> withMemory = new AtomicReference<>();
         Thread first = new Thread(() -> {
             Hakmem.free(Hakmem.malloc(200)); // a span and a cached block
@@ -427,8 +430,10 @@ class ThreadLifecycleTest {
         neighbour.join();
 
         assertEquals(null, failure.get(), "the thread whose slot was taken failed");
-        assertTrue(afterFree.get() == countingHeap.get(), "its remote free adopted the dead counting heap");
-        assertTrue(afterAlloc.get() == withMemory.get(), "its first allocation adopted the dead heap with memory");
+        assertTrue(afterFree.get() == countingHeap.get(), "its remote free adopted the dead counting heap: " + afterFree.get());
+        assertTrue(afterAlloc.get() == withMemory.get(), "its first allocation adopted the dead heap with memory: " + afterAlloc.get());
+        assertTrue(afterAlloc.get().platformThread() == t && afterFree.get().platformThread() == null,
+                "the adopted heap is the thread's, the counting heap retired");
         for (int i = 0; i <= Heaps.MASK; i++) {
             Heap h = Heaps.HEAPS[i];
             Thread holder = h.holder();
