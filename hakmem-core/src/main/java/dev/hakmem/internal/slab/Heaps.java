@@ -262,8 +262,8 @@ public final class Heaps {
      */
     private static void install(Heap h, int slot) {
         if (slot >= 0) {
+            assert OVERFLOW.get() == null : "a thread with an overflow heap gets a table slot too: " + h;
             putInSlot(h, slot);
-            OVERFLOW.remove();
         } else {
             clearSlot(h);
             OVERFLOW.set(h);
