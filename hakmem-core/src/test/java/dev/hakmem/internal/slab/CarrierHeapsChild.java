@@ -83,13 +83,8 @@ public final class CarrierHeapsChild {
                 carrierOfA[1] = Carriers.current();
                 aDone.set(true); // no blocking point since the slow path ended: on one carrier, B cannot run in between
             });
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!PoolLock.hasQueuedThread(a)) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError("A never blocked in its refill (round " + r + ", " + fresh + " B)");
-                }
-                Thread.onSpinWait();
-            }
+            Thread queued = a;
+            ChildChecks.awaitWithin10s(() -> PoolLock.hasQueuedThread(queued), () -> "A never blocked in its refill (round " + r + ", " + fresh + " B)");
             // A's heap: the one BUSY now (A may have moved to another carrier before its refill,
             // while a heap was made for its first carrier)
             busy = null;

@@ -39,13 +39,8 @@ public final class CarrierPrepareChild {
                 block[0] = Hakmem.malloc(SIZE); // the carrier has no heap yet: prepareCarrier blocks on the registry lock
                 after.set(Carriers.current());  // no blocking point since malloc returned
             });
-            long deadline = System.nanoTime() + 10_000_000_000L;
-            while (!Heaps.waitsForRegistry(a)) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError("A never waited for the registry lock: " + a);
-                }
-                Thread.onSpinWait();
-            }
+            Thread queued = a;
+            ChildChecks.awaitWithin10s(() -> Heaps.waitsForRegistry(queued), () -> "A never waited for the registry lock: " + queued);
             // both carriers busy spinning, so A cannot resume before one of them is let go
             for (Spinner s : spinners) {
                 s.start();

@@ -72,13 +72,11 @@ public final class RegistryChurnChild {
                 virtual++;
                 continue;
             }
-            Thread t = new Thread(life);
-            if (r.nextBoolean()) {
-                long slot = neighbours[r.nextInt(neighbours.length)].threadId() & Heaps.MASK;
-                for (int i = 0; i < Heaps.MASK && (t.threadId() & Heaps.MASK) != slot; i++) {
-                    t = new Thread(life);
-                }
-                collided += (t.threadId() & Heaps.MASK) == slot ? 1 : 0;
+            Thread t = r.nextBoolean() ? ChildChecks.onSlotOf(neighbours[r.nextInt(neighbours.length)], life) : null;
+            if (t != null) {
+                collided++;
+            } else {
+                t = new Thread(life);
             }
             t.start();
             t.join();
@@ -94,13 +92,7 @@ public final class RegistryChurnChild {
         for (Block b = SHARED.poll(); b != null; b = SHARED.poll()) {
             free(b);
         }
-        for (int i = 0; i <= Heaps.MASK; i++) {
-            Heap h = Heaps.HEAPS[i];
-            Thread holder = h.holder();
-            if (holder == null ? h.platformThread() != null : (holder.threadId() & Heaps.MASK) != i) {
-                throw new AssertionError("table slot " + i + " holds a heap of " + holder + ": " + h);
-            }
-        }
+        ChildChecks.requireHeapsInTheirHoldersSlots();
         ChildChecks.trimAndRequireNothingLive();
         System.out.println("OK churn platform=" + platform + " (on a neighbour's slot " + collided + ") virtual="
                 + virtual + " ops=" + OPS.get() + " heaps=" + Heaps.heapCounts()[0] + " retired=" + Heaps.heapCounts()[1]);

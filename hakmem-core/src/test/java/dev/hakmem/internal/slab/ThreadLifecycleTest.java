@@ -416,13 +416,7 @@ class ThreadLifecycleTest {
                 failure.set(e);
             }
         };
-        Thread t = null;
-        for (int i = 0; i <= Heaps.MASK && t == null; i++) {
-            Thread c = new Thread(task);
-            if ((c.threadId() & Heaps.MASK) == (neighbour.threadId() & Heaps.MASK)) {
-                t = c;
-            }
-        }
+        Thread t = ChildChecks.onSlotOf(neighbour, task);
         assertTrue(t != null, "no thread id on the neighbour's slot");
         t.start();
         t.join();
@@ -434,12 +428,7 @@ class ThreadLifecycleTest {
         assertTrue(afterAlloc.get() == withMemory.get(), "its first allocation adopted the dead heap with memory: " + afterAlloc.get());
         assertTrue(afterAlloc.get().platformThread() == t && afterFree.get().platformThread() == null,
                 "the adopted heap is the thread's, the counting heap retired");
-        for (int i = 0; i <= Heaps.MASK; i++) {
-            Heap h = Heaps.HEAPS[i];
-            Thread holder = h.holder();
-            assertTrue(holder == null ? h.platformThread() == null : (holder.threadId() & Heaps.MASK) == i,
-                    "table slot " + i + " holds a heap of " + holder);
-        }
+        ChildChecks.requireHeapsInTheirHoldersSlots();
     }
 
     /**
