@@ -33,6 +33,8 @@ import java.util.function.Supplier;
  *             with the spill too), split (a larger class's free block cut into pieces of the class about to grow),
  *             carve (a run of another class's free blocks cut into such pieces), lease, lease-whole (a run of free blocks
  *             of another class leased and lent byte by byte by best fit, back to its class when all its bytes are free),
+ *             lease-first, lease-class, lease-first-class (lease-whole as hakmem lends: the first run found rather than
+ *             the smallest, blocks of the class's size rather than the request's, both),
  *             tier257, tier65 (segregated, best fit for 257 B / 65 B - 32 KiB), bestfit (best fit for all);
  *             default: all
  *   scale:    the drivers' volume (default 1, as the suite)
@@ -56,6 +58,9 @@ public final class PlacementModelMain {
         p.put("carve", () -> new SegregatedPlacement(classes, 1, base).carvingRuns());
         p.put("lease", () -> new SegregatedPlacement(classes, 1, base).leasingRuns(false));
         p.put("lease-whole", () -> new SegregatedPlacement(classes, 1, base).leasingRuns(true));
+        p.put("lease-first", () -> new SegregatedPlacement(classes, 1, base).leasingRuns(true, true, false));
+        p.put("lease-class", () -> new SegregatedPlacement(classes, 1, base).leasingRuns(true, false, true));
+        p.put("lease-first-class", () -> new SegregatedPlacement(classes, 1, base).leasingRuns(true, true, true));
         p.put("runs", () -> new SegregatedPlacement(classes, 1, base).fillingRuns());
         p.put("runs-spill2", () -> new SegregatedPlacement(classes, 2, base).fillingRuns());
         p.put("tier257", () -> new TieredPlacement(new SegregatedPlacement(classes, 1, base), new BestFitPlacement(tier),

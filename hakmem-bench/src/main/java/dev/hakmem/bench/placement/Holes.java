@@ -89,6 +89,16 @@ final class Holes {
         return h != null && h.getKey() + h.getValue() >= start + length;
     }
 
+    /** Start of the lowest hole of at least {@code need} bytes, or -1 (a scan in address order). */
+    long firstAtLeast(long need) {
+        for (Map.Entry<Long, Long> h : starts.entrySet()) {
+            if (h.getValue() >= need) {
+                return h.getKey();
+            }
+        }
+        return -1;
+    }
+
     /** Length of the smallest hole of at least {@code need} bytes, or -1. */
     long smallestAtLeast(long need) {
         Long len = bySize.ceilingKey(need);

@@ -26,6 +26,10 @@ final class LeaseFiller {
     private final long[] sizes;
     private final RunFiller runs;
     private final boolean whole;
+    /** Leases as hakmem's harvest finds them ({@link RunFiller#leaseFirst}) rather than the smallest run. */
+    private boolean first;
+    /** Lent blocks of their class's size, as hakmem lends them, rather than the request rounded to 16 bytes. */
+    private boolean classSize;
     private final Holes holes = new Holes();
     /** Leases: start -&gt; {length, class, blocks}. */
     private final TreeMap<Long, long[]> leases = new TreeMap<>();
@@ -39,6 +43,13 @@ final class LeaseFiller {
         this.whole = whole;
     }
 
+    /** Leases the first run found, as hakmem does, and lends blocks of the class's size ({@code classSize}). */
+    LeaseFiller asHakmem(boolean first, boolean classSize) {
+        this.first = first;
+        this.classSize = classSize;
+        return this;
+    }
+
     /** Receives the blocks of a new lease, to take them off their class's list. */
     interface ListExit {
         void left(int c, long block);
@@ -46,10 +57,10 @@ final class LeaseFiller {
 
     /** A block of {@code size} bytes for class {@code c}, or -1 if no lease and no run holds it. */
     long fill(int c, long size, ListExit exit) {
-        long need = BestFitPlacement.rounded(size);
+        long need = classSize ? sizes[c] : BestFitPlacement.rounded(size);
         long at = holes.takeBestFit(need);
         if (at < 0) {
-            long[] r = runs.lease(c, need, whole);
+            long[] r = first ? runs.leaseFirst(c, need) : runs.lease(c, need, whole);
             if (r == null) {
                 return -1;
             }

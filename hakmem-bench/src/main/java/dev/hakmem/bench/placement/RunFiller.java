@@ -117,6 +117,31 @@ final class RunFiller {
         return new long[] {runs[best].takeBestFit(k * sizes[best]), best, k};
     }
 
+    /** Where {@link #leaseFirst} goes on: the class it looks at first. */
+    private int cursor;
+
+    /**
+     * Leasing as hakmem's harvest does it: the lowest run of free blocks of at least {@code need}
+     * bytes of the first class, from where the last lease was found, that has one (not the
+     * smallest of all classes), taken whole. Returns {start, its class, its blocks}, or null.
+     */
+    long[] leaseFirst(int c, long need) {
+        for (int k = 0; k < sizes.length; k++) {
+            int d = (cursor + k) % sizes.length;
+            if (d == c) {
+                continue;
+            }
+            long at = runs[d].firstAtLeast(need);
+            if (at >= 0) {
+                cursor = d;
+                long length = runs[d].lengthAt(at);
+                runs[d].take(at, length);
+                return new long[] {at, d, length / sizes[d]};
+            }
+        }
+        return null;
+    }
+
     /** Whether {@code start} is a run this filler handed out. */
     boolean served(long start) {
         return served.containsKey(start);

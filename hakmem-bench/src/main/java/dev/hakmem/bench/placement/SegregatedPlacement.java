@@ -146,8 +146,17 @@ public final class SegregatedPlacement implements Placement {
      * (see {@link LeaseFiller}); {@code whole}: a lease takes the whole run it is cut from.
      */
     public SegregatedPlacement leasingRuns(boolean whole) {
+        return leasingRuns(whole, false, false);
+    }
+
+    /**
+     * {@link #leasingRuns(boolean)} with whole runs, and as hakmem's lending differs from the
+     * model's: the first run found rather than the smallest ({@code first}), blocks of the class's
+     * size rather than the request's ({@code classSize}).
+     */
+    public SegregatedPlacement leasingRuns(boolean whole, boolean first, boolean classSize) {
         runs = new RunFiller(sizes);
-        lease = new LeaseFiller(sizes, runs, whole);
+        lease = new LeaseFiller(sizes, runs, whole).asHakmem(first, classSize);
         return spansApart();
     }
 

@@ -266,4 +266,36 @@ class PlacementTest {
         p.release(first, 40);
         assertEquals(small[4], p.place(16), "the first lease ended: its blocks are 16-byte blocks again");
     }
+
+    /** Twelve 16-byte blocks and a full 48-byte span; blocks 1-5 (80 bytes) and 7-9 (48 bytes) freed: two runs. */
+    private static long[] twoRunsWith48Full(SegregatedPlacement p) {
+        long[] small = place(p, 16, 12);
+        place(p, 48, (int) (SegregatedPlacement.spanBytes(48) / 48));
+        for (int i : new int[] {1, 2, 3, 4, 5, 7, 8, 9}) {
+            p.release(small[i], 16);
+        }
+        return small;
+    }
+
+    @Test
+    void leasingTakesTheSmallestRunUnlessAsHakmemTheFirstFound() {
+        SegregatedPlacement best = new SegregatedPlacement(new long[] {16, 48}, 1, R0).leasingRuns(true);
+        long[] small = twoRunsWith48Full(best);
+        assertEquals(small[7], best.place(40), "the smallest run that holds 48 bytes: blocks 7-9");
+        SegregatedPlacement first = new SegregatedPlacement(new long[] {16, 48}, 1, R0).leasingRuns(true, true, false);
+        small = twoRunsWith48Full(first);
+        assertEquals(small[1], first.place(40), "as hakmem's harvest: the lowest run that holds 48 bytes, blocks 1-5");
+    }
+
+    @Test
+    void leasingLendsTheRequestRoundedTo16UnlessAsHakmemTheClassSize() {
+        SegregatedPlacement rounded = new SegregatedPlacement(new long[] {16, 48}, 1, R0).leasingRuns(true, true, false);
+        long[] small = twoRunsWith48Full(rounded);
+        assertEquals(small[1], rounded.place(40));
+        assertEquals(small[1] + 48, rounded.place(20), "20 bytes take 32 of the 80-byte lease's 32 left");
+        SegregatedPlacement classSize = new SegregatedPlacement(new long[] {16, 48}, 1, R0).leasingRuns(true, true, true);
+        small = twoRunsWith48Full(classSize);
+        assertEquals(small[1], classSize.place(40));
+        assertEquals(small[7], classSize.place(20), "a 48-byte block does not fit the 32 bytes left: the next run is leased");
+    }
 }
