@@ -469,6 +469,11 @@ final class Heap {
         return lender.lend(c, lists, dst, at, max, prefaults.fillsTaken(c));
     }
 
+    /** For tests: the lending a refill of class {@code c} about to take a new span tries, into {@code dst[0 ..]}. Holder, in a slow path. */
+    int lendBeforeGrowth(int c, long[] dst, int max) {
+        return lendAfterFrees(c, dst, 0, max);
+    }
+
     private static void reverse(long[] m, int from, int to) {
         for (int i = from, j = to - 1; i < j; i++, j--) {
             long t = m[i];

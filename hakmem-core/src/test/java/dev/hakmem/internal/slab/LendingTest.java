@@ -292,6 +292,71 @@ class LendingTest {
     }
 
     @Test
+    void aHarvestWhoseBudgetRunsOutGoesOnAtTheNextGrowthWithoutPausing() throws Exception {
+        // with lending from the first span (the build's second test run), the set-up's own
+        // allocations are lent out of each other's runs and the runs below are not what it makes
+        assumeTrue(Lender.MIN_BYTES > 0, "hakmem.lendMinBytes=0");
+        onFreshThread(() -> {
+            // more partial spans of 1,152-byte blocks than one harvest looks at, every other block
+            // free: runs of one block, too short for a 2,304-byte block (a class few tests use, so
+            // that no span of a dead test thread's heap this thread may adopt has longer runs);
+            // then runs of 3 KiB in 1 KiB spans
+            int shortRuns = SizeClasses.classOf(1152);
+            int want = 2304;
+            int perSpan = SizeClasses.blocksPerSpan(shortRuns);
+            int n = (Lender.SPANS_PER_HARVEST + 16) * perSpan;
+            long[] blocks = new long[n];
+            for (int i = 0; i < n; i++) {
+                blocks[i] = Hakmem.malloc(1152);
+            }
+            for (int i = 1; i < n; i += 2) {
+                Hakmem.free(blocks[i]);
+            }
+            List<Long> kept = fragmentedBigBlocks(64); // flushes the heap: the frees above are in their spans too
+            Heap h = SpanMap.of(kept.get(0)).owner;
+            assertTrue(SpanMap.of(blocks[0]).owner == h, "one heap holds both classes");
+            int partial = 0;
+            for (int i = 0; i < n; i += perSpan) {
+                partial += SpanMap.of(blocks[i]).list == SpanLists.PARTIAL ? 1 : 0;
+            }
+            assertTrue(partial > Lender.SPANS_PER_HARVEST, partial + " partial spans of 1,152-byte blocks");
+            int c = SizeClasses.classOf(want);
+            long[] lent = new long[64];
+            int first;
+            int second;
+            long o = h.enterSlow();
+            try {
+                h.lender.restartHarvestsAt(shortRuns);
+                first = h.lendBeforeGrowth(c, lent, lent.length);
+                second = first > 0 ? 0 : h.lendBeforeGrowth(c, lent, lent.length);
+            } finally {
+                h.exitSlow(o);
+            }
+            assertEquals(0, first, "the first harvest spent its budget on the spans of short runs");
+            assertTrue(second > 0, "the next growth went on where that harvest stopped and leased a run");
+            for (int i = 0; i < second; i++) {
+                assertEquals(want, SpanMap.of(lent[i]).lentSize(lent[i]), "a 2,304-byte block lent");
+                Magazines.markLive(lent[i]); // handed out, as a refill hands out the blocks it took
+                fill(lent[i], want);
+                check(lent[i], want);
+                Hakmem.free(lent[i]);
+            }
+            for (int i = 0; i < n; i += 2) {
+                Hakmem.free(blocks[i]);
+            }
+            for (long a : kept) {
+                check(a, BIG);
+                Hakmem.free(a);
+            }
+            flush(h);
+            for (long a : kept) {
+                Span s = SpanMap.of(a);
+                assertTrue(s == null || s.leases == null, "every lease ended: " + s);
+            }
+        });
+    }
+
+    @Test
     void theSweepsGiveBackEveryWholePageInsideHolesOnce() throws Exception {
         onFreshThread(() -> {
             // 4 KiB blocks with seven of every eight freed: runs of 28 KiB to lease
