@@ -13,7 +13,7 @@ import java.util.Map;
  * bytes back to its lease (merged with the free bytes next to it in the lease), and a lease with
  * nothing lent ends: its blocks go back to their span. So the space random frees leave in the
  * spans of one class serves the growth of another, byte by byte, where segregated classes alone
- * would map new spans (docs/results/memory: frag-refill's peak from 1.76 to about 1.48 of the
+ * would map new spans (docs/results/memory: frag-refill's peak from 1.76 to about 1.47 of the
  * live bytes); the fast paths stay as they are, and a class that has blocks of its own never
  * lends. The heap's sweep gives back the whole pages inside holes ({@link #purgeHoles}).
  *
@@ -40,7 +40,7 @@ import java.util.Map;
 final class Lender {
     /**
      * Whether heaps lend at all (hakmem.lend, on by default: on the memory suite it takes
-     * frag-refill's peak from 1.76 to about 1.48 of the live bytes and leaves the other drivers as
+     * frag-refill's peak from 1.76 to about 1.47 of the live bytes and leaves the other drivers as
      * they were; the quick suite's heaps stay below {@link #MIN_BYTES}, and a heap that lends
      * keeps the fast path for every free but those on the pages of a lease).
      */
