@@ -194,9 +194,18 @@ class PlacementTest {
 
     /** Ten 16-byte blocks, of which 2 to {@code last} are then free, and the 48-byte span full. */
     private static long[] freeRunWith48Full(SegregatedPlacement p, int last) {
-        long[] small = place(p, 16, 10);
-        place(p, 48, (int) (SegregatedPlacement.spanBytes(48) / 48));
+        int[] freed = new int[last - 1];
         for (int i = 2; i <= last; i++) {
+            freed[i - 2] = i;
+        }
+        return smallWith48Full(p, 10, freed);
+    }
+
+    /** {@code n} 16-byte blocks and the 48-byte span full; then the 16-byte blocks at {@code freed} released. */
+    private static long[] smallWith48Full(SegregatedPlacement p, int n, int... freed) {
+        long[] small = place(p, 16, n);
+        place(p, 48, (int) (SegregatedPlacement.spanBytes(48) / 48));
+        for (int i : freed) {
             p.release(small[i], 16);
         }
         return small;
@@ -269,12 +278,7 @@ class PlacementTest {
 
     /** Twelve 16-byte blocks and a full 48-byte span; blocks 1-5 (80 bytes) and 7-9 (48 bytes) freed: two runs. */
     private static long[] twoRunsWith48Full(SegregatedPlacement p) {
-        long[] small = place(p, 16, 12);
-        place(p, 48, (int) (SegregatedPlacement.spanBytes(48) / 48));
-        for (int i : new int[] {1, 2, 3, 4, 5, 7, 8, 9}) {
-            p.release(small[i], 16);
-        }
-        return small;
+        return smallWith48Full(p, 12, 1, 2, 3, 4, 5, 7, 8, 9);
     }
 
     @Test

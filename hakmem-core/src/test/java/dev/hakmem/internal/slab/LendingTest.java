@@ -322,16 +322,14 @@ class LendingTest {
             assertTrue(partial > Lender.SPANS_PER_HARVEST, partial + " partial spans of 1,152-byte blocks");
             int c = SizeClasses.classOf(want);
             long[] lent = new long[64];
-            int first;
-            int second;
-            long o = h.enterSlow();
-            try {
+            int[] got = new int[2]; // the two harvests' blocks
+            inSlowPath(h, () -> {
                 h.lender.restartHarvestsAt(shortRuns);
-                first = h.lendBeforeGrowth(c, lent, lent.length);
-                second = first > 0 ? 0 : h.lendBeforeGrowth(c, lent, lent.length);
-            } finally {
-                h.exitSlow(o);
-            }
+                got[0] = h.lendBeforeGrowth(c, lent, lent.length);
+                got[1] = got[0] > 0 ? 0 : h.lendBeforeGrowth(c, lent, lent.length);
+            });
+            int first = got[0];
+            int second = got[1];
             assertEquals(0, first, "the first harvest spent its budget on the spans of short runs");
             assertTrue(second > 0, "the next growth went on where that harvest stopped and leased a run");
             for (int i = 0; i < second; i++) {
