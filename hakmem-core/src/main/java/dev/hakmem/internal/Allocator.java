@@ -80,6 +80,9 @@ public final class Allocator {
         if (old <= SizeClasses.MAX_SIZE) {
             if (newSize <= SizeClasses.MAX_SIZE
                     && SizeClasses.classOfAny(newSize) == SizeClasses.classOfAny(old)) {
+                if (old > SizeClasses.MAX_SMALL) {
+                    Front.resizedLarge(address, newSize); // the pages the owner may write now
+                }
                 return address;
             }
             long b = Front.malloc(newSize);

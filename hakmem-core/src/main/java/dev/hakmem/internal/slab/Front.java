@@ -57,7 +57,7 @@ public final class Front {
         if (Long.compareUnsigned(size, SizeClasses.MAX_SMALL) <= 0) {
             b = Magazines.baseOfSmall(size);
         } else if (Long.compareUnsigned(size, SizeClasses.MAX_SIZE) <= 0) {
-            b = Magazines.base(SizeClasses.classOfLarge(size)); // above MAX_SMALL: no second compare
+            return mallocLarge(size); // above MAX_SMALL: no second compare
         } else {
             return mallocHuge(size);
         }
@@ -70,6 +70,57 @@ public final class Front {
             return a != 0 ? a : Heaps.HEAPS[i].refill(Magazines.classOfBase(b));
         }
         return mallocMiss(Magazines.classOfBase(b));
+    }
+
+    /**
+     * A block of a large class (32 KiB - 2 MiB) for {@code size} bytes: the same magazines as
+     * {@link #malloc}, then the block's slack is fitted to the request ({@link #fitLarge}).
+     */
+    private static long mallocLarge(long size) {
+        long a = largeBlock(SizeClasses.classOfLarge(size));
+        fitLarge(a, size);
+        return a;
+    }
+
+    /** A block of large class {@code c}, its slack as its last owner left it. */
+    private static long largeBlock(int c) {
+        long tid = Carriers.carrierId(Thread.currentThread());
+        int i = (int) tid & Heaps.MASK;
+        long[] m = Heaps.MAGS[i];
+        if (Magazines.ownerPlain(m) == tid) {
+            long a = Magazines.popAt(m, Magazines.base(c));
+            return a != 0 ? a : Heaps.HEAPS[i].refill(c);
+        }
+        return mallocMiss(c);
+    }
+
+    /**
+     * Large block {@code a}, just handed out, serves {@code size} bytes: see {@link Span#fitLarge}.
+     * Nothing for a zero address (no memory: the caller throws) or with {@code hakmem.largeSlackPages=0}.
+     */
+    private static void fitLarge(long a, long size) {
+        if (Span.SLACK_PAGES > 0 && a != 0) {
+            Span s = largeSpan(a);
+            Heap h = s.owner; // the heap that handed a out, which holds the span while a is out
+            if (h != null) {
+                s.fitLarge(a, size, h);
+            } else {
+                s.recordLarge(a, size);
+            }
+        }
+    }
+
+    /** Large block {@code a}, live, was resized in place to {@code size} bytes ({@code realloc} within its class). */
+    public static void resizedLarge(long a, long size) {
+        if (Span.SLACK_PAGES > 0) {
+            largeSpan(a).recordLarge(a, size);
+        }
+    }
+
+    private static Span largeSpan(long a) {
+        Span s = SpanMap.of(a);
+        assert s != null && s.blockSize > SizeClasses.MAX_SMALL && s.isBlockStart(a) : "not a large block: " + a;
+        return s;
     }
 
     /**
@@ -154,7 +205,12 @@ public final class Front {
         }
         int c = SizeClasses.classOfAligned(size, alignment);
         if (c >= 0) {
-            return allocClass(c);
+            if (c < SizeClasses.SMALL_COUNT) {
+                return allocClass(c);
+            }
+            long a = largeBlock(c);
+            fitLarge(a, size);
+            return a;
         }
         return HugeTier.allocate(size, alignment, false);
     }

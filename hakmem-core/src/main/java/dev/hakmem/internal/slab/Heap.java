@@ -81,6 +81,12 @@ final class Heap {
     private final long[] lentFreed = new long[64];
     private int lentFreedCount;
 
+    /**
+     * Large blocks handed out of this heap's spans so far (wrapping): the clock of their ages,
+     * see {@link Span#fitLarge}. Plain: written by whoever hands a large block out of the heap.
+     */
+    int largeHandOuts;
+
     /** Identity for diagnostics. */
     final int id;
     /** True for heaps shared by virtual threads (claimed per operation). */
