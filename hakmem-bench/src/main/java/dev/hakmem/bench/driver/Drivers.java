@@ -2,12 +2,12 @@ package dev.hakmem.bench.driver;
 
 import java.util.List;
 
-/** The eight drivers of benchmarks.md and the thread-per-request driver, by name. */
+/** The eight drivers of benchmarks.md, the thread-per-request driver and the large-block churn, by name. */
 public final class Drivers {
 
     /** Every driver, in report order. */
     public static final List<Driver> ALL = List.of(new RandomMixed(), new TinyHot(), new MidMt(), new Larson(),
-            new Xmalloc(), new CacheScratch(), new GlibcSimple(), new AllocTest(), new Requests());
+            new Xmalloc(), new CacheScratch(), new GlibcSimple(), new AllocTest(), new Requests(), new LargeChurn());
 
     private Drivers() {}
 

@@ -27,14 +27,21 @@ public final class RandomMixed implements Driver {
 
     @Override
     public Measurement run(Allocator allocator, Params p, PeakProbe probe) {
+        return run(allocator, p, probe, RandomMixed::cycle);
+    }
+
+    /** The loop of random-mixed and of large-churn, over parameters {@code CYCLES WS SEED MIN MAX}. */
+    interface Loop {
+        void cycle(BlockTable table, Xorshift64Star rng, long cycles, int ws, long min, long max);
+    }
+
+    /** Runs {@code loop} over {@code p}'s {@code CYCLES WS SEED MIN MAX}, timed; ops = CYCLES. */
+    static Measurement run(Allocator allocator, Params p, PeakProbe probe, Loop loop) {
         long cycles = p.longAt(0, 0);
         int ws = p.intAt(1, 0);
-        long seed = p.longAt(2, 0);
-        long min = p.longAt(3, 0);
-        long max = p.longAt(4, 0);
         BlockTable table = allocator.newTable(ws, false);
         long start = System.nanoTime();
-        cycle(table, new Xorshift64Star(seed), cycles, ws, min, max);
+        loop.cycle(table, new Xorshift64Star(p.longAt(2, 0)), cycles, ws, p.longAt(3, 0), p.longAt(4, 0));
         long nanos = System.nanoTime() - start;
         probe.mark();
         table.freeAll();

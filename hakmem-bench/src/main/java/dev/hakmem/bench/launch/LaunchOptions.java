@@ -228,7 +228,9 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
                     cases.add(BenchCase.of(driver, p.replace(',', ' ')));
                 }
             } else {
-                base.stream().filter(c -> c.driver().equals(driver)).forEach(cases::add);
+                List<BenchCase> inSuite = base.stream().filter(c -> c.driver().equals(driver)).toList();
+                // a driver the suite does not run (large-churn), asked for by name: once, its defaults
+                cases.addAll(inSuite.isEmpty() && drivers != null ? List.of(BenchCase.of(driver, "")) : inSuite);
             }
         }
         if (threads == null && suite.equals("threads")) {

@@ -35,6 +35,7 @@ class DriversTest {
             b.add(Arguments.of(allocator, "alloc-test", "2 10000", 2L * 10_000));
             b.add(Arguments.of(allocator, "requests", "8 0.2 4 3 64 4096", -1L));
             b.add(Arguments.of(allocator, "requests", "8 0.2 4 3 64 4096 vt", -1L));
+            b.add(Arguments.of(allocator, "large-churn", "2000 16 42", 2_000L));
         }
         return b.build();
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hakmem.bench.alloc.Allocators;
 import dev.hakmem.bench.driver.Drivers;
+import dev.hakmem.bench.driver.Params;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,10 +44,18 @@ class LaunchOptionsTest {
 
     @Test
     void quickSuiteCoversEveryDriverOfTheSpecOnce() {
-        // every driver but requests, which the threads suite runs
-        assertEquals(Drivers.names().stream().filter(d -> !d.equals("requests")).toList(),
+        // every driver but requests, which the threads suite runs, and large-churn, run by name
+        assertEquals(Drivers.names().stream().filter(d -> !d.equals("requests") && !d.equals("large-churn")).toList(),
                 Suite.quick().stream().map(BenchCase::driver).toList());
         assertEquals(25, Suite.full().size());
+    }
+
+    @Test
+    void aDriverOutsideTheSuiteAskedForByNameRunsOnceWithItsDefaults() {
+        LaunchOptions o = LaunchOptions.parse("--allocators", "hakmem", "--drivers", "large-churn,random-mixed");
+        assertEquals(List.of("large-churn", "random-mixed"), o.cases().stream().map(BenchCase::driver).toList());
+        assertEquals(Drivers.byName("large-churn").complete(Params.parse("")).toString(),
+                Drivers.byName("large-churn").complete(Params.parse(o.cases().get(0).params())).toString());
     }
 
     @Test

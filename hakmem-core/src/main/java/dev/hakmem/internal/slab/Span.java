@@ -366,11 +366,10 @@ final class Span {
      * Fewest large blocks its heap handed out since a block's last hand-out for it to give its
      * slack back ({@code hakmem.largeSlackAge}, default 1024). A block that comes back sooner
      * keeps its pages, which a churn's next request of the block would otherwise fault in again:
-     * a thread allocating blocks of 32-512 KiB at random sizes and writing them all over, 64 live
-     * at a time, took 1.25x the time per operation without it when every hand-out gave its slack
-     * back, 1.02x with this default; 256 live at a time 1.07x (some blocks wait long in their
-     * spans between two owners, and the next owner's request is as random as the last; an age
-     * in time rather than in hand-outs did no better: 10 or 100 ms, 1.07-1.09x).
+     * the bench driver large-churn (blocks of 32-512 KiB at random sizes, each written all over,
+     * 64 / 256 live at most) took 1.36x / 1.34x the time per operation when every hand-out gave
+     * its slack back, 1.03x / 1.005x with this default (an age in time rather than in hand-outs,
+     * 10 or 100 ms, did no better: some blocks wait long in their spans between two owners).
      * frag-remote's peak was 1.07 of its live bytes with every hand-out giving back, 1.07-1.08
      * with 1024, 1.09 with 4096, 1.10 without.
      */
