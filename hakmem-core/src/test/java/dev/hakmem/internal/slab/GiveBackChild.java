@@ -1,6 +1,7 @@
 package dev.hakmem.internal.slab;
 
 import dev.hakmem.Hakmem;
+import dev.hakmem.internal.os.Os;
 import dev.hakmem.internal.os.Reservation;
 import dev.hakmem.testing.BlockPattern;
 import dev.hakmem.testing.ProcFs;
@@ -65,6 +66,7 @@ public final class GiveBackChild {
             case "idle" -> partlyFree(false);
             case "active" -> partlyFree(true);
             case "wholesale" -> wholesaleFree();
+            case "one-size-churn" -> oneSizeChurn();
             case "before-growth" -> beforeGrowth();
             case "borrowStress" -> borrowStress(Double.parseDouble(args[1]));
             case "idleSince" -> idleSince();
@@ -259,6 +261,36 @@ public final class GiveBackChild {
         for (int i = 1; i < COUNT; i += 2) {
             BlockPattern.verify(blocks[i], BLOCK, BlockPattern.off(i), "live block after the sweep");
             Hakmem.free(blocks[i]);
+        }
+    }
+
+    /**
+     * A churn of one large size (200,000 B, 64 slots, a random slot freed or filled each step,
+     * every block written): what the heap's spans hold swings past the sweep threshold every few
+     * hundred steps, and each block freed is soon taken again. Prints the steps, the sweeps the
+     * heap made on its own and the time they took.
+     */
+    static void oneSizeChurn() {
+        SplittableRandom r = new SplittableRandom(42);
+        long[] slot = new long[64];
+        int steps = 40_000;
+        long sweeps = SweepSchedule.sweeps();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            int k = r.nextInt(slot.length);
+            if (slot[k] != 0) {
+                Hakmem.free(slot[k]);
+                slot[k] = 0;
+            } else {
+                slot[k] = Hakmem.malloc(200_000);
+                Os.ALL.asSlice(slot[k], 200_000).fill((byte) i);
+            }
+        }
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        System.out.printf("steps=%d sweeps=%d millis=%d gapMillis=%d%n", steps, SweepSchedule.sweeps() - sweeps, millis,
+                SweepSchedule.GAP / 1_000_000);
+        for (long a : slot) {
+            Hakmem.free(a);
         }
     }
 

@@ -135,6 +135,21 @@ class GiveBackTest {
     }
 
     /**
+     * A churn of one large size swings what the heap's spans hold past the sweep threshold every
+     * few hundred operations, each sweep giving back pages taken again a moment later: its sweeps
+     * keep the gap between them (before stop 56 one that gave back much let the next follow at
+     * once, as after a wholesale free, and this churn swept about every 300 steps).
+     */
+    @Test
+    void aChurnOfOneLargeSizeSweepsAtMostOncePerGap() throws Exception {
+        ChildJvm.Result r = runWithoutDecay("one-size-churn", "one-size churn");
+        assertEquals(0, r.exit(), r.output());
+        Map<String, Long> m = figures(r.output());
+        long allowed = m.get("millis") / m.get("gapMillis") + 2;
+        assertTrue(m.get("sweeps") <= allowed, "at most one sweep per gap, " + allowed + ": " + r.output());
+    }
+
+    /**
      * Pages freed in a heap's spans go back before the heap takes a new span, even when what came
      * back is below the eighth of the mapped bytes that makes the frees themselves sweep: memory
      * one phase freed does not stay resident beside the next phase's until the decay time (here a
