@@ -18,6 +18,8 @@ import java.lang.foreign.MemorySegment;
  *                          pop the class magazine, set the block's LIVE bit      -- else refill
  *                          a miss (no heap yet, BUSY, stale, borrowed): mallocMiss, where a virtual
  *                          thread re-synchronises its carrier's heap or claims a shared heap
+ * malloc(32 KiB - 2 MiB):  the same (mallocLarge), the class from a second table; then the
+ *                          block's slack fitted to the request (Span.fitLarge)
  * free(a):                 e = PageOwners[a's page]   (owner id, magazine index)   - all three loads
  *                          LIVE and REMOTE words of a                               depend on a alone
  *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned

@@ -30,7 +30,7 @@ class LargeSlackTest {
 
     @Test
     void anOldBlockGivesBackTheWholePagesPastASmallerRequest() throws Exception {
-        inOwnThread(() -> {
+        FreshThread.run(() -> {
             long a = Hakmem.malloc(BLOCK);
             Os.ALL.asSlice(a, BLOCK).fill((byte) 1);
             assertEquals(40, span(a).writtenPages(a));
@@ -48,7 +48,7 @@ class LargeSlackTest {
 
     @Test
     void aBlockAllocatedAgainSoonKeepsItsPages() throws Exception {
-        inOwnThread(() -> {
+        FreshThread.run(() -> {
             long a = Hakmem.malloc(BLOCK);
             Os.ALL.asSlice(a, BLOCK).fill((byte) 2);
             Hakmem.free(a);
@@ -62,7 +62,7 @@ class LargeSlackTest {
 
     @Test
     void aRequestPastTheRecordRaisesIt() throws Exception {
-        inOwnThread(() -> {
+        FreshThread.run(() -> {
             long a = Hakmem.malloc((128 << 10) + 1); // 33 pages
             Os.ALL.asSlice(a, (128 << 10) + 1).fill((byte) 3);
             Hakmem.free(a);
@@ -81,7 +81,7 @@ class LargeSlackTest {
 
     @Test
     void reallocWithinTheClassRecordsAndKeepsEveryByte() throws Exception {
-        inOwnThread(() -> {
+        FreshThread.run(() -> {
             long a = Hakmem.malloc((128 << 10) + 1);
             assertTrue(span(a).writtenPages(a) >= 33);
             assertEquals(a, Hakmem.realloc(a, BLOCK), "within its class: in place");
@@ -101,7 +101,7 @@ class LargeSlackTest {
 
     @Test
     void anAlignedLargeBlockIsFittedToTheRequestNotToItsClass() throws Exception {
-        inOwnThread(() -> {
+        FreshThread.run(() -> {
             age();
             long a = Hakmem.alignedAlloc(64 << 10, 70_000); // a 128 KiB class (a multiple of 64 KiB)
             assertEquals(0, a & ((64 << 10) - 1));
@@ -115,7 +115,7 @@ class LargeSlackTest {
 
     @Test
     void manyRecycledBlocksOfRandomSizesKeepEveryRequestedByte() throws Exception {
-        inOwnThread(() -> {
+        FreshThread.run(() -> {
             java.util.SplittableRandom r = new java.util.SplittableRandom(7);
             long[] live = new long[64];
             int[] size = new int[live.length];
@@ -167,31 +167,5 @@ class LargeSlackTest {
             }
         }
         assertTrue(wrong.isEmpty(), "pages " + (resident ? "not resident" : "resident") + ": " + wrong);
-    }
-
-    private interface Body {
-        void run() throws Exception;
-    }
-
-    private static void inOwnThread(Body body) throws Exception {
-        Throwable[] failure = new Throwable[1];
-        Thread t = new Thread(() -> {
-            try {
-                // the thread may adopt a dead thread's heap with blocks in its magazines: start empty
-                Heaps.ofPlatformThread(Thread.currentThread());
-                Hakmem.trim();
-                body.run();
-            } catch (Throwable e) {
-                failure[0] = e;
-            }
-        });
-        t.start();
-        t.join();
-        if (failure[0] instanceof Exception e) {
-            throw e;
-        }
-        if (failure[0] instanceof Error e) {
-            throw e;
-        }
     }
 }
