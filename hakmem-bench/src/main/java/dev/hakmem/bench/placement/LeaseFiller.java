@@ -27,27 +27,26 @@ final class LeaseFiller {
     private final RunFiller runs;
     private final boolean whole;
     /** Leases as hakmem's harvest finds them ({@link RunFiller#leaseFirst}) rather than the smallest run. */
-    private boolean first;
+    private final boolean first;
     /** Lent blocks of their class's size, as hakmem lends them, rather than the request rounded to 16 bytes. */
-    private boolean classSize;
+    private final boolean classSize;
     private final Holes holes = new Holes();
     /** Leases: start -&gt; {length, class, blocks}. */
     private final TreeMap<Long, long[]> leases = new TreeMap<>();
     /** Blocks lent: start -&gt; length. */
     private final Map<Long, Long> served = new HashMap<>();
 
-    /** The runs of free blocks per class are {@code runs}'; {@code whole}: a lease takes its whole run. */
-    LeaseFiller(long[] sizes, RunFiller runs, boolean whole) {
+    /**
+     * The runs of free blocks per class are {@code runs}'; {@code whole}: a lease takes its whole
+     * run; {@code first}: leases the first run found, as hakmem does; {@code classSize}: lends
+     * blocks of the class's size.
+     */
+    LeaseFiller(long[] sizes, RunFiller runs, boolean whole, boolean first, boolean classSize) {
         this.sizes = sizes;
         this.runs = runs;
         this.whole = whole;
-    }
-
-    /** Leases the first run found, as hakmem does, and lends blocks of the class's size ({@code classSize}). */
-    LeaseFiller asHakmem(boolean first, boolean classSize) {
         this.first = first;
         this.classSize = classSize;
-        return this;
     }
 
     /** Receives the blocks of a new lease, to take them off their class's list. */

@@ -156,7 +156,7 @@ public final class SegregatedPlacement implements Placement {
      */
     public SegregatedPlacement leasingRuns(boolean whole, boolean first, boolean classSize) {
         runs = new RunFiller(sizes);
-        lease = new LeaseFiller(sizes, runs, whole).asHakmem(first, classSize);
+        lease = new LeaseFiller(sizes, runs, whole, first, classSize);
         return spansApart();
     }
 
