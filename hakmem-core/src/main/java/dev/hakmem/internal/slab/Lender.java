@@ -374,16 +374,18 @@ final class Lender {
         byEnd.clear();
         unpurgedHead = 0;
         unpurgedTail = 0;
-        cursorSpan = null;
-        passStart = NONE;
-        misses = 0;
-        skip = 0;
+        newPass();
         freedSinceMiss = 0;
     }
 
     /** For tests: the next harvest begins a pass at class {@code c}'s partial list, with no skip pending. */
     void restartHarvestsAt(int c) {
         cursorClass = c;
+        newPass();
+    }
+
+    /** The next harvest begins a pass of its own, at the start of the cursor's class, with no skip pending. */
+    private void newPass() {
         cursorSpan = null;
         passStart = NONE;
         misses = 0;
