@@ -87,6 +87,9 @@ final class Heap {
      */
     int largeHandOuts;
 
+    /** Share of this heap's recent large hand-outs that were of old blocks, of 65,536: see {@link Span#SLACK_OLD_SHARE}. Plain, as {@link #largeHandOuts}. */
+    int largeOldShare = 1 << 16;
+
     /** Identity for diagnostics. */
     final int id;
     /** True for heaps shared by virtual threads (claimed per operation). */

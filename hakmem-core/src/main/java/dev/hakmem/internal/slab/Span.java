@@ -178,7 +178,7 @@ final class Span {
             writtenPages = new char[capacity];
             java.util.Arrays.fill(writtenPages, (char) (blockSize >>> PAGE_SHIFT)); // nothing known yet
             handedOutAt = new int[capacity];
-            java.util.Arrays.fill(handedOutAt, Integer.MIN_VALUE / 2); // never: old enough at once
+            java.util.Arrays.fill(handedOutAt, NEVER_HANDED_OUT);
         } else {
             writtenPages = null;
             handedOutAt = null;
@@ -361,6 +361,8 @@ final class Span {
     private final char[] writtenPages;
     /** Large classes only: per block, its heap's {@link Heap#largeHandOuts} when it was last handed out. */
     private final int[] handedOutAt;
+    /** {@link #handedOutAt} of a block never handed out: old enough at once, and not counted in {@link Heap#largeOldShare}. */
+    private static final int NEVER_HANDED_OUT = Integer.MIN_VALUE / 2;
 
     /**
      * Fewest large blocks its heap handed out since a block's last hand-out for it to give its
@@ -376,10 +378,30 @@ final class Span {
     static final int SLACK_AGE = Math.max(0, Config.integer("largeSlackAge", 1024));
 
     /**
+     * Least share of a heap's large hand-outs that are of blocks at least {@link #SLACK_AGE} old
+     * (of 65,536: a sixteenth) for an old block to give its slack back. Where most blocks come back
+     * young, the heap churns, and its few old blocks are stragglers of the churn, about to be freed
+     * and handed out again for another size: their slack would be faulted back in soon. Measured
+     * over windows of 64 hand-outs: the bench driver large-churn (blocks of 32-512 KiB at random
+     * sizes) 0-13 % at 64 blocks live and 0-23 % at 256 (averages about 2 and 4 %); the memory
+     * suite's frag-remote 14-83 %, server-day 6-33 % (about 48 and 23 %). With this rule
+     * large-churn's madvise calls fell from about 1,460 to 300 per 200,000 operations at 64 live
+     * (its growth sweeps' are left) and from 3,500 to 600 at 256, and it ran 1.05x and 1.10x as fast
+     * (both builds in one JVM, 6 rounds each); frag-remote's and server-day's peaks moved by
+     * less than their spread between JVMs (medians 1.076 / 1.070 against 1.075 / 1.066; an eighth
+     * instead of a sixteenth: frag-remote 1.079). {@code Heap.largeOldShare} is the share over
+     * about the last 256 hand-outs (an exponential average; a block's first hand-out is not
+     * counted), starting at all old.
+     */
+    static final int SLACK_OLD_SHARE = 1 << 12;
+
+    /**
      * Large block {@code a}, handed out by heap {@code h}, now serves {@code size} bytes: the whole
      * pages of it past the request that a former request may have written go back to the OS
-     * ({@code madvise(DONTNEED)}) when there are at least {@link #SLACK_PAGES} of them and the
-     * block was last handed out at least {@link #SLACK_AGE} hand-outs of {@code h} ago. Large
+     * ({@code madvise(DONTNEED)}) when there are at least {@link #SLACK_PAGES} of them, the
+     * block was last handed out at least {@link #SLACK_AGE} hand-outs of {@code h} ago, and
+     * {@code h} is not churning: at least {@link #SLACK_OLD_SHARE} of its recent hand-outs were
+     * of such old blocks. Large
      * classes are 25 % apart, so a recycled block kept up to a fifth of itself resident beyond
      * what its new owner asked for (the memory suite's frag-remote: 1.09-1.10 of the live bytes
      * before, docs/results/memory). Pages the request covers are kept: the owner is about to write them.
@@ -389,17 +411,22 @@ final class Span {
      *           0                        need            written                         blockSize
      * </pre>
      *
-     * {@code h.largeHandOuts} is read and written plainly, by whichever thread hands a block out
-     * of {@code h} (a shared heap's users race on it): a lost count only shifts an age.
+     * {@code h.largeHandOuts} and {@code h.largeOldShare} are read and written plainly, by
+     * whichever thread hands a block out of {@code h} (a shared heap's users race on them): a lost
+     * update only shifts an age or the share a little.
      */
     void fitLarge(long a, long size, Heap h) {
         int k = (int) indexOf(a);
         int need = (int) ((size + PAGE - 1) >>> PAGE_SHIFT);
         int written = writtenPages[k];
         int now = ++h.largeHandOuts;
-        int age = now - handedOutAt[k];
+        int last = handedOutAt[k];
+        int age = now - last;
         handedOutAt[k] = now;
-        if (written - need >= SLACK_PAGES && age >= SLACK_AGE
+        if (last != NEVER_HANDED_OUT) { // a first hand-out has no age to count
+            h.largeOldShare += ((age >= SLACK_AGE ? 1 << 16 : 0) - h.largeOldShare) >> 8;
+        }
+        if (written - need >= SLACK_PAGES && age >= SLACK_AGE && h.largeOldShare >= SLACK_OLD_SHARE
                 && Os.madvise(a + ((long) need << PAGE_SHIFT), (long) (written - need) << PAGE_SHIFT, Os.MADV_DONTNEED)) {
             written = need;
         }

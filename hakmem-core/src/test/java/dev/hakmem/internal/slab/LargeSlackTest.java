@@ -47,6 +47,28 @@ class LargeSlackTest {
     }
 
     @Test
+    void anOldBlockOfAChurningHeapKeepsItsPages() throws Exception {
+        FreshThread.run(() -> {
+            long a = Hakmem.malloc(BLOCK);
+            Os.ALL.asSlice(a, BLOCK).fill((byte) 5);
+            Hakmem.free(a);
+            churn(); // a is as old as in the test above, but the heap's hand-outs are young ones
+            long b = Hakmem.malloc(REQUEST);
+            assertEquals(a, b, "the magazine hands the freed block out again");
+            assertEquals(40, span(b).writtenPages(b), "a straggler of a churn keeps its slack");
+            assertResident(b, 0, 40, true);
+            Hakmem.free(b);
+            age(); // the heap now holds its blocks, and hands them out again old (most of them):
+            age(); // the same block, old again, gives its slack back
+            b = Hakmem.malloc(REQUEST);
+            assertEquals(a, b);
+            assertEquals(35, span(b).writtenPages(b));
+            assertResident(b, 35, 40, false);
+            Hakmem.free(b);
+        });
+    }
+
+    @Test
     void aBlockAllocatedAgainSoonKeepsItsPages() throws Exception {
         FreshThread.run(() -> {
             long a = Hakmem.malloc(BLOCK);
@@ -137,9 +159,24 @@ class LargeSlackTest {
         });
     }
 
-    /** Hands out (and frees) {@link Span#SLACK_AGE} blocks of 40 KiB: every large block out of the heap before is old now. */
+    /**
+     * Hands out {@link Span#SLACK_AGE} blocks of 40 KiB, all held at once, then frees them: every
+     * large block out of the heap before is old now, and the heap has not churned (first
+     * hand-outs count neither way in its share of old blocks).
+     */
     private static void age() {
-        for (int i = 0; i < Span.SLACK_AGE; i++) {
+        long[] held = new long[Span.SLACK_AGE];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = Hakmem.malloc(40 << 10);
+        }
+        for (long h : held) {
+            Hakmem.free(h);
+        }
+    }
+
+    /** Hands one block of 40 KiB out {@link Span#SLACK_AGE} times, freeing it in between: a churn, every hand-out but the first young. */
+    private static void churn() {
+        for (int i = 0; i <= Span.SLACK_AGE; i++) {
             Hakmem.free(Hakmem.malloc(40 << 10));
         }
     }
