@@ -31,13 +31,7 @@ class LargeSlackTest {
     @Test
     void anOldBlockGivesBackTheWholePagesPastASmallerRequest() throws Exception {
         FreshThread.run(() -> {
-            long a = Hakmem.malloc(BLOCK);
-            Os.ALL.asSlice(a, BLOCK).fill((byte) 1);
-            assertEquals(40, span(a).writtenPages(a));
-            Hakmem.free(a);
-            age();
-            long b = Hakmem.malloc(REQUEST);
-            assertEquals(a, b, "the magazine hands the freed block out again");
+            long b = recycled((byte) 1, LargeSlackTest::age);
             assertEquals(35, span(b).writtenPages(b));
             assertResident(b, 0, 35, true);
             assertResident(b, 35, 40, false);
@@ -49,18 +43,14 @@ class LargeSlackTest {
     @Test
     void anOldBlockOfAChurningHeapKeepsItsPages() throws Exception {
         FreshThread.run(() -> {
-            long a = Hakmem.malloc(BLOCK);
-            Os.ALL.asSlice(a, BLOCK).fill((byte) 5);
+            // the block is as old as in the test above, but the heap's hand-outs are young ones
+            long a = recycled((byte) 5, LargeSlackTest::churn);
+            assertEquals(40, span(a).writtenPages(a), "a straggler of a churn keeps its slack");
+            assertResident(a, 0, 40, true);
             Hakmem.free(a);
-            churn(); // a is as old as in the test above, but the heap's hand-outs are young ones
-            long b = Hakmem.malloc(REQUEST);
-            assertEquals(a, b, "the magazine hands the freed block out again");
-            assertEquals(40, span(b).writtenPages(b), "a straggler of a churn keeps its slack");
-            assertResident(b, 0, 40, true);
-            Hakmem.free(b);
             age(); // the heap now holds its blocks, and hands them out again old (most of them):
             age(); // the same block, old again, gives its slack back
-            b = Hakmem.malloc(REQUEST);
+            long b = Hakmem.malloc(REQUEST);
             assertEquals(a, b);
             assertEquals(35, span(b).writtenPages(b));
             assertResident(b, 35, 40, false);
@@ -71,11 +61,7 @@ class LargeSlackTest {
     @Test
     void aBlockAllocatedAgainSoonKeepsItsPages() throws Exception {
         FreshThread.run(() -> {
-            long a = Hakmem.malloc(BLOCK);
-            Os.ALL.asSlice(a, BLOCK).fill((byte) 2);
-            Hakmem.free(a);
-            long b = Hakmem.malloc(REQUEST);
-            assertEquals(a, b, "the magazine hands the freed block out again");
+            long b = recycled((byte) 2, () -> { });
             assertEquals(40, span(b).writtenPages(b), "the record keeps the larger extent");
             assertResident(b, 0, 40, true);
             Hakmem.free(b);
@@ -157,6 +143,21 @@ class LargeSlackTest {
                 Hakmem.free(live[k]);
             }
         });
+    }
+
+    /**
+     * A block of {@link #BLOCK} bytes, written all over with {@code fill} and freed; then
+     * {@code between}; then a {@link #REQUEST}, which the magazine serves with the same block.
+     */
+    private static long recycled(byte fill, Runnable between) {
+        long a = Hakmem.malloc(BLOCK);
+        Os.ALL.asSlice(a, BLOCK).fill(fill);
+        assertEquals(40, span(a).writtenPages(a), "written all over");
+        Hakmem.free(a);
+        between.run();
+        long b = Hakmem.malloc(REQUEST);
+        assertEquals(a, b, "the magazine hands the freed block out again");
+        return b;
     }
 
     /**
