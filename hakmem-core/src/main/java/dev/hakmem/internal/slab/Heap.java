@@ -88,7 +88,7 @@ final class Heap {
     int largeHandOuts;
 
     /** Share of this heap's recent large hand-outs that were of old blocks, of 65,536: see {@link Span#SLACK_OLD_SHARE}. Plain, as {@link #largeHandOuts}. */
-    int largeOldShare = 1 << 16;
+    int largeOldShare = Span.ALL_OLD;
 
     /** Identity for diagnostics. */
     final int id;

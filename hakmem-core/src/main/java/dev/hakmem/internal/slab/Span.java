@@ -394,6 +394,10 @@ final class Span {
      * counted), starting at all old.
      */
     static final int SLACK_OLD_SHARE = 1 << 12;
+    /** {@code Heap.largeOldShare} when every recent large hand-out was of an old block. */
+    static final int ALL_OLD = 1 << 16;
+    /** log2 of the hand-outs {@code Heap.largeOldShare} averages over (its weight per hand-out is 1/256). */
+    private static final int OLD_SHARE_WINDOW = 8;
 
     /**
      * Large block {@code a}, handed out by heap {@code h}, now serves {@code size} bytes: the whole
@@ -424,7 +428,7 @@ final class Span {
         int age = now - last;
         handedOutAt[k] = now;
         if (last != NEVER_HANDED_OUT) { // a first hand-out has no age to count
-            h.largeOldShare += ((age >= SLACK_AGE ? 1 << 16 : 0) - h.largeOldShare) >> 8;
+            h.largeOldShare += ((age >= SLACK_AGE ? ALL_OLD : 0) - h.largeOldShare) >> OLD_SHARE_WINDOW;
         }
         if (written - need >= SLACK_PAGES && age >= SLACK_AGE && h.largeOldShare >= SLACK_OLD_SHARE
                 && Os.madvise(a + ((long) need << PAGE_SHIFT), (long) (written - need) << PAGE_SHIFT, Os.MADV_DONTNEED)) {
