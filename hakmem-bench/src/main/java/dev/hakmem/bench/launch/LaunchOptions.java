@@ -230,8 +230,7 @@ public record LaunchOptions(List<BenchCase> cases, List<String> allocators, int 
             } else {
                 List<BenchCase> inSuite = base.stream().filter(c -> c.driver().equals(driver)).toList();
                 // a driver the suite does not run (large-churn), asked for by name: once, its defaults
-                cases.addAll(inSuite.isEmpty() && drivers != null
-                        ? List.of(BenchCase.of(driver, Drivers.byName(driver).complete(Params.parse("")).toString())) : inSuite);
+                cases.addAll(inSuite.isEmpty() && drivers != null ? List.of(BenchCase.of(driver, "")) : inSuite);
             }
         }
         if (threads == null && suite.equals("threads")) {
