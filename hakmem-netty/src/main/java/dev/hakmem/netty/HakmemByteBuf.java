@@ -28,7 +28,8 @@ import java.nio.channels.ScatteringByteChannel;
  *
  * <p>An NIO {@link ByteBuffer} over the block is made only when Netty asks for one
  * ({@link #nioBuffer}, {@link #internalNioBuffer}, channel I/O); the one behind
- * {@link #internalNioBuffer} is kept until the block changes. Capacity changes go through
+ * {@link #internalNioBuffer} is kept until the block changes; each is one object with the JDK's
+ * access exported ({@link NioViews}). Capacity changes go through
  * {@link Hakmem#realloc(long, long)}, which keeps the block when the new capacity stays in its
  * size class.
  */
@@ -453,14 +454,14 @@ final class HakmemByteBuf extends AbstractReferenceCountedByteBuf {
 
     /** A new direct ByteBuffer over {@code [index, index + length)}: its own position and limit. */
     private ByteBuffer newNioBuffer(int index, int length) {
-        return Native.ALL.asSlice(addr(index), length).asByteBuffer();
+        return NioViews.over(addr(index), length);
     }
 
     /** The kept ByteBuffer over the whole block, positioned at {@code [index, index + length)}. */
     private ByteBuffer internalNioBuffer0(int index, int length) {
         ByteBuffer b = tmpNioBuf;
         if (b == null) {
-            tmpNioBuf = b = Native.ALL.asSlice(address, capacity).asByteBuffer();
+            tmpNioBuf = b = NioViews.over(address, capacity);
         }
         b.clear().position(index).limit(index + length);
         return b;

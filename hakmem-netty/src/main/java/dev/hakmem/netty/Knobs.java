@@ -14,16 +14,12 @@ final class Knobs {
      * @throws IllegalArgumentException when it is set to something that is not such an integer
      */
     static int intValue(String name, int defaultValue, int min) {
-        String property = "hakmem.netty." + name;
-        String value = System.getProperty(property);
-        String source = property;
-        if (value == null) {
-            source = "HAKMEM_NETTY_" + name.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);
-            value = System.getenv(source);
-        }
-        if (value == null || value.isBlank()) {
+        String[] got = lookUp(name);
+        if (got == null) {
             return defaultValue;
         }
+        String source = got[0];
+        String value = got[1];
         int v;
         try {
             v = Integer.parseInt(value.trim());
@@ -34,5 +30,34 @@ final class Knobs {
             throw new IllegalArgumentException("hakmem-netty: " + source + "=" + value + " is below " + min);
         }
         return v;
+    }
+
+    /**
+     * The boolean setting {@code name}: {@code true} or {@code false} (any case).
+     *
+     * @throws IllegalArgumentException when it is set to anything else
+     */
+    static boolean flag(String name, boolean defaultValue) {
+        String[] got = lookUp(name);
+        if (got == null) {
+            return defaultValue;
+        }
+        String value = got[1].trim();
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new IllegalArgumentException("hakmem-netty: " + got[0] + "=" + got[1] + " is neither true nor false");
+    }
+
+    /** Where setting {@code name} is given and its value ({@code {source, value}}), or null when it is not. */
+    private static String[] lookUp(String name) {
+        String property = "hakmem.netty." + name;
+        String value = System.getProperty(property);
+        String source = property;
+        if (value == null) {
+            source = "HAKMEM_NETTY_" + name.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);
+            value = System.getenv(source);
+        }
+        return value == null || value.isBlank() ? null : new String[] {source, value};
     }
 }

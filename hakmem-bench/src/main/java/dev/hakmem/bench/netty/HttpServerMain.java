@@ -42,7 +42,7 @@ import java.util.concurrent.TimeUnit;
  * {@code 404}. Keep-alive as the client asks.
  *
  * <pre>
- * java --enable-native-access=ALL-UNNAMED -cp ... dev.hakmem.bench.netty.HttpServerMain ALLOCATOR [PORT [THREADS]]
+ * java --enable-native-access=ALL-UNNAMED --add-exports=java.base/jdk.internal.access=ALL-UNNAMED -cp ... dev.hakmem.bench.netty.HttpServerMain ALLOCATOR [PORT [THREADS]]
  * </pre>
  *
  * ALLOCATOR is one of {@link #ALLOCATORS}; PORT 0 (the default) takes a free one. When it listens

@@ -195,6 +195,9 @@ public final class NettySuite {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
+        // as the README sets up a hakmem JVM (unchecked magazines, one-object NIO views); Netty
+        // itself does not use the package, so every allocator's server gets it
+        cmd.add("--add-exports=java.base/jdk.internal.access=ALL-UNNAMED");
         cmd.add("-Xms" + HEAP);
         cmd.add("-Xmx" + HEAP);
         cmd.add("-XX:+AlwaysPreTouch");
