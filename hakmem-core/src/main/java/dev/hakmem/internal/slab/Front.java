@@ -19,7 +19,7 @@ import java.lang.foreign.MemorySegment;
  *                          a miss (no heap yet, BUSY, stale, borrowed): mallocMiss, where a virtual
  *                          thread re-synchronises its carrier's heap or claims a shared heap
  * malloc(32 KiB - 2 MiB):  the same (mallocLarge), the class from a second table; then the
- *                          block's slack fitted to the request (Span.fitLarge)
+ *                          block's slack fitted to the request (LargeSlack.fit)
  * free(a):                 e = PageOwners[a's page]   (owner id, magazine index)   - all three loads
  *                          LIVE and REMOTE words of a                               depend on a alone
  *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned
@@ -97,11 +97,11 @@ public final class Front {
     }
 
     /**
-     * Large block {@code a}, just handed out, serves {@code size} bytes: see {@link Span#fitLarge}.
+     * Large block {@code a}, just handed out, serves {@code size} bytes: see {@link LargeSlack#fit}.
      * Nothing for a zero address (no memory: the caller throws) or with {@code hakmem.largeSlackPages=0}.
      */
     private static void fitLarge(long a, long size) {
-        if (Span.SLACK_PAGES > 0 && a != 0) {
+        if (LargeSlack.PAGES > 0 && a != 0) {
             Span s = largeSpan(a);
             Heap h = s.owner; // the heap that handed a out, which holds the span while a is out
             if (h != null) {
@@ -114,7 +114,7 @@ public final class Front {
 
     /** Large block {@code a}, live, was resized in place to {@code size} bytes ({@code realloc} within its class). */
     public static void resizedLarge(long a, long size) {
-        if (Span.SLACK_PAGES > 0) {
+        if (LargeSlack.PAGES > 0) {
             largeSpan(a).recordLarge(a, size);
         }
     }

@@ -81,14 +81,8 @@ final class Heap {
     private final long[] lentFreed = new long[64];
     private int lentFreedCount;
 
-    /**
-     * Large blocks handed out of this heap's spans so far (wrapping): the clock of their ages,
-     * see {@link Span#fitLarge}. Plain: written by whoever hands a large block out of the heap.
-     */
-    int largeHandOuts;
-
-    /** Share of this heap's recent large hand-outs that were of old blocks, of 65,536: see {@link Span#SLACK_OLD_SHARE}. Plain, as {@link #largeHandOuts}. */
-    int largeOldShare = Span.ALL_OLD;
+    /** The clock of the large blocks handed out of this heap's spans, and the share of old ones among them: see {@link LargeSlack}. */
+    final LargeSlack.Ages largeAges = new LargeSlack.Ages();
 
     /** Identity for diagnostics. */
     final int id;

@@ -1,6 +1,5 @@
 package dev.hakmem.internal.slab;
 
-import dev.hakmem.internal.config.Config;
 import dev.hakmem.internal.os.Os;
 
 import java.lang.invoke.MethodHandles;
@@ -80,6 +79,8 @@ final class Span {
 
     /** Bit i set: block i is available in the span. */
     private final long[] freeMap;
+    /** Large classes only (null below them): the blocks' written pages and hand-out ages, see {@link LargeSlack}. */
+    private final LargeSlack slack;
     int freeCount;
     private int cursor;
     int carved;
@@ -174,15 +175,7 @@ final class Span {
         this.wordShift = blockSize <= 512 && Integer.bitCount(blockSize) == 1
                 ? Integer.numberOfTrailingZeros(blockSize) - 3 : -1;
         this.freeMap = new long[(capacity + 63) >>> 6];
-        if (blockSize > SizeClasses.MAX_SMALL) {
-            writtenPages = new char[capacity];
-            java.util.Arrays.fill(writtenPages, (char) (blockSize >>> PAGE_SHIFT)); // nothing known yet
-            handedOutAt = new int[capacity];
-            java.util.Arrays.fill(handedOutAt, NEVER_HANDED_OUT);
-        } else {
-            writtenPages = null;
-            handedOutAt = null;
-        }
+        this.slack = blockSize > SizeClasses.MAX_SMALL ? new LargeSlack(capacity, blockSize) : null;
     }
 
     /**
@@ -289,18 +282,18 @@ final class Span {
      * Blocks {@code fresh .. carved} of a large class were just carved: with {@code fill}, the
      * pages in cold slots under the part of each that every request of the class writes
      * ({@link #surelyWritten}) are populated, and a block wholly in cold slots starts its
-     * {@link #writtenPages} record at what that made resident. The slots now wholly below the
+     * written-pages record ({@link LargeSlack}) at what that made resident. The slots now wholly below the
      * carving point are no longer cold (their blocks are out, and a block that comes back is
      * resident unless a sweep purges it, see {@link #purged}).
      */
     private void carvedCold(int fresh, boolean fill) {
         long sure = surelyWritten();
-        for (int k = fresh; k < carved && (fill || writtenPages != null); k++) {
+        for (int k = fresh; k < carved && (fill || slack != null); k++) {
             long o = (long) k * blockSize;
             int first = (int) (o >>> SizeClasses.SLAB_SHIFT);
             int m = SuperSlab.runMask(firstSlot + first, (int) ((o + blockSize - 1) >>> SizeClasses.SLAB_SHIFT) - first + 1);
-            if (writtenPages != null && (coldSlots & m) == m) { // never written: resident only what the fill below populates
-                writtenPages[k] = (char) (fill ? (sure + PAGE - 1) >>> PAGE_SHIFT : 0);
+            if (slack != null && (coldSlots & m) == m) { // never written: resident only what the fill below populates
+                slack.carvedUnwritten(k, fill ? (int) ((sure + PAGE - 1) >>> PAGE_SHIFT) : 0);
             }
             if (fill) {
                 populateColdPart(o & -PAGE, o + sure + PAGE - 1 & -PAGE);
@@ -341,111 +334,21 @@ final class Span {
         return blockSize <= PAGE ? blockSize : SizeClasses.size(cls - 1);
     }
 
-    // ------------------------------------------------------------------ large blocks' slack
+    // ------------------------------------------------------------------ large blocks' slack (see LargeSlack)
 
-    /**
-     * Fewest whole pages of a large block's slack given back at a time
-     * ({@code hakmem.largeSlackPages}, default 1; 0: never): see {@link #fitLarge}.
-     */
-    static final int SLACK_PAGES = Math.max(0, Config.integer("largeSlackPages", 1));
-
-    /**
-     * Large classes only (null below them): per block, how many of its pages from its start may
-     * be resident with bytes its owners wrote: the pages of the largest request served since its
-     * slack last went back, the whole block while nothing is known (a span formatted over slots
-     * written before), 0 for a block carved from never-written slots. Written by the block's
-     * holder ({@link #fitLarge}, {@link #recordLarge}; a block is out of the span then, so no two
-     * threads write one entry, and the next holder's read is ordered after by the free that
-     * handed the block on) and by the span's owner in {@link #carvedCold} (not carved before).
-     */
-    private final char[] writtenPages;
-    /** Large classes only: per block, its heap's {@link Heap#largeHandOuts} when it was last handed out. */
-    private final int[] handedOutAt;
-    /** {@link #handedOutAt} of a block never handed out: old enough at once, and not counted in {@link Heap#largeOldShare}. */
-    private static final int NEVER_HANDED_OUT = Integer.MIN_VALUE / 2;
-
-    /**
-     * Fewest large blocks its heap handed out since a block's last hand-out for it to give its
-     * slack back ({@code hakmem.largeSlackAge}, default 1024). A block that comes back sooner
-     * keeps its pages, which a churn's next request of the block would otherwise fault in again:
-     * the bench driver large-churn (blocks of 32-512 KiB at random sizes, each written all over,
-     * 64 / 256 live at most) took 1.36x / 1.34x the time per operation when every hand-out gave
-     * its slack back, 1.03x / 1.005x with this default (an age in time rather than in hand-outs,
-     * 10 or 100 ms, did no better: some blocks wait long in their spans between two owners).
-     * frag-remote's peak was 1.07 of its live bytes with every hand-out giving back, 1.07-1.08
-     * with 1024, 1.09 with 4096, 1.10 without.
-     */
-    static final int SLACK_AGE = Math.max(0, Config.integer("largeSlackAge", 1024));
-
-    /**
-     * Least share of a heap's large hand-outs that are of blocks at least {@link #SLACK_AGE} old
-     * (of 65,536: a sixteenth) for an old block to give its slack back. Where most blocks come back
-     * young, the heap churns, and its few old blocks are stragglers of the churn, about to be freed
-     * and handed out again for another size: their slack would be faulted back in soon. Measured
-     * over windows of 64 hand-outs: the bench driver large-churn (blocks of 32-512 KiB at random
-     * sizes) 0-13 % at 64 blocks live and 0-23 % at 256 (averages about 2 and 4 %); the memory
-     * suite's frag-remote 14-83 %, server-day 6-33 % (about 48 and 23 %). With this rule
-     * large-churn's madvise calls fell from about 1,460 to 300 per 200,000 operations at 64 live
-     * (its growth sweeps' are left) and from 3,500 to 600 at 256, and it ran 1.05x and 1.10x as fast
-     * (both builds in one JVM, 6 rounds each); frag-remote's and server-day's peaks moved by
-     * less than their spread between JVMs (medians 1.076 / 1.070 against 1.075 / 1.066; an eighth
-     * instead of a sixteenth: frag-remote 1.079). {@code Heap.largeOldShare} is the share over
-     * about the last 256 hand-outs (an exponential average; a block's first hand-out is not
-     * counted), starting at all old.
-     */
-    static final int SLACK_OLD_SHARE = 1 << 12;
-    /** {@code Heap.largeOldShare} when every recent large hand-out was of an old block. */
-    static final int ALL_OLD = 1 << 16;
-    /** log2 of the hand-outs {@code Heap.largeOldShare} averages over (its weight per hand-out is 1/256). */
-    private static final int OLD_SHARE_WINDOW = 8;
-
-    /**
-     * Large block {@code a}, handed out by heap {@code h}, now serves {@code size} bytes: the whole
-     * pages of it past the request that a former request may have written go back to the OS
-     * ({@code madvise(DONTNEED)}) when there are at least {@link #SLACK_PAGES} of them, the
-     * block was last handed out at least {@link #SLACK_AGE} hand-outs of {@code h} ago, and
-     * {@code h} is not churning: at least {@link #SLACK_OLD_SHARE} of its recent hand-outs were
-     * of such old blocks. Large
-     * classes are 25 % apart, so a recycled block kept up to a fifth of itself resident beyond
-     * what its new owner asked for (the memory suite's frag-remote: 1.09-1.10 of the live bytes
-     * before, docs/results/memory). Pages the request covers are kept: the owner is about to write them.
-     *
-     * <pre>
-     * block a:  |&lt;-- need: pages of size --&gt;|&lt;-- given back --&gt;|  never written / given back  |
-     *           0                        need            written                         blockSize
-     * </pre>
-     *
-     * {@code h.largeHandOuts} and {@code h.largeOldShare} are read and written plainly, by
-     * whichever thread hands a block out of {@code h} (a shared heap's users race on them): a lost
-     * update only shifts an age or the share a little.
-     */
+    /** Large block {@code a}, handed out by heap {@code h}, now serves {@code size} bytes: {@link LargeSlack#fit}. */
     void fitLarge(long a, long size, Heap h) {
-        int k = (int) indexOf(a);
-        int need = (int) ((size + PAGE - 1) >>> PAGE_SHIFT);
-        int written = writtenPages[k];
-        int now = ++h.largeHandOuts;
-        int last = handedOutAt[k];
-        int age = now - last;
-        handedOutAt[k] = now;
-        if (last != NEVER_HANDED_OUT) { // a first hand-out has no age to count
-            h.largeOldShare += ((age >= SLACK_AGE ? ALL_OLD : 0) - h.largeOldShare) >> OLD_SHARE_WINDOW;
-        }
-        if (written - need >= SLACK_PAGES && age >= SLACK_AGE && h.largeOldShare >= SLACK_OLD_SHARE
-                && Os.madvise(a + ((long) need << PAGE_SHIFT), (long) (written - need) << PAGE_SHIFT, Os.MADV_DONTNEED)) {
-            written = need;
-        }
-        writtenPages[k] = (char) Math.max(written, need);
+        slack.fit((int) indexOf(a), a, size, h.largeAges);
     }
 
     /** Large block {@code a}, resized in place to {@code size} bytes: its owner may write that many now. */
     void recordLarge(long a, long size) {
-        int k = (int) indexOf(a);
-        writtenPages[k] = (char) Math.max(writtenPages[k], (size + PAGE - 1) >>> PAGE_SHIFT);
+        slack.record((int) indexOf(a), size);
     }
 
-    /** Test hook: the pages of block {@code a}'s {@link #writtenPages} record. */
+    /** Test hook: the pages of block {@code a}'s written-pages record ({@link LargeSlack}). */
     int writtenPages(long a) {
-        return writtenPages[(int) indexOf(a)];
+        return slack.written((int) indexOf(a));
     }
 
     // ------------------------------------------------------------------ purging free pages

@@ -13,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A large block's slack ({@link Span#fitLarge}): a block handed out again after its heap handed
- * out {@link Span#SLACK_AGE} large blocks gives back the whole pages past the new request that a
+ * A large block's slack ({@link LargeSlack#fit}): a block handed out again after its heap handed
+ * out {@link LargeSlack#AGE} large blocks gives back the whole pages past the new request that a
  * former request wrote, and only those; a block allocated again sooner keeps them (a churn would
  * fault them in again at once); {@code realloc} within the class only records. The pages the
  * request covers keep their bytes. Residency from {@code mincore}; each test runs in a thread of
@@ -161,12 +161,12 @@ class LargeSlackTest {
     }
 
     /**
-     * Hands out {@link Span#SLACK_AGE} blocks of 40 KiB, all held at once, then frees them: every
+     * Hands out {@link LargeSlack#AGE} blocks of 40 KiB, all held at once, then frees them: every
      * large block out of the heap before is old now, and the heap has not churned (first
      * hand-outs count neither way in its share of old blocks).
      */
     private static void age() {
-        long[] held = new long[Span.SLACK_AGE];
+        long[] held = new long[LargeSlack.AGE];
         for (int i = 0; i < held.length; i++) {
             held[i] = Hakmem.malloc(40 << 10);
         }
@@ -175,9 +175,9 @@ class LargeSlackTest {
         }
     }
 
-    /** Hands one block of 40 KiB out {@link Span#SLACK_AGE} times, freeing it in between: a churn, every hand-out but the first young. */
+    /** Hands one block of 40 KiB out {@link LargeSlack#AGE} times, freeing it in between: a churn, every hand-out but the first young. */
     private static void churn() {
-        for (int i = 0; i <= Span.SLACK_AGE; i++) {
+        for (int i = 0; i <= LargeSlack.AGE; i++) {
             Hakmem.free(Hakmem.malloc(40 << 10));
         }
     }
