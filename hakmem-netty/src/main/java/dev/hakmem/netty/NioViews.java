@@ -13,7 +13,8 @@ import java.nio.ByteBuffer;
  * JNI's {@code NewDirectByteBuffer} uses: no cleaner, no attachment, big-endian, writable), a
  * view is one object of 64 bytes, as the duplicate Netty's adaptive allocator makes; reaching it
  * needs the JVM to export {@code jdk.internal.access} to hakmem-netty ({@code --add-exports
- * java.base/jdk.internal.access=ALL-UNNAMED}, the flag hakmem's carrier heaps use too) and
+ * java.base/jdk.internal.access=ALL-UNNAMED}, on the module path {@code =dev.hakmem.netty}, the
+ * flag hakmem's carrier heaps use too) and
  * {@code hakmem.netty.jdkByteBuffers} not {@code false}. Without it, a view is a slice of the
  * all-of-memory segment turned into a buffer ({@link java.lang.foreign.MemorySegment#asByteBuffer}):
  * the same buffer, plus the slice the JIT does not take out (104 bytes per view). Measured and held
@@ -47,7 +48,7 @@ final class NioViews {
             } catch (Throwable e) {
                 h = null;
                 reason = "java.base does not export jdk.internal.access to hakmem-netty (" + e.getClass().getSimpleName()
-                        + "): add --add-exports java.base/jdk.internal.access=ALL-UNNAMED";
+                        + "): add --add-exports java.base/jdk.internal.access=ALL-UNNAMED (module path: =dev.hakmem.netty)";
             }
         }
         NEW_DIRECT = h;
