@@ -246,6 +246,9 @@ public final class Launcher {
             factor *= 1.2;
         }
         double run = c.estimateSeconds() * (timed ? 1.0 : factor);
+        if (allocator.equals("jdk-arena") && c.driver().equals("xmalloc")) {
+            run += 25; // after each run, untimed: the 409,600 blocks left in its stack, a shared arena closed per block
+        }
         // a run of a second or more: one more, on average, until two runs agree (WarmupRule)
         double warmup = options.warmup() == 0 ? 0 : Math.max(options.warmup() * run, DriverMain.WARMUP_MS / 1000.0)
                 + (run >= DriverMain.WARMUP_MS / 1000.0 ? run : 0);

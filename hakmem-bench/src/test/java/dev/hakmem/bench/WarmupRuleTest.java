@@ -64,6 +64,15 @@ class WarmupRuleTest {
     }
 
     @Test
+    void runsThatNeverAgreeStopOnceTheWarmupLastedItsBound() {
+        // xmalloc on jdk-arena: each run's untimed clean-up makes it 26 s long, and runs never agree
+        double[] alternating = {10, 100, 10, 100, 10, 100, 10, 100, 10, 100};
+        assertEquals(1, warmups(1, 1000, 26_000, alternating), "a first run past 20 s is the whole warm-up");
+        // runs of 7 s: the extra ones that start before 20 s have passed, then no more
+        assertEquals(3, warmups(1, 1000, 7_000, alternating));
+    }
+
+    @Test
     void settledComparesWithTheFasterRun() {
         WarmupRule r = new WarmupRule(1, 0, 0);
         r.record(100, 1);
