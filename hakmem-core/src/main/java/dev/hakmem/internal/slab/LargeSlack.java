@@ -113,7 +113,7 @@ final class LargeSlack {
      * owner is about to write them (the class drawing above).
      */
     void fit(int k, long a, long size, Ages h) {
-        int need = (int) ((size + PAGE - 1) >>> PAGE_SHIFT);
+        int need = pages(size);
         int written = writtenPages[k];
         int now = ++h.handOuts;
         int last = handedOutAt[k];
@@ -131,12 +131,17 @@ final class LargeSlack {
 
     /** Block {@code k}, resized in place to {@code size} bytes: its owner may write that many now. */
     void record(int k, long size) {
-        writtenPages[k] = (char) Math.max(writtenPages[k], (size + PAGE - 1) >>> PAGE_SHIFT);
+        writtenPages[k] = (char) Math.max(writtenPages[k], pages(size));
     }
 
-    /** Block {@code k} was just carved from slots never written: resident are only the {@code pages} a fill populated. */
-    void carvedUnwritten(int k, int pages) {
-        writtenPages[k] = (char) pages;
+    /** Block {@code k} was just carved from slots never written: resident are only the pages under its first {@code bytes}, which a fill populated. */
+    void carvedUnwritten(int k, long bytes) {
+        writtenPages[k] = (char) pages(bytes);
+    }
+
+    /** The pages {@code bytes} from a block's start touch. */
+    private static int pages(long bytes) {
+        return (int) ((bytes + PAGE - 1) >>> PAGE_SHIFT);
     }
 
     /** The pages of block {@code k}'s record. */

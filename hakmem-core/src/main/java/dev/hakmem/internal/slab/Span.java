@@ -293,7 +293,7 @@ final class Span {
             int first = (int) (o >>> SizeClasses.SLAB_SHIFT);
             int m = SuperSlab.runMask(firstSlot + first, (int) ((o + blockSize - 1) >>> SizeClasses.SLAB_SHIFT) - first + 1);
             if (slack != null && (coldSlots & m) == m) { // never written: resident only what the fill below populates
-                slack.carvedUnwritten(k, fill ? (int) ((sure + PAGE - 1) >>> PAGE_SHIFT) : 0);
+                slack.carvedUnwritten(k, fill ? sure : 0);
             }
             if (fill) {
                 populateColdPart(o & -PAGE, o + sure + PAGE - 1 & -PAGE);

@@ -25,6 +25,8 @@ class LargeSlackTest {
     private static final int PAGE = 4096;
     /** A class of 160 KiB (requests above 128 KiB), 40 pages. */
     private static final int BLOCK = 160 << 10;
+    /** Size of the blocks {@link #age} and {@link #churn} hand out: a class of its own, below {@link #BLOCK}'s. */
+    private static final int AGING_BLOCK = 40 << 10;
     /** A request of that class: 35 pages, the last one partly. */
     private static final long REQUEST = (128 << 10) + 2 * PAGE + 100;
 
@@ -168,7 +170,7 @@ class LargeSlackTest {
     private static void age() {
         long[] held = new long[LargeSlack.AGE];
         for (int i = 0; i < held.length; i++) {
-            held[i] = Hakmem.malloc(40 << 10);
+            held[i] = Hakmem.malloc(AGING_BLOCK);
         }
         for (long h : held) {
             Hakmem.free(h);
@@ -178,7 +180,7 @@ class LargeSlackTest {
     /** Hands one block of 40 KiB out {@link LargeSlack#AGE} times, freeing it in between: a churn, every hand-out but the first young. */
     private static void churn() {
         for (int i = 0; i <= LargeSlack.AGE; i++) {
-            Hakmem.free(Hakmem.malloc(40 << 10));
+            Hakmem.free(Hakmem.malloc(AGING_BLOCK));
         }
     }
 
