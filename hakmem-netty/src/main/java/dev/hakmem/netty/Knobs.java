@@ -14,20 +14,18 @@ final class Knobs {
      * @throws IllegalArgumentException when it is set to something that is not such an integer
      */
     static int intValue(String name, int defaultValue, int min) {
-        String[] got = lookUp(name);
+        Setting got = lookUp(name);
         if (got == null) {
             return defaultValue;
         }
-        String source = got[0];
-        String value = got[1];
         int v;
         try {
-            v = Integer.parseInt(value.trim());
+            v = Integer.parseInt(got.value().trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("hakmem-netty: " + source + "=" + value + " is not an integer", e);
+            throw new IllegalArgumentException("hakmem-netty: " + got + " is not an integer", e);
         }
         if (v < min) {
-            throw new IllegalArgumentException("hakmem-netty: " + source + "=" + value + " is below " + min);
+            throw new IllegalArgumentException("hakmem-netty: " + got + " is below " + min);
         }
         return v;
     }
@@ -38,19 +36,27 @@ final class Knobs {
      * @throws IllegalArgumentException when it is set to anything else
      */
     static boolean flag(String name, boolean defaultValue) {
-        String[] got = lookUp(name);
+        Setting got = lookUp(name);
         if (got == null) {
             return defaultValue;
         }
-        String value = got[1].trim();
+        String value = got.value().trim();
         if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
             return Boolean.parseBoolean(value);
         }
-        throw new IllegalArgumentException("hakmem-netty: " + got[0] + "=" + got[1] + " is neither true nor false");
+        throw new IllegalArgumentException("hakmem-netty: " + got + " is neither true nor false");
     }
 
-    /** Where setting {@code name} is given and its value ({@code {source, value}}), or null when it is not. */
-    private static String[] lookUp(String name) {
+    /** A setting as given: where ({@code hakmem.netty.<name>} or {@code HAKMEM_NETTY_<NAME>}) and its value. */
+    private record Setting(String source, String value) {
+        @Override
+        public String toString() {
+            return source + "=" + value;
+        }
+    }
+
+    /** Where setting {@code name} is given and its value, or null when it is not. */
+    private static Setting lookUp(String name) {
         String property = "hakmem.netty." + name;
         String value = System.getProperty(property);
         String source = property;
@@ -58,6 +64,6 @@ final class Knobs {
             source = "HAKMEM_NETTY_" + name.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(java.util.Locale.ROOT);
             value = System.getenv(source);
         }
-        return value == null || value.isBlank() ? null : new String[] {source, value};
+        return value == null || value.isBlank() ? null : new Setting(source, value);
     }
 }
