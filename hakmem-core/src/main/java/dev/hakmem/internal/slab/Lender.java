@@ -280,9 +280,9 @@ final class Lender {
             if (s.leases == null) {
                 s.beginLending();
             }
-            s.leases.put(l.start, l);
+            s.leases.add(l);
         }
-        s.publishPages(l); // 0 there now: frees of those pages take the slow path
+        s.publishLeaseBegun(l); // 0 there now: frees of those pages take the slow path
         // a hole whose whole pages all went back is a purged one (see lend)
         long whole = (Span.pageFloor(l.end) - Span.pageCeil(l.start)) / Span.PAGE;
         insert(l, l.start, (int) (l.end - l.start), whole > 0 && purgedPages >= whole);
@@ -313,7 +313,7 @@ final class Lender {
             if (size < 0) {
                 return -1;
             }
-            l = s.leases.floorEntry(a).getValue();
+            l = s.leases.floor(a);
         }
         assert a >= l.start && a + size <= l.end : "lent block 0x" + Long.toHexString(a) + " outside " + l;
         if (l.index != null) {
@@ -326,13 +326,13 @@ final class Lender {
             l.index.ended(l);
         }
         synchronized (s) {
-            s.leases.remove(l.start);
+            s.leases.remove(l);
             if (s.leases.isEmpty()) {
                 s.endLending();
             }
         }
         s.giveRange(l.firstBlock, l.firstBlock + l.blocks);
-        s.publishPages(l); // the owner's again where no other lease touches
+        s.publishLeaseEnded(l); // the owner's again where no other lease touches
         return l.blocks;
     }
 

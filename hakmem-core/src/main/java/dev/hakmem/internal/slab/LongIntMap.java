@@ -3,23 +3,32 @@ package dev.hakmem.internal.slab;
 import java.util.Arrays;
 
 /**
- * An open-addressing map from non-zero longs to ints, values {@code >= 0} (linear probing with a
- * multiplicative hash, deletion by shifting the cluster back, no tombstones): no boxing, one array
- * probe for most lookups. Not thread-safe.
+ * An open-addressing map from non-zero longs to ints, values {@code >= 0} (linear probing,
+ * deletion by shifting the cluster back, no tombstones): no boxing, one probe for most look-ups.
+ * Not thread-safe.
+ *
+ * <pre>
+ *   table: [key0, value0, key1, value1, ...]     a key and its value in one cache line
+ *   slot(k) = (k / 16  XOR  mix(k / 64 KiB)) mod capacity
+ * </pre>
+ * The keys are addresses (the lender's hole starts and ends, 16-byte granules): the low bits of
+ * the slot follow the address within 64 KiB, so the look-ups of one free (the hole ending at the
+ * block, the one starting after it) and the puts of the merged hole probe neighbouring slots, one
+ * or two cache lines, where a hash of the whole key sent each to a line of its own in tables of
+ * megabytes; the 64 KiB blocks (slabs) are spread by a multiplicative hash.
  */
 final class LongIntMap {
-    private long[] keys = new long[64];
-    private int[] values = new int[64];
+    private long[] table = new long[2 * 64];
     private int size;
 
     private static int slot(long k, int mask) {
-        long h = k * 0x9E3779B97F4A7C15L;
-        return (int) (h >>> 40) & mask;
+        long mix = (k >>> 16) * 0x9E3779B97F4A7C15L;
+        return (int) ((k >>> 4) ^ (mix >>> 40)) & mask;
     }
 
     /** Java-heap bytes of an empty map. */
     static long footprint() {
-        return 32 + 16 + 64 * 8L + 16 + 64 * 4L;
+        return 32 + 16 + 2 * 64 * 8L;
     }
 
     int size() {
@@ -28,11 +37,12 @@ final class LongIntMap {
 
     /** The value of {@code k}, or -1. */
     int get(long k) {
-        int mask = keys.length - 1;
+        long[] t = table;
+        int mask = (t.length >>> 1) - 1;
         for (int i = slot(k, mask); ; i = (i + 1) & mask) {
-            long x = keys[i];
+            long x = t[2 * i];
             if (x == k) {
-                return values[i];
+                return (int) t[2 * i + 1];
             }
             if (x == 0) {
                 return -1;
@@ -41,63 +51,63 @@ final class LongIntMap {
     }
 
     void put(long k, int v) {
-        assert k != 0;
-        if (size * 2 >= keys.length) {
+        assert k != 0 && v >= 0;
+        if (size * 4 >= table.length) { // load factor 1/2
             grow();
         }
-        int mask = keys.length - 1;
+        long[] t = table;
+        int mask = (t.length >>> 1) - 1;
         int i = slot(k, mask);
-        while (keys[i] != 0 && keys[i] != k) {
+        while (t[2 * i] != 0 && t[2 * i] != k) {
             i = (i + 1) & mask;
         }
-        if (keys[i] == 0) {
+        if (t[2 * i] == 0) {
             size++;
         }
-        keys[i] = k;
-        values[i] = v;
+        t[2 * i] = k;
+        t[2 * i + 1] = v;
     }
 
     /** Removes {@code k}; returns its value, or -1. */
     int remove(long k) {
-        int mask = keys.length - 1;
+        long[] t = table;
+        int mask = (t.length >>> 1) - 1;
         int i = slot(k, mask);
-        while (keys[i] != k) {
-            if (keys[i] == 0) {
+        while (t[2 * i] != k) {
+            if (t[2 * i] == 0) {
                 return -1;
             }
             i = (i + 1) & mask;
         }
-        int v = values[i];
+        int v = (int) t[2 * i + 1];
         size--;
         // backward shift: move later entries of the cluster into the gap when their home allows it
         int gap = i;
-        for (int j = (gap + 1) & mask; keys[j] != 0; j = (j + 1) & mask) {
-            int home = slot(keys[j], mask);
+        for (int j = (gap + 1) & mask; t[2 * j] != 0; j = (j + 1) & mask) {
+            int home = slot(t[2 * j], mask);
             if (((j - home) & mask) >= ((j - gap) & mask)) {
-                keys[gap] = keys[j];
-                values[gap] = values[j];
+                t[2 * gap] = t[2 * j];
+                t[2 * gap + 1] = t[2 * j + 1];
                 gap = j;
             }
         }
-        keys[gap] = 0;
+        t[2 * gap] = 0;
         return v;
     }
 
     private void grow() {
-        long[] ok = keys;
-        int[] ov = values;
-        keys = new long[ok.length * 2];
-        values = new int[ok.length * 2];
+        long[] old = table;
+        table = new long[old.length * 2];
         size = 0;
-        for (int i = 0; i < ok.length; i++) {
-            if (ok[i] != 0) {
-                put(ok[i], ov[i]);
+        for (int i = 0; i < old.length; i += 2) {
+            if (old[i] != 0) {
+                put(old[i], (int) old[i + 1]);
             }
         }
     }
 
     void clear() {
-        Arrays.fill(keys, 0);
+        Arrays.fill(table, 0);
         size = 0;
     }
 }

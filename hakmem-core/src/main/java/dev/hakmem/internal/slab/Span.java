@@ -61,11 +61,11 @@ final class Span {
     final int wordShift;
 
     /**
-     * The span's leases by start, or null while it has none ({@link Lender}). Written by the
+     * The span's leases in address order, or null while it has none ({@link Lender}). Written by the
      * span's holder under the span's monitor; read plainly by the holder and by a thread freeing
      * or measuring a block lent out of it (it got the block's address after the lease was made).
      */
-    java.util.TreeMap<Long, Lease> leases;
+    Leases leases;
     /**
      * Blocks lent out of the leases, one byte per 16-byte granule of the span: at a lent block's
      * start, 1 + its class; 0 elsewhere (lent blocks are at least 16 bytes and 16-byte aligned).
@@ -693,7 +693,7 @@ final class Span {
     /** The span's first lease begins: its lent table. Holder, under the span's monitor. */
     void beginLending() {
         assert Thread.holdsLock(this) && leases == null;
-        leases = new java.util.TreeMap<>();
+        leases = new Leases();
         lent = new byte[(int) (bytes() >>> LENT_SHIFT)];
     }
 
@@ -736,8 +736,7 @@ final class Span {
         if (leases == null) {
             return null;
         }
-        java.util.Map.Entry<Long, Lease> e = leases.floorEntry(a);
-        return e != null && a < e.getValue().end ? e.getValue() : null;
+        return leases.at(a);
     }
 
     /** The start of the live lent block that {@code a} lies inside (not at its start), or 0 (any thread; a scan: for error paths). */
@@ -759,7 +758,7 @@ final class Span {
     /** The span leaves its heap: its leases leave the heap's hole index (every one, with holes or fully lent). Holder. */
     synchronized void detachLeases() {
         if (leases != null) {
-            for (Lease l : leases.values()) {
+            for (Lease l : leases) {
                 l.index = null;
             }
         }
@@ -781,7 +780,7 @@ final class Span {
     synchronized int leasedBlocks() {
         int n = 0;
         if (leases != null) {
-            for (Lease l : leases.values()) {
+            for (Lease l : leases) {
                 n += l.blocks;
             }
         }
@@ -863,8 +862,8 @@ final class Span {
         long page = pageFloor(p);
         synchronized (this) {
             if (leases != null) {
-                java.util.Map.Entry<Long, Lease> e = leases.floorEntry(page + PAGE - 1);
-                if (e != null && e.getValue().end > page) {
+                Lease l = leases.floor(page + PAGE - 1);
+                if (l != null && l.end > page) {
                     return 0;
                 }
             }
@@ -897,7 +896,8 @@ final class Span {
 
     /**
      * Writes the entries ({@link #entryAt}) of the span's pages {@code [from, to)}, page-aligned:
-     * the whole span with its owner, a lease's pages when it begins or ends. The span's holder (or
+     * the whole span with its owner (a lease's pages when it begins or ends: {@link
+     * #publishLeaseBegun}, {@link #publishLeaseEnded}). The span's holder (or
      * the pool, or the registry lock, as {@link #setOwnerThread}).
      */
     void publishPages(long from, long to) {
@@ -906,8 +906,7 @@ final class Span {
         long p = from;
         if (leases != null) { // written by the caller's side only (the holder, the pool, the registry)
             synchronized (this) {
-                Long first = leases.floorKey(from);
-                for (Lease l : leases.subMap(first != null ? first : from, true, to, false).values()) {
+                for (Lease l : leases.from(from, to)) {
                     long ls = Math.max(p, pageFloor(l.start));
                     long le = Math.min(to, pageCeil(l.end));
                     if (le > ls) { // else a lease that ends before from
@@ -921,9 +920,48 @@ final class Span {
         PageOwners.fill(p, to, e);
     }
 
-    /** Writes the entries of the pages lease {@code l} touches ({@link #publishPages}): when it begins or ends. */
-    void publishPages(Lease l) {
-        publishPages(pageFloor(l.start), pageCeil(l.end));
+    /**
+     * Lease {@code l} began (it is in {@link #leases}): the entries of every page it touches are 0,
+     * as {@link #publishPages} would write them, with no walk over the other leases.
+     */
+    void publishLeaseBegun(Lease l) {
+        assert leaseAt(l.start) == l : "not a lease of " + this + ": " + l;
+        PageOwners.fill(pageFloor(l.start), pageCeil(l.end), 0);
+    }
+
+    /**
+     * Lease {@code l} ended (it left {@link #leases}): the pages it touched are the owner's again
+     * where no other lease touches them, as {@link #publishPages} would write them. Leases never
+     * overlap, so only its first and last page can be shared, and only with its neighbours:
+     *
+     * <pre>
+     *   page:      |    first    |  ...  |    last     |
+     *   leases:  [below)  [  l (ended)          )  [above)
+     *   entries:     0        owner's  owner's      0        (below and above still lent)
+     * </pre>
+     * (a lease before {@code below} that touched the first page would end before {@code below}
+     * starts, which then lies in that page too). Two look-ups instead of a walk over every lease
+     * in the range: frag-refill's small leases put dozens in one page.
+     */
+    void publishLeaseEnded(Lease l) {
+        long from = pageFloor(l.start);
+        long to = pageCeil(l.end);
+        synchronized (this) {
+            if (leases != null) {
+                assert !leases.contains(l) : "lease still there: " + l;
+                Lease below = leases.below(l.start);
+                if (below != null && below.end > from) {
+                    from += PAGE;
+                }
+                Lease above = leases.above(l.start);
+                if (above != null && above.start < to) {
+                    to -= PAGE;
+                }
+            }
+        }
+        if (to > from) {
+            PageOwners.fill(from, to, ownerEntry());
+        }
     }
 
     /** The start of the page of {@code a} (a lease's pages: from the floor of its start to the ceiling of its end). */

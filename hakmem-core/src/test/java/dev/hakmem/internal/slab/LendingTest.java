@@ -43,6 +43,14 @@ class LendingTest {
         }
     }
 
+    /** Checks each block's pattern ({@link #fill}) over {@code n} bytes and frees it. */
+    private static void checkAndFree(java.util.Collection<Long> blocks, long n) {
+        for (long a : blocks) {
+            check(a, n);
+            Hakmem.free(a);
+        }
+    }
+
     /** Runs {@code body} on a new platform thread and rethrows what it threw (lending on only). */
     private static void onFreshThread(Runnable body) throws Exception {
         assumeTrue(Lender.ENABLED, "hakmem.lend is off in this JVM (the build's second test run turns it on)");
@@ -167,8 +175,12 @@ class LendingTest {
             for (long a : kept) {
                 Span s = SpanMap.of(a);
                 if (s.owner == h) {
-                    assertEquals(PageOwners.entry(Thread.currentThread(), s.cls), PageOwners.get(a),
-                            "every lease ended: the owner's entry again at 0x" + Long.toHexString(a));
+                    assertTrue(s.consistent(), "entries of " + s);
+                    // a kept block may itself be lent, out of a span an earlier test's heap left fragmented
+                    if (s.leaseAt(a) == null) {
+                        assertEquals(PageOwners.entry(Thread.currentThread(), s.cls), PageOwners.get(a),
+                                "every lease of the small blocks ended: the owner's entry again at 0x" + Long.toHexString(a));
+                    }
                 }
                 check(a, BIG);
                 Hakmem.free(a);
@@ -184,6 +196,73 @@ class LendingTest {
                 Span sp = SpanMap.of(a);
                 assertTrue(sp == null || sp.leaseAt(a) == null, "everything freed: no lease left around 0x" + Long.toHexString(a));
             }
+        });
+    }
+
+    /**
+     * Leases of 96 bytes (two free 48-byte blocks), dozens to a page, lend 32-byte blocks; the
+     * lent blocks are freed in random order, half at a time: every page entry of the leased spans
+     * stays 0 while any lease on the page lasts and is the owner's once none does
+     * ({@link Span#consistent} against {@link Span#entryAt}), whichever neighbour ends first.
+     */
+    @Test
+    void leasesThatShareAPageEndInAnyOrderAndLeaveItsEntryToTheOthers() throws Exception {
+        onFreshThread(() -> {
+            int size = 48;
+            int need = 32;
+            List<Long> kept = fragmented(size, 3, 4096);
+            Heap h = SpanMap.of(kept.get(0)).owner;
+            List<Long> lent = new ArrayList<>();
+            List<Long> own = new ArrayList<>();
+            java.util.Set<Span> leased = new java.util.HashSet<>();
+            for (int i = 0; i < 20_000; i++) {
+                long a = Hakmem.malloc(need);
+                fill(a, need);
+                Span s = SpanMap.of(a);
+                if (s.lentSize(a) == need) {
+                    lent.add(a);
+                    leased.add(s);
+                } else {
+                    own.add(a);
+                }
+            }
+            int shared = 0;
+            for (Span s : leased) {
+                Lease before = null;
+                for (Lease l : s.leases) {
+                    if (before != null && Span.pageFloor(before.end - 1) == Span.pageFloor(l.start)) {
+                        shared++;
+                    }
+                    before = l;
+                }
+            }
+            assertTrue(lent.size() > 1000 && shared > 100, lent.size() + " blocks lent, " + shared + " pages shared by two leases");
+            java.util.Collections.shuffle(lent, new java.util.Random(42));
+            int half = lent.size() / 2;
+            for (int round = 0; round < 2; round++) {
+                for (long a : round == 0 ? lent.subList(0, half) : lent.subList(half, lent.size())) {
+                    check(a, need);
+                    Hakmem.free(a);
+                }
+                flush(h); // the freed lent blocks back to their leases: those with nothing lent end
+                int lasting = 0;
+                for (Span s : leased) {
+                    if (s.owner == h) {
+                        assertTrue(s.consistent(), "entries of " + s + " after round " + round + ", leases " + s.leases);
+                    }
+                }
+                for (long a : lent) {
+                    Span s = SpanMap.of(a);
+                    lasting += s != null && s.owner == h && s.leaseAt(a) != null ? 1 : 0;
+                }
+                if (round == 0) {
+                    assertTrue(lasting > 0, "half the lent blocks freed: leases left");
+                } else {
+                    assertEquals(0, lasting, "every lent block freed: its lease ended");
+                }
+            }
+            checkAndFree(kept, size);
+            checkAndFree(own, need);
         });
     }
 
@@ -342,10 +421,7 @@ class LendingTest {
             for (int i = 0; i < n; i += 2) {
                 Hakmem.free(blocks[i]);
             }
-            for (long a : kept) {
-                check(a, BIG);
-                Hakmem.free(a);
-            }
+            checkAndFree(kept, BIG);
             flush(h);
             for (long a : kept) {
                 Span s = SpanMap.of(a);
@@ -408,14 +484,8 @@ class LendingTest {
                 fill(a, SMALL);
                 again.add(a);
             }
-            for (long a : again) {
-                check(a, SMALL);
-                Hakmem.free(a);
-            }
-            for (long a : survivors) {
-                check(a, SMALL);
-                Hakmem.free(a);
-            }
+            checkAndFree(again, SMALL);
+            checkAndFree(survivors, SMALL);
             for (long a : kept) {
                 Hakmem.free(a);
             }
@@ -442,10 +512,7 @@ class LendingTest {
                 }
             }
             assertTrue(leases.size() > 0, "256-byte blocks lent out of the 4 KiB class's runs");
-            for (long a : small) {
-                check(a, SMALL);
-                Hakmem.free(a);
-            }
+            checkAndFree(small, SMALL);
             flush(h); // every lease ends: its blocks back in their span, free, their pages resident
             sweep(h);
             long pages = 0;
@@ -454,10 +521,7 @@ class LendingTest {
                         + " after a sweep (they were purged before the lease)");
             }
             assertTrue(pages > 0, "leases with whole pages");
-            for (long a : kept) {
-                check(a, page);
-                Hakmem.free(a);
-            }
+            checkAndFree(kept, page);
         });
     }
 
