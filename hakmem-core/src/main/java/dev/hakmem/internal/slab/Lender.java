@@ -22,8 +22,10 @@ import java.util.Map;
  *   bins[k]: holes of at least size(k) bytes and less than size(k + 1) (the last: 32 KiB and up),
  *            a LIFO list; mask: the non-empty bins.  A block of class c takes the first hole of
  *            the first non-empty bin &gt;= c (two bit scans).
- *   byStart, byEnd: hole start / end -&gt; record, to merge a freed block with the holes next to it
- *            (never across two leases).
+ *   bounds:  hole start -&gt; record and hole end -&gt; record ({@link #startKey}, {@link #endKey}: the
+ *            two kinds of key apart in one map), to merge a freed block with the holes next to
+ *            it (never across two leases); a free's look-ups and the merged hole's puts land in
+ *            neighbouring slots of one table (see {@link LongIntMap}).
  * </pre>
  *
  * <p>A lent block lives in a span of another class: the {@link PageOwners} entries of the pages
@@ -77,8 +79,17 @@ final class Lender {
 
     private final int[] bins = new int[BINS];
     private final long[] mask = new long[(BINS + 63) >>> 6];
-    private final LongIntMap byStart = new LongIntMap();
-    private final LongIntMap byEnd = new LongIntMap();
+    private final LongIntMap bounds = new LongIntMap();
+
+    /** The key of a hole that starts at {@code a} (an address below 2^62: shifted, it stays positive). */
+    private static long startKey(long a) {
+        return a << 1;
+    }
+
+    /** The key of a hole that ends at {@code a}: apart from a start's at the same address, next to it in the map. */
+    private static long endKey(long a) {
+        return a << 1 | 1;
+    }
 
     /** Where the next harvest starts: a class, and a span of its partial list (or null: its head). */
     private int cursorClass;
@@ -114,7 +125,7 @@ final class Lender {
 
     /** Java-heap bytes of an idle lender (its tables grow with the holes it indexes). */
     static long footprint() {
-        return 64 + 6 * (16 + 64 * 8L) + 2 * LongIntMap.footprint() + 16 + 4L * BINS + 16 + 8L * ((BINS + 63) >>> 6);
+        return 64 + 6 * (16 + 64 * 8L) + LongIntMap.footprint() + 16 + 4L * BINS + 16 + 8L * ((BINS + 63) >>> 6);
     }
 
     // ------------------------------------------------------------------ lending
@@ -340,12 +351,12 @@ final class Lender {
     private void freed(Lease l, long a, int len) {
         long from = a;
         long to = a + len;
-        int left = byEnd.get(from);
+        int left = bounds.get(endKey(from));
         if (left != NONE && lease[left] == l) {
             from = start[left];
             remove(left);
         }
-        int right = byStart.get(to);
+        int right = bounds.get(startKey(to));
         if (right != NONE && lease[right] == l) {
             to += length[right];
             remove(right);
@@ -355,7 +366,7 @@ final class Lender {
 
     /** Lease {@code l} has nothing lent: its one hole (all of it) leaves the index. */
     private void ended(Lease l) {
-        int r = byStart.get(l.start);
+        int r = bounds.get(startKey(l.start));
         assert r != NONE && length[r] == l.end - l.start : "an ended lease is one hole: " + l;
         remove(r);
     }
@@ -370,8 +381,7 @@ final class Lender {
         freeRecord = NONE;
         Arrays.fill(bins, NONE);
         Arrays.fill(mask, 0);
-        byStart.clear();
-        byEnd.clear();
+        bounds.clear();
         unpurgedHead = 0;
         unpurgedTail = 0;
         newPass();
@@ -498,8 +508,8 @@ final class Lender {
         }
         bins[b] = r;
         mask[b >>> 6] |= 1L << b;
-        byStart.put(a, r);
-        byEnd.put(a + len, r);
+        bounds.put(startKey(a), r);
+        bounds.put(endKey(a + len), r);
     }
 
     private void remove(int r) {
@@ -515,8 +525,8 @@ final class Lender {
         if (next[r] != NONE) {
             prev[next[r]] = prev[r];
         }
-        byStart.remove(start[r]);
-        byEnd.remove(start[r] + length[r]);
+        bounds.remove(startKey(start[r]));
+        bounds.remove(endKey(start[r] + length[r]));
         lease[r] = null;
         next[r] = freeRecord;
         freeRecord = r;
