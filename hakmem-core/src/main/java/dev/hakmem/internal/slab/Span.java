@@ -79,6 +79,20 @@ final class Span {
 
     /** Bit i set: block i is available in the span. */
     private final long[] freeMap;
+
+    /**
+     * Blocks given back to {@link #freeMap} so far (every path that raises {@link #freeCount}):
+     * what a run can have grown by since {@link #takeRun} last looked. Holder only.
+     */
+    private long gaveBack;
+    /**
+     * What {@link #takeRun} found when it last looked and found no run long enough: every run of
+     * available blocks shorter than {@link #runsBelow}, as long as {@link #gaveBack} is still
+     * {@link #runsKnownAt} (taking blocks only shortens runs). A harvest that passes over the
+     * span again then skips it without scanning its free map. Holder only.
+     */
+    private int runsBelow = Integer.MAX_VALUE;
+    private long runsKnownAt = -1;
     /** Large classes only (null below them): the blocks' written pages and hand-out ages, see {@link LargeSlack}. */
     private final LargeSlack slack;
     int freeCount;
@@ -571,6 +585,7 @@ final class Span {
             n += hi - lo;
         } while (i < to && Long.compareUnsigned(x - base, span) < 0);
         freeCount += n;
+        gaveBack += n;
         used -= n;
         return i;
     }
@@ -625,6 +640,7 @@ final class Span {
         assert (freeMap[first >>> 6] & bits) == 0 : "blocks " + Long.toHexString(bits) + " given back twice to " + this;
         freeMap[first >>> 6] |= bits;
         freeCount += n;
+        gaveBack += n;
         used -= n;
         return n;
     }
@@ -639,10 +655,15 @@ final class Span {
      * @return {first block, blocks, pages of it that were purged} of the run, or null
      */
     int[] takeRun(int min) {
+        if (runsKnownAt == gaveBack && min >= runsBelow) {
+            return null; // no block came back since a scan found every run shorter
+        }
         long[] fm = freeMap;
+        int longest = 0;
         int i = nextBit(fm, 0, false);
         while (i >= 0) {
             int end = nextBit(fm, i, true);
+            longest = Math.max(longest, end - i);
             if (end - i >= min) {
                 for (int k = i; k < end; k++) {
                     fm[k >>> 6] &= ~(1L << k);
@@ -655,6 +676,8 @@ final class Span {
             }
             i = end < fm.length << 6 ? nextBit(fm, end, false) : -1;
         }
+        runsBelow = longest + 1;
+        runsKnownAt = gaveBack;
         return null;
     }
 
@@ -791,6 +814,7 @@ final class Span {
     void giveRange(int from, int to) {
         setFree(freeMap, from, to);
         freeCount += to - from;
+        gaveBack += to - from;
         used -= to - from;
     }
 
@@ -815,6 +839,7 @@ final class Span {
         assert (freeMap[i >>> 6] & (1L << i)) == 0 : "block " + i + " given back twice to " + this;
         freeMap[i >>> 6] |= 1L << i;
         freeCount++;
+        gaveBack++;
         used--;
     }
 

@@ -179,4 +179,67 @@ class SpanRunsTest {
         assertEquals(0, SuperSlab.freePairs(0x2, 0x1));
         assertEquals(0x40000000, SuperSlab.freePairs(0, 0x80000000));
     }
+
+    /**
+     * {@link Span#takeRun}, which remembers a scan that found no run long enough, against a model
+     * of the free map: random gives of single blocks and runs and takes of runs of random lengths;
+     * every takeRun returns the first run of at least its length (the whole run), or null exactly
+     * when the model has none, whatever an earlier scan found.
+     */
+    @Test
+    void takeRunFindsTheFirstLongEnoughRunAfterEveryGiveBack() {
+        Span s = fullSpan();
+        boolean[] free = new boolean[s.capacity];
+        Random rnd = new Random(11);
+        for (int step = 0; step < 20_000; step++) {
+            int op = rnd.nextInt(4);
+            if (op == 0) {
+                int i = rnd.nextInt(s.capacity);
+                if (!free[i]) {
+                    s.giveIndex(i);
+                    free[i] = true;
+                }
+            } else if (op == 1) {
+                int from = rnd.nextInt(s.capacity);
+                int to = Math.min(s.capacity, from + 1 + rnd.nextInt(8));
+                boolean clear = true;
+                for (int i = from; i < to; i++) {
+                    clear &= !free[i];
+                }
+                if (clear) {
+                    s.giveRange(from, to);
+                    java.util.Arrays.fill(free, from, to, true);
+                }
+            } else {
+                int min = 1 + rnd.nextInt(op == 2 ? 4 : 12);
+                int first = -1;
+                int len = 0;
+                for (int i = 0; i < s.capacity && first < 0; ) {
+                    int j = i;
+                    while (j < s.capacity && free[j]) {
+                        j++;
+                    }
+                    if (j - i >= min) {
+                        first = i;
+                        len = j - i;
+                    }
+                    i = Math.max(j, i + 1);
+                }
+                int[] run = s.takeRun(min);
+                if (first < 0) {
+                    assertEquals(null, run, "step " + step + ": no run of " + min);
+                } else {
+                    org.junit.jupiter.api.Assertions.assertNotNull(run, "step " + step + ": a run of " + min + " at " + first);
+                    assertEquals(List.of(first, len), List.of(run[0], run[1]), "step " + step + ": the first run of " + min + " or more");
+                    java.util.Arrays.fill(free, first, first + len, false);
+                }
+            }
+            int n = 0;
+            for (boolean f : free) {
+                n += f ? 1 : 0;
+            }
+            assertEquals(n, s.freeCount, "step " + step);
+        }
+    }
+
 }
