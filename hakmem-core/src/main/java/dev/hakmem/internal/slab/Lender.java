@@ -4,7 +4,6 @@ import dev.hakmem.internal.config.Config;
 import dev.hakmem.internal.os.Os;
 
 import java.util.Arrays;
-import java.util.Map;
 
 /**
  * Lending: a heap's small class about to take a new span first takes blocks of its size out of

@@ -9,13 +9,14 @@ import java.util.Arrays;
  *
  * <pre>
  *   table: [key0, value0, key1, value1, ...]     a key and its value in one cache line
- *   slot(k) = (k / 16  XOR  mix(k / 64 KiB)) mod capacity
+ *   slot(k) = (k / 16  XOR  mix(k / 65536)) mod capacity
  * </pre>
- * The keys are addresses (the lender's hole starts and ends, 16-byte granules): the low bits of
- * the slot follow the address within 64 KiB, so the look-ups of one free (the hole ending at the
- * block, the one starting after it) and the puts of the merged hole probe neighbouring slots, one
- * or two cache lines, where a hash of the whole key sent each to a line of its own in tables of
- * megabytes; the 64 KiB blocks (slabs) are spread by a multiplicative hash.
+ * The keys are addresses, or addresses shifted left by a bit (the lender's hole starts and ends):
+ * the low bits of the slot follow the key within 64 K of it (a slab, or half a slab of addresses),
+ * so the look-ups of one free (the hole ending at the block, the one starting after it) and the
+ * puts of the merged hole probe neighbouring slots, one or two cache lines, where a hash of the
+ * whole key sent each to a line of its own in tables of megabytes; the 64 K blocks are spread by
+ * a multiplicative hash.
  */
 final class LongIntMap {
     private long[] table = new long[2 * 64];

@@ -81,7 +81,7 @@ final class Span {
     private final long[] freeMap;
 
     /**
-     * Blocks given back to {@link #freeMap} so far (every path that raises {@link #freeCount}):
+     * Blocks given back to {@link #freeMap} so far ({@link #countGiven}, on every path that raises {@link #freeCount}):
      * what a run can have grown by since {@link #takeRun} last looked. Holder only.
      */
     private long gaveBack;
@@ -584,10 +584,15 @@ final class Span {
             setFree(fm, lo, hi);
             n += hi - lo;
         } while (i < to && Long.compareUnsigned(x - base, span) < 0);
-        freeCount += n;
-        gaveBack += n;
-        used -= n;
+        countGiven(n);
         return i;
+    }
+
+    /** {@code n} blocks just came back into the free map: available, no longer used, and a run may have grown ({@link #gaveBack}). */
+    private void countGiven(int n) {
+        freeCount += n;
+        used -= n;
+        gaveBack += n;
     }
 
     /** Sets bits {@code [from, to)} of free map {@code fm}, which must all be clear. */
@@ -639,9 +644,7 @@ final class Span {
         long bits = blocks << (first & 63);
         assert (freeMap[first >>> 6] & bits) == 0 : "blocks " + Long.toHexString(bits) + " given back twice to " + this;
         freeMap[first >>> 6] |= bits;
-        freeCount += n;
-        gaveBack += n;
-        used -= n;
+        countGiven(n);
         return n;
     }
 
@@ -813,9 +816,7 @@ final class Span {
     /** Puts back blocks {@code [from, to)}, all out of the span (a lease that ended). Holder only. */
     void giveRange(int from, int to) {
         setFree(freeMap, from, to);
-        freeCount += to - from;
-        gaveBack += to - from;
-        used -= to - from;
+        countGiven(to - from);
     }
 
     /**
@@ -838,9 +839,7 @@ final class Span {
     void giveIndex(int i) {
         assert (freeMap[i >>> 6] & (1L << i)) == 0 : "block " + i + " given back twice to " + this;
         freeMap[i >>> 6] |= 1L << i;
-        freeCount++;
-        gaveBack++;
-        used--;
+        countGiven(1);
     }
 
     /**
