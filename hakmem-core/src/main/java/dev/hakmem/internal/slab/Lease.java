@@ -37,6 +37,78 @@ final class Lease {
         this.index = index;
     }
 
+    // ---- its holes: the lender's records of its free bytes, in address order ----
+    // (the holder of the heap whose index holds them; offsets from start, each hole [from, to))
+
+    private int[] holeFrom = new int[4];
+    private int[] holeTo = new int[4];
+    private int[] holeRecord = new int[4];
+    private int holes;
+
+    /** Index of the last hole that starts before offset {@code o}, or -1. */
+    private int holeBefore(int o) {
+        int lo = 0;
+        int hi = holes - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (holeFrom[mid] < o) {
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return hi;
+    }
+
+    /** The record of the hole that ends at address {@code a}, or -1. */
+    int holeEndingAt(long a) {
+        int o = (int) (a - start);
+        int i = holeBefore(o);
+        return i >= 0 && holeTo[i] == o ? holeRecord[i] : -1;
+    }
+
+    /** The record of the hole that starts at address {@code a}, or -1. */
+    int holeStartingAt(long a) {
+        int o = (int) (a - start);
+        int i = holeBefore(o) + 1;
+        return i < holes && holeFrom[i] == o ? holeRecord[i] : -1;
+    }
+
+    /** Hole {@code [a, a + len)}, record {@code record}, which overlaps none of the others. */
+    void addHole(long a, int len, int record) {
+        assert a >= start && a + len <= end : "hole 0x" + Long.toHexString(a) + " + " + len + " outside " + this;
+        int o = (int) (a - start);
+        int i = holeBefore(o) + 1;
+        assert (i == 0 || holeTo[i - 1] <= o) && (i == holes || o + len <= holeFrom[i]) : "overlapping holes in " + this;
+        if (holes == holeFrom.length) {
+            holeFrom = java.util.Arrays.copyOf(holeFrom, holes * 2);
+            holeTo = java.util.Arrays.copyOf(holeTo, holes * 2);
+            holeRecord = java.util.Arrays.copyOf(holeRecord, holes * 2);
+        }
+        System.arraycopy(holeFrom, i, holeFrom, i + 1, holes - i);
+        System.arraycopy(holeTo, i, holeTo, i + 1, holes - i);
+        System.arraycopy(holeRecord, i, holeRecord, i + 1, holes - i);
+        holeFrom[i] = o;
+        holeTo[i] = o + len;
+        holeRecord[i] = record;
+        holes++;
+    }
+
+    /** Removes the hole that starts at address {@code a}. */
+    void removeHole(long a) {
+        int i = holeBefore((int) (a - start)) + 1;
+        assert i < holes && holeFrom[i] == a - start : "no hole at 0x" + Long.toHexString(a) + " in " + this;
+        System.arraycopy(holeFrom, i + 1, holeFrom, i, holes - i - 1);
+        System.arraycopy(holeTo, i + 1, holeTo, i, holes - i - 1);
+        System.arraycopy(holeRecord, i + 1, holeRecord, i, holes - i - 1);
+        holes--;
+    }
+
+    /** Holes in the list (for asserts and tests). */
+    int holeCount() {
+        return holes;
+    }
+
     @Override
     public String toString() {
         return "lease@0x" + Long.toHexString(start) + "[" + (end - start) + " B of " + span + ", lent " + lent + "]";

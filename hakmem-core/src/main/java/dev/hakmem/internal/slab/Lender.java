@@ -21,10 +21,10 @@ import java.util.Arrays;
  *   bins[k]: holes of at least size(k) bytes and less than size(k + 1) (the last: 32 KiB and up),
  *            a LIFO list; mask: the non-empty bins.  A block of class c takes the first hole of
  *            the first non-empty bin &gt;= c (two bit scans).
- *   bounds:  hole start -&gt; record and hole end -&gt; record ({@link #startKey}, {@link #endKey}: the
- *            two kinds of key apart in one map), to merge a freed block with the holes next to
- *            it (never across two leases); a free's look-ups and the merged hole's puts land in
- *            neighbouring slots of one table (see {@link LongIntMap}).
+ *   a lease's holes: the records of its free bytes in address order, in the lease
+ *            ({@link Lease#holeEndingAt}, {@link Lease#holeStartingAt}), to merge a freed block
+ *            with the holes next to it (never across two leases): the lease's own arrays, which
+ *            the free reads anyway, instead of a map of the whole heap's holes.
  * </pre>
  *
  * <p>A lent block lives in a span of another class: the {@link PageOwners} entries of the pages
@@ -78,17 +78,6 @@ final class Lender {
 
     private final int[] bins = new int[BINS];
     private final long[] mask = new long[(BINS + 63) >>> 6];
-    private final LongIntMap bounds = new LongIntMap();
-
-    /** The key of a hole that starts at {@code a} (an address below 2^62: shifted, it stays positive). */
-    private static long startKey(long a) {
-        return a << 1;
-    }
-
-    /** The key of a hole that ends at {@code a}: apart from a start's at the same address, next to it in the map. */
-    private static long endKey(long a) {
-        return a << 1 | 1;
-    }
 
     /** Where the next harvest starts: a class, and a span of its partial list (or null: its head). */
     private int cursorClass;
@@ -124,7 +113,7 @@ final class Lender {
 
     /** Java-heap bytes of an idle lender (its tables grow with the holes it indexes). */
     static long footprint() {
-        return 64 + 6 * (16 + 64 * 8L) + LongIntMap.footprint() + 16 + 4L * BINS + 16 + 8L * ((BINS + 63) >>> 6);
+        return 64 + 6 * (16 + 64 * 8L) + 16 + 4L * BINS + 16 + 8L * ((BINS + 63) >>> 6);
     }
 
     // ------------------------------------------------------------------ lending
@@ -350,13 +339,13 @@ final class Lender {
     private void freed(Lease l, long a, int len) {
         long from = a;
         long to = a + len;
-        int left = bounds.get(endKey(from));
-        if (left != NONE && lease[left] == l) {
+        int left = l.holeEndingAt(from);
+        if (left != NONE) {
             from = start[left];
             remove(left);
         }
-        int right = bounds.get(startKey(to));
-        if (right != NONE && lease[right] == l) {
+        int right = l.holeStartingAt(to);
+        if (right != NONE) {
             to += length[right];
             remove(right);
         }
@@ -365,8 +354,8 @@ final class Lender {
 
     /** Lease {@code l} has nothing lent: its one hole (all of it) leaves the index. */
     private void ended(Lease l) {
-        int r = bounds.get(startKey(l.start));
-        assert r != NONE && length[r] == l.end - l.start : "an ended lease is one hole: " + l;
+        int r = l.holeStartingAt(l.start);
+        assert r != NONE && length[r] == l.end - l.start && l.holeCount() == 1 : "an ended lease is one hole: " + l;
         remove(r);
     }
 
@@ -375,12 +364,16 @@ final class Lender {
      * any index ({@link Span#detachLeases}), until they end; the index is emptied.
      */
     void dropAll() {
+        for (int r = 0; r < records; r++) {
+            if (lease[r] != null) {
+                lease[r].removeHole(start[r]);
+            }
+        }
         Arrays.fill(lease, 0, records, null);
         records = 0;
         freeRecord = NONE;
         Arrays.fill(bins, NONE);
         Arrays.fill(mask, 0);
-        bounds.clear();
         unpurgedHead = 0;
         unpurgedTail = 0;
         newPass();
@@ -507,8 +500,7 @@ final class Lender {
         }
         bins[b] = r;
         mask[b >>> 6] |= 1L << b;
-        bounds.put(startKey(a), r);
-        bounds.put(endKey(a + len), r);
+        l.addHole(a, len, r);
     }
 
     private void remove(int r) {
@@ -524,8 +516,7 @@ final class Lender {
         if (next[r] != NONE) {
             prev[next[r]] = prev[r];
         }
-        bounds.remove(startKey(start[r]));
-        bounds.remove(endKey(start[r] + length[r]));
+        lease[r].removeHole(start[r]);
         lease[r] = null;
         next[r] = freeRecord;
         freeRecord = r;
