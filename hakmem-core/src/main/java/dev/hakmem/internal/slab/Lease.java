@@ -45,19 +45,10 @@ final class Lease {
     private int[] holeRecord = new int[4];
     private int holes;
 
-    /** Index of the last hole that starts before offset {@code o}, or -1. */
+    /** Index of the last hole that starts before offset {@code o}, or -1 (the starts are distinct). */
     private int holeBefore(int o) {
-        int lo = 0;
-        int hi = holes - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (holeFrom[mid] < o) {
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return hi;
+        int i = java.util.Arrays.binarySearch(holeFrom, 0, holes, o);
+        return i >= 0 ? i - 1 : -i - 2;
     }
 
     /** The record of the hole that ends at address {@code a}, or -1. */
@@ -102,6 +93,11 @@ final class Lease {
         System.arraycopy(holeTo, i + 1, holeTo, i, holes - i - 1);
         System.arraycopy(holeRecord, i + 1, holeRecord, i, holes - i - 1);
         holes--;
+    }
+
+    /** Forgets every hole: the lender that indexed them dropped all its records. */
+    void clearHoles() {
+        holes = 0;
     }
 
     /** Holes in the list (for asserts and tests). */

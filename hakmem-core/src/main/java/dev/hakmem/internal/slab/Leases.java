@@ -31,19 +31,10 @@ final class Leases implements Iterable<Lease> {
         return n == 0;
     }
 
-    /** Index of the last lease that starts at or before {@code a}, or -1. */
+    /** Index of the last lease that starts at or before {@code a}, or -1 (the starts are distinct). */
     private int floorIndex(long a) {
-        int lo = 0;
-        int hi = n - 1;
-        while (lo <= hi) {
-            int mid = (lo + hi) >>> 1;
-            if (starts[mid] <= a) {
-                lo = mid + 1;
-            } else {
-                hi = mid - 1;
-            }
-        }
-        return hi;
+        int i = Arrays.binarySearch(starts, 0, n, a);
+        return i >= 0 ? i : -i - 2;
     }
 
     /** The last lease that starts at or before {@code a}, or null. */

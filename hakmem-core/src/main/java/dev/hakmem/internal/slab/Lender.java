@@ -366,7 +366,7 @@ final class Lender {
     void dropAll() {
         for (int r = 0; r < records; r++) {
             if (lease[r] != null) {
-                lease[r].removeHole(start[r]);
+                lease[r].clearHoles();
             }
         }
         Arrays.fill(lease, 0, records, null);
