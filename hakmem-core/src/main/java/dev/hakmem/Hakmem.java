@@ -12,7 +12,7 @@ import java.util.List;
  * hakmem: {@code malloc} and {@code free} for Java, on native memory, with Java's safety.
  *
  * <p>Addresses are plain {@code long}s, as in C. Every method is thread-safe and any thread may
- * free any block. Blocks are 16-byte aligned. Misuse is a Java
+ * free any block. Blocks are 16-byte aligned (8-byte aligned below 16 bytes). Misuse is a Java
  * exception, never a crash or a corrupted heap:
  * <ul>
  * <li>{@link IllegalArgumentException}: negative size, bad alignment, {@code calloc} overflow,

@@ -17,9 +17,9 @@ class PlacementModelTest {
     @Test
     void classesAreHakmemsUpTo32KiB() {
         long[] c = PlacementModelMain.hakmemClasses();
-        assertEquals(16, c[0]);
+        assertEquals(8, c[0]);
         assertEquals(32768, c[c.length - 1]);
-        assertEquals(72, c.length); // 32 tiny, 40 mid
+        assertEquals(73, c.length); // 33 tiny, 40 mid
     }
 
     @Test

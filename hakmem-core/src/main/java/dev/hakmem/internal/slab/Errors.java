@@ -28,7 +28,7 @@ final class Errors {
     }
 
     /**
-     * For an address in no span: a 16-byte aligned address in a slab slot that a span was ever
+     * For an address in no span: an 8-byte aligned address in a slab slot that a span was ever
      * formatted on is memory hakmem handed out and took back: a span released after its blocks
      * were freed, its pages perhaps given back to the OS since, the SuperSlab's too
      * ({@link SuperSlab#everUsedMask}); else a huge block freed before, an interior address of a
@@ -41,7 +41,7 @@ final class Errors {
         }
         SuperSlab ss = SuperSlabs.of(a);
         int slot = ss != null ? 1 << ((a - ss.base) >>> SizeClasses.SLAB_SHIFT) : 0;
-        if (Shadow.misalignment(a) == 0 && (slot & (ss != null ? ss.everUsedMask : 0)) != 0) {
+        if ((a & 7) == 0 && (slot & (ss != null ? ss.everUsedMask : 0)) != 0) {
             boolean resident = ss.state != SuperSlab.RELEASED && (ss.touchedMask & slot) != 0;
             return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a)
                     + "): address lies in hakmem memory that holds no live block (its span was freed"
@@ -60,25 +60,24 @@ final class Errors {
     }
 
     /**
-     * For an address inside a span that is not the start of a carved block. An address inside a
-     * live block (named as its interior, aligned or not) or where no block can ever start (not
-     * 16-byte aligned, or in the span's unused tail) is an {@link IllegalArgumentException}; an
-     * aligned address inside a block that is not live is memory hakmem handed out and took back,
-     * whose span was re-formatted since (for another class): a stale pointer, so an
-     * {@link IllegalStateException}.
+     * For an address inside a span that is not the start of a carved block. An address no block
+     * can ever start at (not 8-byte aligned, or in the span's unused tail) or inside a live
+     * block is an {@link IllegalArgumentException}; an aligned address inside a block that is
+     * not live is memory hakmem handed out and took back, whose span was re-formatted since
+     * (for another class): a stale pointer, so an {@link IllegalStateException}.
      */
     static RuntimeException notBlockStart(String op, long a, Span s) {
         long o = a - s.base;
         long i = o / s.blockSize;
         long start = s.base + i * s.blockSize;
         String where = " (size class " + s.cls + ", " + s.blockSize + " B blocks)";
-        if (i < s.capacity && i < s.carved && Shadow.isLiveAndNotQueued(start)) {
-            return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
-                    + "): interior address of the live block at " + hex(start) + where));
-        }
-        if (Shadow.misalignment(a) != 0 || i >= s.capacity) {
+        if ((a & 7) != 0 || i >= s.capacity) {
             return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
                     + "): no block can start at this address" + where));
+        }
+        if (i < s.carved && Shadow.isLiveAndNotQueued(start)) {
+            return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
+                    + "): interior address of the live block at " + hex(start) + where));
         }
         return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): address lies in hakmem "
                 + "memory that holds no live block (a stale pointer to a block freed before its memory was reused? "
@@ -86,21 +85,21 @@ final class Errors {
     }
 
     /**
-     * For an address in a lease of span {@code s} that is not the start of a live lent block:
-     * inside a live lent block, or not 16-byte aligned, an {@link IllegalArgumentException}; else lent
+     * For an address in a lease of span {@code s} that is not the start of a live lent block: not
+     * 8-byte aligned, or inside a live lent block, an {@link IllegalArgumentException}; else lent
      * memory that holds no live block (a lent block freed: a double free, a stale pointer), an
      * {@link IllegalStateException}.
      */
     static RuntimeException inLease(String op, long a, Span s) {
         String where = " (lent out of a span of size class " + s.cls + ", " + s.blockSize + " B blocks)";
+        if ((a & 7) != 0) {
+            return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
+                    + "): no block can start at this address" + where));
+        }
         long start = s.lentBlockAround(a);
         if (start != 0) {
             return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
                     + "): interior address of the live block at " + hex(start) + " (" + s.lentSize(start) + " B)" + where));
-        }
-        if (Shadow.misalignment(a) != 0) {
-            return reported(op, a, new IllegalArgumentException("hakmem: " + op + "(" + hex(a)
-                    + "): no block can start at this address" + where));
         }
         return reported(op, a, new IllegalStateException("hakmem: " + op + "(" + hex(a) + "): address lies in lent "
                 + "memory that holds no live block (a block freed already: double free? a stale pointer?)" + where));

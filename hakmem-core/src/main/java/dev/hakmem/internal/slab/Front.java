@@ -22,7 +22,7 @@ import java.lang.foreign.MemorySegment;
  *                          block's slack fitted to the request (LargeSlack.fit)
  * free(a):                 e = PageOwners[a's page]   (owner id, magazine index)   - all three loads
  *                          LIVE and REMOTE words of a                               depend on a alone
- *                          (checks on) LIVE bit of a set, REMOTE clear, a 16-byte aligned
+ *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned
  *                          e's owner == the carrier's id (the thread's own on a platform thread)
  *                            and word 0 of MAGS[id &amp; MASK] == id (plain): clear LIVE, push into
  *                            that magazine at e's index; no Span, no division
@@ -228,7 +228,7 @@ public final class Front {
             long lw = 0;
             boolean live = true; // checks off: the caller is trusted, as everywhere then
             if (Checks.ON) {
-                // A set LIVE bit at a 16-byte aligned address proves a live block starts there
+                // A set LIVE bit at an 8-byte aligned address proves a live block starts there
                 // (LIVE bits are set only at block starts, blocks never overlap and every span
                 // starts with its bits clear, see Shadow), and a matching entry that a's page is
                 // in a span of this thread's heap (see PageOwners), so the owner's common case
@@ -236,9 +236,8 @@ public final class Front {
                 lw = Shadow.get(w);
                 long free = lw & ~Shadow.get(w + 8);
                 // bit 0 of (free >>> granule): live and not queued as a remote free; it beats
-                // (a & 15) only when it is 1 and a is 16-byte aligned: one compare for both (spelled
-                // out: through a helper, tiny-hot ran 0.74x as fast, see Shadow#get)
-                live = ((free >>> (a >>> Shadow.GRANULE_SHIFT)) & 1) > (a & 15);
+                // (a & 7) only when it is 1 and a is 8-byte aligned: one compare for both
+                live = ((free >>> (a >>> 3)) & 1) > (a & 7);
             }
             if (live) {
                 // the carrier: a virtual thread frees into its carrier's heap (owners are platform threads)

@@ -129,7 +129,9 @@ final class Lender {
      */
     int lend(int c, SpanLists lists, long[] dst, int at, int max, boolean fill) {
         int need = SizeClasses.size(c);
-        assert need >= 1 << Span.LENT_SHIFT : "class " + c + " below the lent table's granule";
+        if (need < 1 << Span.LENT_SHIFT) {
+            return 0; // 8-byte blocks take spans of their own (the lent table's granule is 16 bytes)
+        }
         if (skip > 0) {
             skip--;
             return 0;

@@ -186,7 +186,7 @@ final class RemoteFree {
         int n = 0;
         long span = s.bytes();
         s.beginCollect();
-        for (long off = 0; off < span; off += Shadow.WORD_BYTES) {
+        for (long off = 0; off < span; off += 512) {
             long w = Shadow.word(s.base + off);
             // volatile, not opaque: ordered after the claim of the pending flag, so a push whose
             // freer saw the flag still raised is seen here (see the protocol above)
@@ -208,7 +208,7 @@ final class RemoteFree {
                     while (live != 0) {
                         int b = Long.numberOfTrailingZeros(live);
                         live &= live - 1;
-                        n += s.giveBack(s.base + off + ((long) b << Shadow.GRANULE_SHIFT)); // a lent block goes back to its lease
+                        n += s.giveBack(s.base + off + ((long) b << 3)); // a lent block goes back to its lease
                     }
                 }
                 q = old & ~q; // marked between the read and the getAndAnd: still in the word

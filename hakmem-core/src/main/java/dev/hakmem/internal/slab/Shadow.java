@@ -12,20 +12,13 @@ import java.lang.invoke.VarHandle;
  * so that their pages go back to the OS with the SuperSlab they describe.
  *
  * <pre>
- * for every 1 KiB of the reservation, 16 bytes of shadow:
- *   SHADOW + ((a - BASE) &gt;&gt;&gt; 10) * 16     LIVE word:   bit b set  &lt;=&gt;  a block starts at the 16-byte
- *                                           granule b of that KiB and is handed out to the user
+ * for every 512 bytes of the reservation, 16 bytes of shadow:
+ *   SHADOW + ((a - BASE) &gt;&gt;&gt; 9) * 16      LIVE word:   bit b set  &lt;=&gt;  a block starts at the 8-byte
+ *                                           granule b of those 512 bytes and is handed out to the user
  *   ... + 8                                 REMOTE word: bit b set  &lt;=&gt;  that block was freed by a
  *                                           non-owner thread and the owner has not collected it yet
- * bit b of a word for address a:  mask = 1L &lt;&lt; (a &gt;&gt;&gt; 4)   (Java shifts take the low six bits)
- * a 2 MiB SuperSlab has 32 KiB of shadow, at SHADOW + slot * 32 KiB; one 4 KiB page of it
- * describes four 64 KiB slots
- * </pre>
- * Every block is 16-byte aligned (the smallest class is 16 bytes, every class a multiple of 16:
- * {@link SizeClasses}), so one bit per 16-byte granule tells every block apart. With 8-byte
- * granules (and an 8-byte class) the shadow was 1/32 of the memory it describes, resident for
- * every 128 KiB of it that holds a live block: 21.5 MiB of the memory suite's frag-remote at its
- * 690 MiB peak; now 1/64.
+ * bit b of a word for address a:  mask = 1L &lt;&lt; (a &gt;&gt;&gt; 3)   (Java shifts take the low six bits)
+ * a 2 MiB SuperSlab has 64 KiB of shadow, at SHADOW + slot * 64 KiB
  * </pre>
  *
  * <p>Invariants: LIVE words are written only by the thread holding the owner of the span that
@@ -37,10 +30,10 @@ import java.lang.invoke.VarHandle;
  * slots whose shadow may still hold bits are cleared when a span is formatted on them (REMOTE
  * words never by a plain store: {@link #dropMarks}); the shadow of a SuperSlab is purged
  * ({@code madvise(DONTNEED)}, which zeroes it) when the SuperSlab's memory goes back to the OS,
- * and a shadow page of four free slots (already all zero) when the pool purges those slots
- * ({@link #purgeSlotQuads}). So every span starts with all of its bits clear.
+ * and a shadow page of two free slots (already all zero) when the pool purges those slots
+ * ({@link #purgeSlotPairs}). So every span starts with all of its bits clear.
  *
- * <p>The region is one {@code mmap(PROT_READ|PROT_WRITE, MAP_NORESERVE)} of reservation / 64
+ * <p>The region is one {@code mmap(PROT_READ|PROT_WRITE, MAP_NORESERVE)} of reservation / 32
  * bytes at start-up: untouched pages cost nothing.
  */
 final class Shadow {
@@ -51,44 +44,33 @@ final class Shadow {
     /** Plain accesses (see {@link #get}); called directly, one inlining level less than {@code ALL.get(layout, offset)}. */
     private static final VarHandle PLAIN = ValueLayout.JAVA_LONG_UNALIGNED.varHandle();
     private static final long BASE = Reservation.BASE;
-    /** log2 of the bytes per shadow bit: blocks are 16-byte aligned. */
-    static final int GRANULE_SHIFT = 4;
-    /** Bytes of the reservation one 64-bit word describes (1 KiB). */
-    static final int WORD_BYTES = 64 << GRANULE_SHIFT;
-    /** log2 of the reservation's bytes per shadow byte: 16 shadow bytes (a LIVE and a REMOTE word) per {@link #WORD_BYTES}. */
-    private static final int SCALE_SHIFT = GRANULE_SHIFT + 2;
     /** Shadow bytes per SuperSlab. */
-    static final long PER_SUPERSLAB = Reservation.UNIT >>> SCALE_SHIFT;
+    static final long PER_SUPERSLAB = Reservation.UNIT >>> 5;
     /** Start of the shadow region (0 when there is no reservation). */
     static final long SHADOW;
 
     static {
         long s = 0;
         if (Reservation.SIZE > 0) {
-            s = Os.mmap(0, Reservation.SIZE >>> SCALE_SHIFT, Os.PROT_READ | Os.PROT_WRITE, Os.MAP_NORESERVE);
+            s = Os.mmap(0, Reservation.SIZE >>> 5, Os.PROT_READ | Os.PROT_WRITE, Os.MAP_NORESERVE);
         }
         SHADOW = s;
     }
 
     /**
-     * {@code SHADOW - (BASE >>> 6)}: with BASE 2 MiB-aligned, {@code word(a)} is this plus
-     * {@code (a >>> 6) & ~15}, one constant instead of two on the hot paths.
+     * {@code SHADOW - (BASE >>> 5)}: with BASE 2 MiB-aligned, {@code word(a)} is this plus
+     * {@code (a >>> 5) & ~15}, one constant instead of two on the hot paths.
      */
-    private static final long WORD_BIAS = SHADOW - (BASE >>> SCALE_SHIFT);
+    private static final long WORD_BIAS = SHADOW - (BASE >>> 5);
 
     /** Address of the LIVE word of address {@code a} (the REMOTE word is 8 bytes on). */
     static long word(long a) {
-        return WORD_BIAS + ((a >>> SCALE_SHIFT) & ~15L);
+        return WORD_BIAS + ((a >>> 5) & ~15L);
     }
 
     /** Bit mask of address {@code a} in its words. */
     static long bit(long a) {
-        return 1L << (a >>> GRANULE_SHIFT);
-    }
-
-    /** Address {@code a}'s offset in its granule: 0 for every block start (which is 16-byte aligned). */
-    static long misalignment(long a) {
-        return a & ((1 << GRANULE_SHIFT) - 1);
+        return 1L << (a >>> 3);
     }
 
     // Plain accesses use the UNALIGNED layout: the shadow words are all 8-byte aligned anyway
@@ -170,7 +152,7 @@ final class Shadow {
      * stores, REMOTE words through {@link #dropMarks}.
      */
     static void clear(long from, long bytes) {
-        for (long w = word(from), end = w + (bytes >>> SCALE_SHIFT); w < end; w += 16) {
+        for (long w = word(from), end = w + (bytes >>> 5); w < end; w += 16) {
             set(w, 0);
             dropMarks(w);
         }
@@ -180,19 +162,19 @@ final class Shadow {
     /**
      * Zeroes the words that can hold bits of the first {@code carved} blocks of {@code blockSize}
      * bytes from {@code base} (bits are only ever set at block starts of carved blocks): the
-     * words of the blocks' range for blocks under {@link #WORD_BYTES}, one LIVE/REMOTE pair per
-     * block above, so a span of one 2 MiB block costs 16 bytes, not 32 KiB. Pool lock held: its
-     * release publishes the zeroes to the span's next owner.
+     * words of the blocks' range for blocks under 512 bytes, one LIVE/REMOTE pair per block above,
+     * so a span of one 2 MiB block costs 16 bytes, not 64 KiB. Pool lock held: its release
+     * publishes the zeroes to the span's next owner.
      */
     static void clearBlocks(long base, int blockSize, int carved) {
-        if (blockSize >= WORD_BYTES) {
+        if (blockSize >= 512) {
             for (int i = 0; i < carved; i++) {
                 long w = word(base + (long) i * blockSize);
                 set(w, 0);
                 dropMarks(w);
             }
         } else if (carved > 0) {
-            clear(base, ((long) carved * blockSize + WORD_BYTES - 1) & -WORD_BYTES);
+            clear(base, ((long) carved * blockSize + 511) & ~511L);
         }
     }
 
@@ -214,36 +196,32 @@ final class Shadow {
         }
     }
 
-    /** Slots one 4 KiB page of shadow describes (the pool gives a shadow page back once all of them are free). */
-    static final int SLOTS_PER_PAGE = 4096 / (SizeClasses.SLAB_SIZE >>> SCALE_SHIFT);
-
     /**
-     * Gives back the shadow pages of the free slot quads of the SuperSlab at {@code base} whose
-     * bits are set in {@code quads} (bit 4k: slots 4k to 4k + 3, one shadow page; see
-     * {@link SuperSlab#freeQuads}), one call per run of consecutive quads. Their words are all zero
-     * already (a free slot's shadow is cleared when its span is released), so this changes no bit:
-     * their pages only stop being resident, and read as zero after. A stale mark a double free may
-     * have put there since is dropped and logged first ({@link #dropMarks}); one put between that
-     * sweep and the {@code madvise}, whose freer reaches step 4 after it, is gone unlogged, and that
-     * freer returns as if a collect had taken it: no block is given back twice, only that double
-     * free goes unreported. Pool lock held (no span can be formatted on the slots meanwhile).
+     * Gives back the shadow pages of the free slot pairs of the SuperSlab at {@code base} whose
+     * bits are set in {@code pairs} (bit 2k: slots 2k and 2k + 1, one shadow page), one call per
+     * run of consecutive pairs. Their words are all zero already (a free slot's shadow is cleared
+     * when its span is released), so this changes no bit: their pages only stop being resident,
+     * and read as zero after. A stale mark a double free may have put there since is dropped and
+     * logged first ({@link #dropMarks}); one put between that sweep and the {@code madvise}, whose
+     * freer reaches step 4 after it, is gone unlogged, and that freer returns as if a collect had
+     * taken it: no block is given back twice, only that double free goes unreported. Pool lock held (no span can be formatted on the slots meanwhile).
      */
-    static void purgeSlotQuads(long base, int quads) {
-        assert SLOTS_PER_PAGE == 4 && (quads & ~SuperSlab.QUAD_STARTS) == 0 : "quads start at slots 4k: " + Integer.toHexString(quads);
-        int slots = quads | (quads << 1) | (quads << 2) | (quads << 3); // runs of whole quads
+    static void purgeSlotPairs(long base, int pairs) {
+        assert (pairs & 0xAAAAAAAA) == 0 : "pairs start at even slots: " + Integer.toHexString(pairs);
+        int slots = pairs | (pairs << 1); // runs of whole pairs: even starts, even lengths
         while (slots != 0) {
             int first = Integer.numberOfTrailingZeros(slots);
             int len = SuperSlab.runLength(slots, first);
             long from = word(base + ((long) first << SizeClasses.SLAB_SHIFT));
-            long bytes = (long) len << (SizeClasses.SLAB_SHIFT - SCALE_SHIFT);
-            assert (from & 4095) == 0 && (bytes & 4095) == 0 : "shadow pages of slot quads are whole pages";
+            long bytes = (long) len << (SizeClasses.SLAB_SHIFT - 5);
+            assert (from & 4095) == 0 && (bytes & 4095) == 0 : "shadow pages of slot pairs are whole pages";
             dropAllMarks(from, bytes);
             Os.madvise(from, bytes, Os.MADV_DONTNEED);
             slots &= ~SuperSlab.runMask(first, len);
         }
     }
 
-    /** Gives the shadow pages of a whole SuperSlab at {@code base} back to the OS (they read as zero after), its stale marks dropped first as in {@link #purgeSlotQuads}. */
+    /** Gives the shadow pages of a whole SuperSlab at {@code base} back to the OS (they read as zero after), its stale marks dropped first as in {@link #purgeSlotPairs}. */
     static void purge(long base) {
         dropAllMarks(word(base), PER_SUPERSLAB);
         Os.madvise(word(base), PER_SUPERSLAB, Os.MADV_DONTNEED);

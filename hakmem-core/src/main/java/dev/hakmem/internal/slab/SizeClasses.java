@@ -11,15 +11,13 @@ import java.util.Arrays;
  * on average, not 12 %, which is what a working set holds resident beyond its live bytes; for the
  * tiny classes above 128 B this took the memory suite's frag-refill from 1.78 to 1.75 times its
  * live bytes, its round of 272 B - 1 KiB refills from 1.19 to 1.10) and at most 25 % apart above
- * 32 KiB (four per doubling); every class is a multiple of 16 (so every block is 16-byte aligned,
- * and the block-state shadow needs a bit per 16 bytes, not per 8: {@link Shadow}; an 8 B class
- * cost that bit for every 8 bytes of the heap, and a request of 1-8 bytes now takes 16, as in
- * glibc, whose smallest chunk holds 24). The large tier keeps four per doubling:
+ * 32 KiB (four per doubling); every class of 16 B or more is a multiple of 16 (so every block is
+ * 16-byte aligned) and the 8 B class is 8-byte aligned. The large tier keeps four per doubling:
  * its magazines and parked spans are per class, and with eight a churn of random large sizes
  * found its own class empty twice as often (64 KiB - 2 MiB at random: 0.71x the throughput).
  *
  * <pre>
- * tiny   16 32 48 64 80 96 112 128 144 160 ... 256 288 320 ... 512 576 640 ... 1024
+ * tiny   8 16 32 48 64 80 96 112 128 144 160 ... 256 288 320 ... 512 576 640 ... 1024
  * mid    1152 1280 1408 1536 1664 1792 1920 2048 2304 2560 ... 4096 4608 ... 8192 9216 ... 16384
  *        18432 20480 22528 24576 26624 28672 30720 32768              (steps of 1/8 of the doubling)
  * large  40K 48K 56K 64K 80K 96K 112K 128K 160K 192K 224K 256K 320K 384K 448K 512K
@@ -64,7 +62,7 @@ public final class SizeClasses {
 
     /** Tiny classes (eight per doubling from 128 B), then eight per doubling up to {@link #MAX_SMALL} and four above. */
     private static final int[] SIZES = sizes(
-            16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
+            8, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176, 192, 208, 224, 240, 256,
             288, 320, 352, 384, 416, 448, 480, 512, 576, 640, 704, 768, 832, 896, 960, 1024);
 
     private static int[] sizes(int... tiny) {
@@ -218,9 +216,9 @@ public final class SizeClasses {
      * The capacity class {@code c}'s magazine may grow to in a burst of frees ({@link Bursts}):
      * {@code hakmem.burstCapacity} blocks (default 1,024) holding at most {@code hakmem.burstBytes}
      * (default 64 KiB), for the classes of at most {@code hakmem.burstMaxSize} bytes (default 64),
-     * at most 4,096 and never below {@link #cacheCapacity}: so by default the classes of 16-64 B may
+     * at most 4,096 and never below {@link #cacheCapacity}: so by default the classes of 8-64 B may
      * grow to 1,024 blocks and the others not at all. A magazine's array has the room of this
-     * capacity (with the defaults 28 KiB more per heap).
+     * capacity (with the defaults 36 KiB more per heap).
      */
     public static int burstCapacity(int c) {
         return BURST[c];

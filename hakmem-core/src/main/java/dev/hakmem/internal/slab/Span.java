@@ -54,9 +54,9 @@ final class Span {
     /** Whether this heap populated pages of the span (so their residency says nothing of the user's writes). */
     boolean prefaulted;
     /**
-     * For block sizes 16 B - 1 KiB that are powers of two, log2(size / 16): the shift from a
-     * shadow granule's bit in a word (which describes {@link Shadow#WORD_BYTES}) to its block's
-     * place among the word's blocks (see {@link #giveWord}); -1 for every other size.
+     * For block sizes 8-512 that are powers of two, log2(size / 8): the shift from a shadow
+     * granule's bit in a 512-byte word to its block's place among the word's blocks (see
+     * {@link #giveWord}); -1 for every other size.
      */
     final int wordShift;
 
@@ -186,8 +186,8 @@ final class Span {
         this.blockSize = SizeClasses.size(cls);
         this.magic = SizeClasses.magic(cls);
         this.capacity = slots * SizeClasses.SLAB_SIZE / blockSize;
-        this.wordShift = blockSize <= Shadow.WORD_BYTES && Integer.bitCount(blockSize) == 1
-                ? Integer.numberOfTrailingZeros(blockSize) - Shadow.GRANULE_SHIFT : -1;
+        this.wordShift = blockSize <= 512 && Integer.bitCount(blockSize) == 1
+                ? Integer.numberOfTrailingZeros(blockSize) - 3 : -1;
         this.freeMap = new long[(capacity + 63) >>> 6];
         this.slack = blockSize > SizeClasses.MAX_SMALL ? new LargeSlack(capacity, blockSize) : null;
     }
@@ -619,20 +619,20 @@ final class Span {
 
     /**
      * Puts back the blocks whose LIVE granule bits are {@code granules} in the shadow word that
-     * covers the {@link Shadow#WORD_BYTES} (1 KiB) at offset {@code off} of the span (a multiple of
-     * it), when the block size is a power of two up to 1 KiB ({@code wordShift >= 0}): the word's
-     * blocks are then {@code 1024 / blockSize} consecutive indices starting at
-     * {@code off / blockSize}, never across two longs of the free map, so one OR gives them all back.
+     * covers the 512 bytes at offset {@code off} of the span (a multiple of 512), when the block
+     * size is a power of two up to 512 ({@code wordShift >= 0}): the word's blocks are then
+     * {@code 512 / blockSize} consecutive indices starting at {@code off / blockSize}, never
+     * across two longs of the free map, so one OR gives them all back.
      * <pre>
-     * 64-byte blocks: granule bits 0, 4, 8, ... 60 of the word -&gt; block bits 0, 1, 2, ... 15
-     *                 at free-map index off / 64 (a multiple of 16)
+     * 64-byte blocks: granule bits 0, 8, 16, ... 56 of the word -&gt; block bits 0, 1, 2, ... 7
+     *                 at free-map index off / 64 (a multiple of 8)
      * </pre>
      * Owner only.
      *
      * @return blocks given back
      */
     int giveWord(long off, long granules) {
-        assert wordShift >= 0 && (off & (Shadow.WORD_BYTES - 1)) == 0 : "giveWord on " + this + " at " + off;
+        assert wordShift >= 0 && (off & 511) == 0 : "giveWord on " + this + " at " + off;
         int n = Long.bitCount(granules);
         long blocks = 0;
         for (long g = granules; g != 0; g &= g - 1) {
@@ -640,7 +640,7 @@ final class Span {
             assert (b & ((1 << wordShift) - 1)) == 0 : "granule " + b + " is not a block start in " + this;
             blocks |= 1L << (b >>> wordShift);
         }
-        int first = (int) (off >>> (wordShift + Shadow.GRANULE_SHIFT));
+        int first = (int) (off >>> (wordShift + 3));
         long bits = blocks << (first & 63);
         assert (freeMap[first >>> 6] & bits) == 0 : "blocks " + Long.toHexString(bits) + " given back twice to " + this;
         freeMap[first >>> 6] |= bits;

@@ -81,8 +81,8 @@ final class SuperSlab {
 
     /**
      * Gives the pages of every resident free slot back with {@code madvise(DONTNEED)}, in runs,
-     * and the shadow pages of the slots purged where all four slots a shadow page describes are
-     * free ({@link Shadow#purgeSlotQuads}). Pool lock held.
+     * and the shadow pages of the slots purged where both slots a shadow page describes are free
+     * ({@link Shadow#purgeSlotPairs}). Pool lock held.
      */
     void purgeIdleSlots() {
         int idle = idleSlots();
@@ -99,27 +99,22 @@ final class SuperSlab {
         }
         if (purged != 0) {
             assert (shadowDirty & ~usedMask) == 0 : "free slots with shadow bits: " + this + " " + Integer.toHexString(shadowDirty & ~usedMask);
-            Shadow.purgeSlotQuads(base, freeQuads(usedMask, purged));
+            Shadow.purgeSlotPairs(base, freePairs(usedMask, purged));
         }
     }
 
-    /** The bits of slots 4k: where the quads of {@link #freeQuads} start. */
-    static final int QUAD_STARTS = 0x11111111;
-
     /**
-     * The slot quads (4k to 4k + 3), as the bit of slot 4k, that are all free in {@code used} and
-     * of which at least one is in {@code purged}: the quads whose shadow page a purge may give back.
+     * The slot pairs (2k, 2k + 1), as the bit of slot 2k, that are both free in {@code used} and of
+     * which at least one is in {@code purged}: the pairs whose shadow page a purge may give back.
      *
      * <pre>
-     * slots:        0 1 2 3 | 4 5 6 7 | ...     one shadow page (4 KiB) per quad = 256 KiB of slots
-     * free quad:    bit 4k set  &lt;=&gt;  slots 4k to 4k + 3 are not used, and one of them was purged
+     * slots:        0 1 | 2 3 | 4 5 | ...     one shadow page (4 KiB) per pair = 128 KiB of slots
+     * free pair:    bit 2k set  &lt;=&gt;  slots 2k and 2k + 1 are not used, and one of them was purged
      * </pre>
      */
-    static int freeQuads(int used, int purged) {
+    static int freePairs(int used, int purged) {
         int free = ~used;
-        int allFree = free & (free >>> 1) & (free >>> 2) & (free >>> 3);
-        int anyPurged = purged | (purged >>> 1) | (purged >>> 2) | (purged >>> 3);
-        return allFree & anyPurged & QUAD_STARTS;
+        return free & (free >>> 1) & (purged | (purged >>> 1)) & 0x55555555;
     }
 
     /**

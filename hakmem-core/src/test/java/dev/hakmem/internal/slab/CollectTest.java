@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The owner's collect of remote frees, against a model, for every size class: a span's blocks
  * all taken out and marked live, a random subset freed remotely, then collected; exactly those
- * blocks must be back in the span (power-of-two classes up to 1 KiB go back a shadow word at a
+ * blocks must be back in the span (power-of-two classes up to 512 B go back a shadow word at a
  * time through {@link Span#giveWord}, the others one by one), its counts must match, and the
  * blocks not freed must stay live and unqueued. Several rounds per class, so blocks go out and
  * back more than once.
@@ -79,6 +79,6 @@ class CollectTest {
                 }
             }
         }
-        assertEquals(7, wordClasses, "power-of-two classes 16 B - 1 KiB");
+        assertEquals(7, wordClasses, "power-of-two classes 8-512 B");
     }
 }

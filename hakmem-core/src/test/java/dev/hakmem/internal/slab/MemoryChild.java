@@ -21,7 +21,7 @@ public final class MemoryChild {
             case "prefault" -> prefault();
             case "refill-purged" -> refillPurged();
             case "large-fill" -> largeFill();
-            case "shadow-groups" -> shadowGroups();
+            case "shadow-pairs" -> shadowPairs();
             default -> throw new IllegalArgumentException(args[0]);
         }
     }
@@ -316,12 +316,11 @@ public final class MemoryChild {
     /**
      * The shadow pages of free slots go back with the slots' pages: 16 KiB blocks over most of a
      * SuperSlab, every one written, then all freed but the first and the last; trim() releases the
-     * emptied spans and purges their slots. Prints, for the groups of {@link Shadow#SLOTS_PER_PAGE}
-     * slots (one shadow page each) of the first block's SuperSlab that no span covers after the
-     * trim, how many of their shadow pages were resident before the frees and after the trim, and
-     * the same for the groups still in use.
+     * emptied spans and purges their slots. Prints, for the slot pairs (one shadow page each) of
+     * the first block's SuperSlab that no span covers after the trim, how many of their shadow pages
+     * were resident before the frees and after the trim, and the same for the pairs still in use.
      */
-    private static void shadowGroups() throws Exception {
+    private static void shadowPairs() throws Exception {
         int n = 100; // 1.6 MiB of the 2 MiB SuperSlab
         long[] blocks = new long[n];
         for (int i = 0; i < n; i++) {
@@ -335,45 +334,41 @@ public final class MemoryChild {
                 inSuperSlab++;
             }
         }
-        int groups = SuperSlab.SLABS / Shadow.SLOTS_PER_PAGE; // one shadow page each
-        long groupBytes = (long) Shadow.SLOTS_PER_PAGE * SizeClasses.SLAB_SIZE;
-        boolean[] residentBefore = new boolean[groups];
-        for (int k = 0; k < groups; k++) {
-            long w = Shadow.word(ss + k * groupBytes);
+        int pairs = SuperSlab.SLABS / 2;
+        long pairBytes = 2L * SizeClasses.SLAB_SIZE;
+        boolean[] residentBefore = new boolean[pairs];
+        for (int k = 0; k < pairs; k++) {
+            long w = Shadow.word(ss + k * pairBytes);
             residentBefore[k] = ProcFs.residentPages(w, w + 4096) == 1;
         }
         for (int i = 1; i < n - 1; i++) {
             Hakmem.free(blocks[i]);
         }
         Hakmem.trim();
-        int freeGroups = 0;
+        int freePairs = 0;
         int freeBefore = 0;
         int freeAfter = 0;
-        int usedGroups = 0;
+        int usedPairs = 0;
         int usedAfter = 0;
-        for (int k = 0; k < groups; k++) {
-            long a = ss + k * groupBytes;
+        for (int k = 0; k < pairs; k++) {
+            long a = ss + k * pairBytes;
             long w = Shadow.word(a);
             boolean resident = ProcFs.residentPages(w, w + 4096) == 1;
-            boolean free = true;
-            for (int j = 0; j < Shadow.SLOTS_PER_PAGE; j++) {
-                free &= SpanMap.of(a + (long) j * SizeClasses.SLAB_SIZE) == null;
-            }
-            if (free) {
-                freeGroups++;
+            if (SpanMap.of(a) == null && SpanMap.of(a + SizeClasses.SLAB_SIZE) == null) {
+                freePairs++;
                 freeBefore += residentBefore[k] ? 1 : 0;
                 freeAfter += resident ? 1 : 0;
             } else {
-                usedGroups++;
+                usedPairs++;
                 usedAfter += resident ? 1 : 0;
             }
         }
         System.out.println("blocksInSuperSlab=" + inSuperSlab);
-        System.out.println("freeGroups=" + freeGroups);
-        System.out.println("freeGroupsShadowBefore=" + freeBefore);
-        System.out.println("freeGroupsShadowAfter=" + freeAfter);
-        System.out.println("usedGroups=" + usedGroups);
-        System.out.println("usedGroupsShadowAfter=" + usedAfter);
+        System.out.println("freePairs=" + freePairs);
+        System.out.println("freePairsShadowBefore=" + freeBefore);
+        System.out.println("freePairsShadowAfter=" + freeAfter);
+        System.out.println("usedPairs=" + usedPairs);
+        System.out.println("usedPairsShadowAfter=" + usedAfter);
         Hakmem.free(blocks[0]);
         Hakmem.free(blocks[n - 1]);
         System.out.println("done=true");

@@ -129,22 +129,22 @@ class MemoryTest {
     }
 
     /**
-     * The shadow pages of slots the pool purges go back too, where all four slots a page describes
-     * are free: emptied spans of 16 KiB blocks in a SuperSlab that stays in use (its first and last
+     * The shadow pages of slots the pool purges go back too, where both slots a page describes are
+     * free: emptied spans of 16 KiB blocks in a SuperSlab that stays in use (its first and last
      * blocks live), then trim().
      */
     @Test
     void purgedFreeSlotsGiveTheirShadowPagesBack() throws Exception {
-        var r = ChildJvm.of(MemoryChild.class).jvmArgs(List.of("-Dhakmem.jmx=false")).args("shadow-groups").run();
+        var r = ChildJvm.of(MemoryChild.class).jvmArgs(List.of("-Dhakmem.jmx=false")).args("shadow-pairs").run();
         Map<String, String> m = parse(r.output());
         assertEquals(0, r.exit(), r.output());
         assertEquals("true", m.get("done"), r.output());
         assertEquals("100", m.get("blocksInSuperSlab"), r.output());
-        assertTrue(Integer.parseInt(m.get("freeGroupsShadowBefore")) >= 4,
-                "the blocks' shadow pages were resident, over at least 4 groups of slots that are free after the trim: " + m);
-        assertEquals("0", m.get("freeGroupsShadowAfter"), "and went back with the slots: " + m);
-        assertTrue(Integer.parseInt(m.get("usedGroups")) >= 1, m.toString());
-        assertEquals(m.get("usedGroups"), m.get("usedGroupsShadowAfter"), "groups in use keep theirs: " + m);
+        assertTrue(Integer.parseInt(m.get("freePairsShadowBefore")) >= 10,
+                "the blocks' shadow pages were resident, over at least 10 pairs that are free after the trim: " + m);
+        assertEquals("0", m.get("freePairsShadowAfter"), "and went back with the slots: " + m);
+        assertTrue(Integer.parseInt(m.get("usedPairs")) >= 1, m.toString());
+        assertEquals(m.get("usedPairs"), m.get("usedPairsShadowAfter"), "pairs in use keep theirs: " + m);
     }
 
     /**

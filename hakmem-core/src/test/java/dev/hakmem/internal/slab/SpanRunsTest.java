@@ -158,27 +158,26 @@ class SpanRunsTest {
         return r;
     }
 
-    /** SuperSlab.freeQuads against a slot-by-slot model, on every quad pattern over random masks. */
+    /** SuperSlab.freePairs against a slot-by-slot model, on every pair pattern over random masks. */
     @Test
-    void freeSlotQuadsAreThoseWithAllFourSlotsFreeAndOnePurged() {
-        assertEquals(4, Shadow.SLOTS_PER_PAGE, "one shadow page per four slots");
+    void freeSlotPairsAreThoseWithBothSlotsFreeAndOnePurged() {
         Random r = new Random(7);
         for (int t = 0; t < 20_000; t++) {
-            int used = r.nextInt() & r.nextInt() & r.nextInt();
+            int used = r.nextInt() & r.nextInt();
             int purged = r.nextInt() & ~used;
             int want = 0;
-            for (int k = 0; k < SuperSlab.SLABS; k += 4) {
-                boolean allFree = (used & (15 << k)) == 0;
-                boolean onePurged = (purged & (15 << k)) != 0;
-                if (allFree && onePurged) {
+            for (int k = 0; k < SuperSlab.SLABS; k += 2) {
+                boolean bothFree = (used & (3 << k)) == 0;
+                boolean onePurged = (purged & (3 << k)) != 0;
+                if (bothFree && onePurged) {
                     want |= 1 << k;
                 }
             }
-            assertEquals(want, SuperSlab.freeQuads(used, purged), "used " + Integer.toHexString(used) + " purged " + Integer.toHexString(purged));
+            assertEquals(want, SuperSlab.freePairs(used, purged), "used " + Integer.toHexString(used) + " purged " + Integer.toHexString(purged));
         }
-        assertEquals(0x11, SuperSlab.freeQuads(0xFFFFFF00, 0x24));
-        assertEquals(0, SuperSlab.freeQuads(0x8, 0x1));
-        assertEquals(0x10000000, SuperSlab.freeQuads(0, 0x80000000));
+        assertEquals(0x5, SuperSlab.freePairs(0xFFFFFFF0, 0x6));
+        assertEquals(0, SuperSlab.freePairs(0x2, 0x1));
+        assertEquals(0x40000000, SuperSlab.freePairs(0, 0x80000000));
     }
 
     /**

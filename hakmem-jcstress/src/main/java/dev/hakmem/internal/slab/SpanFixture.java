@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
- * A real span of class 0 (16-byte blocks, one 64 KiB slab) from {@link SpanPool}, owned by a
+ * A real span of class 0 (8-byte blocks, one 64 KiB slab) from {@link SpanPool}, owned by a
  * shared heap, with its first {@link #BLOCKS} blocks handed out, for the remote-free tests.
  *
  * <p>jcstress makes a fresh {@code @State} object per trial, and trials of one batch run at the
@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * it back ({@link #recycle}). The queue orders the arbiter's writes before the next state's
  * constructor; jcstress orders the constructor before the actors and the actors before the arbiter.
  *
- * <p>Block {@code i} of the span is at {@code base + 16 i}: blocks 0..63 share one shadow word
- * (which describes 1 KiB), block 64 starts the next word.
+ * <p>Block {@code i} of the span is at {@code base + 8 i}: blocks 0..63 share one 512-byte
+ * shadow word, block 64 starts the next word.
  */
 final class SpanFixture {
     /** Blocks of the span the tests use (two shadow words). */
@@ -31,7 +31,7 @@ final class SpanFixture {
 
     private SpanFixture() {
         span = SpanPool.acquire(owner, 0);
-        if (span.blockSize != 1 << Shadow.GRANULE_SHIFT || span.capacity < BLOCKS) {
+        if (span.blockSize != 8 || span.capacity < BLOCKS) {
             throw new IllegalStateException("unexpected span " + span);
         }
         takeAll();
@@ -48,7 +48,7 @@ final class SpanFixture {
 
     /** Address of block {@code i}. */
     public long block(int i) {
-        return span.base + ((long) i << Shadow.GRANULE_SHIFT);
+        return span.base + 8L * i;
     }
 
     /** Owner: marks block {@code i} live, as the owner does when it hands the block to the user. */
@@ -94,7 +94,7 @@ final class SpanFixture {
         long a = block(i);
         long w = Shadow.word(a);
         long free = Shadow.get(w) & ~Shadow.get(w + 8);
-        int r = (free & Shadow.bit(a)) != 0 ? RemoteFree.pushLive(a, w) : RemoteFree.push(span, a);
+        int r = ((free >>> (a >>> 3)) & 1) != 0 ? RemoteFree.pushLive(a, w) : RemoteFree.push(span, a);
         return r == RemoteFree.OK_AFTER_WAIT ? RemoteFree.OK : r;
     }
 

@@ -48,7 +48,7 @@ final class SpanStates {
     /** Every LIVE and REMOTE word of the span's range is zero. */
     static boolean shadowClear(Span s) {
         long end = s.base + ((long) s.slots << 16);
-        for (long x = s.base; x < end; x += Shadow.WORD_BYTES) {
+        for (long x = s.base; x < end; x += 512) {
             long w = Shadow.word(x);
             if (Shadow.getOpaque(w) != 0 || Shadow.getOpaque(w + 8) != 0) {
                 return false;

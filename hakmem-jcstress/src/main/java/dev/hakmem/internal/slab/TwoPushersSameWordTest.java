@@ -12,7 +12,7 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Two non-owner threads free two different live blocks that share one shadow word (one
+ * Two non-owner threads free two different live blocks that share one 512-byte shadow word (one
  * REMOTE word) at the same time; afterwards the owner collects once, the way
  * {@code Heap.collectRemote()} does (hint, then pending flag, then collect).
  */
