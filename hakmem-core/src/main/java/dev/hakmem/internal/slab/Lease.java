@@ -1,5 +1,7 @@
 package dev.hakmem.internal.slab;
 
+import java.util.Arrays;
+
 /**
  * A run of a span's blocks taken out of it to be lent out byte by byte ({@link Lender}): bytes
  * {@code [start, end)}, blocks {@code [firstBlock, firstBlock + blocks)} of {@link #span}, which
@@ -47,7 +49,7 @@ final class Lease {
 
     /** Index of the last hole that starts before offset {@code o}, or -1 (the starts are distinct). */
     private int holeBefore(int o) {
-        int i = java.util.Arrays.binarySearch(holeFrom, 0, holes, o);
+        int i = Arrays.binarySearch(holeFrom, 0, holes, o);
         return i >= 0 ? i - 1 : -i - 2;
     }
 
@@ -72,9 +74,9 @@ final class Lease {
         int i = holeBefore(o) + 1;
         assert (i == 0 || holeTo[i - 1] <= o) && (i == holes || o + len <= holeFrom[i]) : "overlapping holes in " + this;
         if (holes == holeFrom.length) {
-            holeFrom = java.util.Arrays.copyOf(holeFrom, holes * 2);
-            holeTo = java.util.Arrays.copyOf(holeTo, holes * 2);
-            holeRecord = java.util.Arrays.copyOf(holeRecord, holes * 2);
+            holeFrom = Arrays.copyOf(holeFrom, holes * 2);
+            holeTo = Arrays.copyOf(holeTo, holes * 2);
+            holeRecord = Arrays.copyOf(holeRecord, holes * 2);
         }
         System.arraycopy(holeFrom, i, holeFrom, i + 1, holes - i);
         System.arraycopy(holeTo, i, holeTo, i + 1, holes - i);

@@ -2,6 +2,7 @@ package dev.hakmem.internal.slab;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
@@ -38,14 +39,14 @@ class LeaseHolesTest {
                     int record = nextRecord++;
                     l.addHole(a, 8 * n, record);
                     model.put(a, new long[] {a + 8L * n, record});
-                    java.util.Arrays.fill(taken, g, g + n, true);
+                    Arrays.fill(taken, g, g + n, true);
                 }
             } else {
                 Long[] starts = model.keySet().toArray(new Long[0]);
                 long a = starts[rnd.nextInt(starts.length)];
                 long[] h = model.remove(a);
                 l.removeHole(a);
-                java.util.Arrays.fill(taken, (int) ((a - l.start) / 8), (int) ((h[0] - l.start) / 8), false);
+                Arrays.fill(taken, (int) ((a - l.start) / 8), (int) ((h[0] - l.start) / 8), false);
             }
             assertEquals(model.size(), l.holeCount());
             for (long a = l.start; a <= l.end; a += 8) {
