@@ -35,7 +35,11 @@ def main(path, header_line):
             if rest.lstrip().startswith(';'):
                 notes.setdefault(addr, []).append(rest.strip())
                 continue
-            words = re.sub(r'[^0-9a-f]', '', rest.split(';')[0])
+            words = ''
+            for tok in rest.split(';')[0].replace('|', ' ').split():
+                if not re.fullmatch(r'(?:[0-9a-f]{2}){1,2}', tok):
+                    break  # the program's own output, printed into the middle of the listing
+                words += tok
             if start is None:
                 start = addr
             gap = addr - start - len(code)
