@@ -36,7 +36,16 @@ import org.junit.jupiter.api.Timeout.ThreadMode;
 class ConcurrentStressTest {
 
     static final long KiB = 1024, MiB = 1024 * KiB;
-    static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(3000);
+    /**
+     * How long each test runs: 3 s, or {@code -Dhakmem.test.stressSeconds=N} for a soak (with
+     * {@code -Djunit.jupiter.execution.timeout.mode=disabled} beyond the class's 60 s timeout).
+     */
+    static final long RUN_NANOS = TimeUnit.SECONDS.toNanos(Long.getLong("hakmem.test.stressSeconds", 3));
+    /**
+     * Added to every seed: 0, or {@code -Dhakmem.test.seedOffset=K} to run the same tests on other
+     * random sequences (a failure names the seed it ran with).
+     */
+    static final long SEED_OFFSET = Long.getLong("hakmem.test.seedOffset", 0);
     static final long MAX_SIZE = 1 * MiB;
 
     record Blk(long addr, long size, int off, String owner) {}
@@ -200,13 +209,13 @@ class ConcurrentStressTest {
 
     @Test
     void mixedLocalAndCrossThreadFrees() throws Exception {
-        runMixed(6, 0x51AB_0001L, false, "mixedLocalAndCrossThreadFrees");
+        runMixed(6, SEED_OFFSET + 0x51AB_0001L, false, "mixedLocalAndCrossThreadFrees");
     }
 
     /** The same traffic while another thread calls trim() and stats() all the time. */
     @Test
     void mixedTrafficWithConcurrentTrimAndStats() throws Exception {
-        runMixed(4, 0x7A1B_0001L, true, "mixedTrafficWithConcurrentTrimAndStats");
+        runMixed(4, SEED_OFFSET + 0x7A1B_0001L, true, "mixedTrafficWithConcurrentTrimAndStats");
     }
 
     void runMixed(int threads, long baseSeed, boolean trimmer, String testName) throws Exception {
@@ -300,7 +309,7 @@ class ConcurrentStressTest {
     @Test
     void producerConsumerEveryFreeIsRemote() throws Exception {
         int producers = 3, consumers = 3;
-        long baseSeed = 0x9C0D_0001L;
+        long baseSeed = SEED_OFFSET + 0x9C0D_0001L;
         ArrayBlockingQueue<Blk> queue = new ArrayBlockingQueue<>(8192);
         AtomicInteger producersLeft = new AtomicInteger(producers);
         AtomicLong produced = new AtomicLong(), consumed = new AtomicLong();
@@ -417,7 +426,7 @@ class ConcurrentStressTest {
 
     @Test
     void shortLivedThreadsLeaveBlocksForOthers() throws Exception {
-        long baseSeed = 0x5407_0001L;
+        long baseSeed = SEED_OFFSET + 0x5407_0001L;
         ConcurrentLinkedQueue<Blk> orphans = new ConcurrentLinkedQueue<>();
         AtomicBoolean spawning = new AtomicBoolean(true);
         AtomicLong reaped = new AtomicLong();
@@ -503,7 +512,7 @@ class ConcurrentStressTest {
      */
     @Test
     void exitedThreadsDoNotLeakMemory() throws Exception {
-        long baseSeed = 0xDEAD_0001L;
+        long baseSeed = SEED_OFFSET + 0xDEAD_0001L;
         Hakmem.trim();
         long mappedBefore = Hakmem.stats().mappedBytes();
         int threads = 1000;
