@@ -4,10 +4,15 @@ import dev.hakmem.Hakmem;
 import dev.hakmem.Stats;
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.SplittableRandom;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -95,5 +100,106 @@ class RefillTest {
         t.join();
         assertEquals("0 " + 3 * perSpan + " true", result.get(),
                 "allocations, frees between the two snapshots, and whether the heap holds nothing after trim()");
+    }
+
+    @Test
+    void alternateHalvesPutsEveryBlockNextToOneFromTheOtherHalf() {
+        // the drawing of Heap.alternateHalves, at an offset inside a larger array
+        long[] m = {-1, 0, 1, 2, 3, 10, 11, 12, 13, -1};
+        Heap.alternateHalves(m, 1, 8);
+        assertArrayEquals(new long[] {-1, 0, 10, 2, 12, 1, 11, 3, 13, -1}, m);
+        for (int n = 0; n <= 130; n++) {
+            long[] a = new long[n];
+            for (int i = 0; i < n; i++) {
+                a[i] = i;
+            }
+            Heap.alternateHalves(a, 0, n);
+            long[] sorted = a.clone();
+            Arrays.sort(sorted);
+            for (int i = 0; i < n; i++) {
+                assertEquals(i, sorted[i], "n " + n + ": a permutation");
+            }
+            int h = n / 2;
+            for (int i = 0; i + 1 < n; i++) {
+                boolean firstHalf = a[i] < h;
+                boolean nextFirstHalf = a[i + 1] < h;
+                // with an even half every pair of neighbours is split; with an odd one only the middle pair may not be
+                if (h % 2 == 0 && (n % 2 == 0 || i + 2 < n)) {
+                    assertNotEquals(firstHalf, nextFirstHalf, "n " + n + ": neighbours " + a[i] + ", " + a[i + 1] + " in " + Arrays.toString(a));
+                }
+            }
+        }
+    }
+
+    @Test
+    void consecutiveSmallAllocationsOfAFreshHeapUpdateDifferentShadowWords() throws Exception {
+        // a thread whose heap's caches start empty: its first 64 blocks of a small class are one
+        // refill in chunks of two halves of 512 bytes (Heap.alternateHalves); each allocation's
+        // LIVE word differs from the one before it
+        for (int size : new int[] {16, 32, 64, 128, 256}) {
+            AtomicReference<String> result = new AtomicReference<>();
+            FreshThread.run(() -> {
+                long[] a = new long[64];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = Hakmem.malloc(size);
+                }
+                StringBuilder sameWord = new StringBuilder();
+                Set<Long> distinct = new HashSet<>();
+                for (int i = 0; i < a.length; i++) {
+                    distinct.add(a[i]);
+                    if (i > 0 && Shadow.word(a[i]) == Shadow.word(a[i - 1])) {
+                        sameWord.append(i).append(' ');
+                    }
+                }
+                for (long x : a) {
+                    Hakmem.free(x);
+                }
+                result.set(distinct.size() + " distinct; same word as the one before at: [" + sameWord.toString().trim() + "]");
+            });
+            assertEquals("64 distinct; same word as the one before at: []", result.get(), size + "-byte blocks");
+        }
+    }
+
+    @Test
+    void afterItsFirstFlushAClassIsRefilledInAddressOrder() throws Exception {
+        // a class whose magazine has overflowed streams its blocks through the spans, where
+        // address order is what a flush gives back in runs (Span.giveRun): its refills stop
+        // alternating. 3,000 blocks freed in a row flush the magazine; of the next 3,000
+        // allocations those beyond what the magazine held come from refills, whose 64 blocks are
+        // consecutive addresses (in alternated chunks only the last block of one chunk and the
+        // first of the next are one block apart: runs of at most 2)
+        for (int size : new int[] {16, 64, 256}) {
+            AtomicReference<String> result = new AtomicReference<>();
+            FreshThread.run(() -> {
+                long[] a = new long[3000];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = Hakmem.malloc(size);
+                }
+                int alternatedRun = longestRunOfNeighbours(a, size);
+                for (long x : a) {
+                    Hakmem.free(x);
+                }
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = Hakmem.malloc(size);
+                }
+                int orderedRun = longestRunOfNeighbours(a, size);
+                for (long x : a) {
+                    Hakmem.free(x);
+                }
+                result.set("before the first flush " + (alternatedRun <= 2 ? "at most 2" : alternatedRun) + " in a row, after it " + Math.min(orderedRun, 64));
+            });
+            assertEquals("before the first flush at most 2 in a row, after it 64", result.get(), size + "-byte blocks");
+        }
+    }
+
+    /** The longest run of allocations in {@code a} whose addresses follow one another by one block, up or down. */
+    private static int longestRunOfNeighbours(long[] a, int size) {
+        int best = 1;
+        int run = 1;
+        for (int i = 1; i < a.length; i++) {
+            run = Math.abs(a[i] - a[i - 1]) == size ? run + 1 : 1;
+            best = Math.max(best, run);
+        }
+        return best;
     }
 }
