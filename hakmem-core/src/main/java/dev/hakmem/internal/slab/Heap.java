@@ -7,6 +7,7 @@ import dev.hakmem.internal.os.Os;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * A thread heap: the magazines ({@link Magazines}), the spans it owns ({@link SpanLists}), its
@@ -180,6 +181,7 @@ final class Heap {
         assert !shared;
         deadSince = 0;
         platformThread = t;
+        Arrays.fill(overflowed, false); // a new owner's classes start as a fresh heap's (see alternateHalves)
         mag[Magazines.OWNER] = t == null ? Magazines.NO_OWNER : t.threadId();
         lists.setOwnerThread(t);
         thread = t; // last: the volatile write publishes the fields above to whoever reads holder()
@@ -493,7 +495,8 @@ final class Heap {
     private static final int[] ALTERNATION_CHUNK = new int[SHARED_WORD_CLASSES];
     /**
      * Per class below {@link #SHARED_WORD_CLASSES}: its magazine has overflowed at least once (a
-     * flush), and its refills no longer alternate ({@link #alternateHalves}). Owner only.
+     * flush) since the heap's owner took it ({@link #bind}), and its refills no longer alternate
+     * ({@link #alternateHalves}). Owner only.
      */
     private final boolean[] overflowed = new boolean[SHARED_WORD_CLASSES];
 
@@ -516,18 +519,18 @@ final class Heap {
      *
      * A refill applies it to each whole chunk of {@link #ALTERNATION_CHUNK} blocks of its batch
      * (a remainder keeps address order) until the class's magazine first overflows
-     * ({@link #overflowed}); from then on its refills keep address order. Blocks under 512 bytes share a shadow LIVE word with
-     * their neighbours (a word covers 512 bytes), so when a loop allocates or frees the blocks of
-     * a batch in stack order, each mark (and each free's clear) reads the word the one before it
-     * has just written: a chain through store-to-load forwarding. With halves of at least 512
-     * bytes, consecutive blocks update different words, while a chunk stays within about a
-     * kilobyte (the words of its halves are neighbours). A loop that allocates and frees the same
-     * blocks over and over keeps the order (a magazine is a stack), so the first refill's order is
-     * what it runs on: tiny-hot 1.07-1.12x on the AMD machine, the other quick drivers and
-     * xmalloc on virtual threads unchanged (docs/results/profiles.md, "Stop 61"; halves of the
-     * whole batch, up to 32 KiB apart in a burst, had cost xmalloc with two pairs on virtual
-     * threads 18-26 %). Which blocks are handed out does not change, only their order. With odd
-     * halves the middle pair stays neighbours.
+     * ({@link #overflowed}); from then on its refills keep address order. Blocks under 512 bytes
+     * share a shadow LIVE word with their neighbours (a word covers 512 bytes), so when a loop
+     * allocates or frees the blocks of a batch in stack order, each mark (and each free's clear)
+     * reads the word the one before it has just written: a chain through store-to-load
+     * forwarding. With halves of at least 512 bytes, consecutive blocks update different words,
+     * while a chunk stays within about a kilobyte (the words of its halves are neighbours). A loop
+     * that allocates and frees the same blocks over and over keeps the order (a magazine is a
+     * stack), so the first refill's order is what it runs on: tiny-hot 1.04-1.12x on the AMD
+     * machine, the other quick drivers and xmalloc on virtual threads unchanged
+     * (docs/results/profiles.md, "Stop 61"; halves of the whole batch, up to 32 KiB apart in a
+     * burst, had cost xmalloc with two pairs on virtual threads 18-26 %). Which blocks are handed
+     * out does not change, only their order. With odd halves the middle pair stays neighbours.
      * <p>
      * Only before the first flush, since the order pays only while the same blocks cycle through
      * the magazine; a class that overflows its magazine streams blocks through its spans, where
@@ -536,7 +539,7 @@ final class Heap {
      * order the hardware prefetches. Alternating every refill cost xmalloc on one carrier 25 %
      * (a producer that fills 26 MiB of batches, a consumer that frees them in flushes); with the
      * rule it is unchanged, and tiny-hot (a loop on 100 blocks that never leaves the magazine)
-     * keeps its gain (profiles.md, "Stop 62").
+     * keeps its gain (profiles.md, "The refill's order until a class first flushes").
      */
     static void alternateHalves(long[] m, int from, int n) {
         int h = n >>> 1;
