@@ -202,4 +202,51 @@ class RefillTest {
         }
         return best;
     }
+
+    @Test
+    void aThreadThatAdoptsADeadThreadsHeapStartsWithAFreshHeapsRefillOrder() throws Exception {
+        // thread A overflows the 16-byte class's magazine (its refills then keep address order)
+        // and dies; thread B, made right after, adopts A's heap (the first dead heap), and its
+        // refills of that class alternate again (Heap.bind clears the flags for a new owner)
+        int adopted = 0;
+        for (int attempt = 0; attempt < 5 && adopted < 2; attempt++) {
+            AtomicReference<Heap> heapOfA = new AtomicReference<>();
+            FreshThread.run(() -> {
+                heapOfA.set(Heaps.ofPlatformThread(Thread.currentThread()));
+                long[] a = new long[3000];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = Hakmem.malloc(16);
+                }
+                for (long x : a) {
+                    Hakmem.free(x);
+                }
+            });
+            AtomicReference<String> result = new AtomicReference<>();
+            FreshThread.run(() -> {
+                if (Heaps.ofPlatformThread(Thread.currentThread()) != heapOfA.get()) {
+                    return; // another heap (one that died in between, or a new one): try again
+                }
+                long[] a = new long[64];
+                for (int i = 0; i < a.length; i++) {
+                    a[i] = Hakmem.malloc(16);
+                }
+                int sameWord = 0;
+                for (int i = 1; i < a.length; i++) {
+                    if (Shadow.word(a[i]) == Shadow.word(a[i - 1])) {
+                        sameWord++;
+                    }
+                }
+                for (long x : a) {
+                    Hakmem.free(x);
+                }
+                result.set("64 allocations on the adopted heap, " + sameWord + " in the LIVE word of the one before");
+            });
+            if (result.get() != null) {
+                adopted++;
+                assertEquals("64 allocations on the adopted heap, 0 in the LIVE word of the one before", result.get());
+            }
+        }
+        assertTrue(adopted > 0, "no attempt had the second thread adopt the first one's heap");
+    }
 }
+
