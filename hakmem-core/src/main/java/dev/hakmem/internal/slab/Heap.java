@@ -486,7 +486,7 @@ final class Heap {
     }
 
     /** Classes below this one have blocks under 512 bytes, which share their LIVE word with neighbours (see {@link #alternateHalves}). */
-    private static final int SHARED_WORD_CLASSES = SizeClasses.classOf(512);
+    private static final int SHARED_WORD_CLASSES = SizeClasses.classOf(Shadow.WORD_BYTES);
     /**
      * Per class below {@link #SHARED_WORD_CLASSES}: the blocks of a refill's batch are reordered
      * in chunks of this many, two even halves of at least 512 bytes each (16 B: 64 blocks, 64 B:
@@ -502,7 +502,7 @@ final class Heap {
 
     static {
         for (int c = 0; c < SHARED_WORD_CLASSES; c++) {
-            int half = (512 + SizeClasses.size(c) - 1) / SizeClasses.size(c);
+            int half = (Shadow.WORD_BYTES + SizeClasses.size(c) - 1) / SizeClasses.size(c);
             ALTERNATION_CHUNK[c] = 2 * (half + (half & 1));
         }
     }

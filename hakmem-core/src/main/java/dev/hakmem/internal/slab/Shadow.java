@@ -44,6 +44,8 @@ final class Shadow {
     /** Plain accesses (see {@link #get}); called directly, one inlining level less than {@code ALL.get(layout, offset)}. */
     private static final VarHandle PLAIN = ValueLayout.JAVA_LONG_UNALIGNED.varHandle();
     private static final long BASE = Reservation.BASE;
+    /** Bytes of the reservation one LIVE word (and its REMOTE word) describes: a bit per 8-byte granule. */
+    static final int WORD_BYTES = 512;
     /** Shadow bytes per SuperSlab. */
     static final long PER_SUPERSLAB = Reservation.UNIT >>> 5;
     /** Start of the shadow region (0 when there is no reservation). */
@@ -167,14 +169,14 @@ final class Shadow {
      * publishes the zeroes to the span's next owner.
      */
     static void clearBlocks(long base, int blockSize, int carved) {
-        if (blockSize >= 512) {
+        if (blockSize >= WORD_BYTES) {
             for (int i = 0; i < carved; i++) {
                 long w = word(base + (long) i * blockSize);
                 set(w, 0);
                 dropMarks(w);
             }
         } else if (carved > 0) {
-            clear(base, ((long) carved * blockSize + 511) & ~511L);
+            clear(base, ((long) carved * blockSize + WORD_BYTES - 1) & -WORD_BYTES);
         }
     }
 
