@@ -4,8 +4,10 @@ import dev.hakmem.Hakmem;
 import dev.hakmem.Stats;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -139,22 +141,14 @@ class RefillTest {
         for (int size : new int[] {16, 32, 64, 128, 256}) {
             AtomicReference<String> result = new AtomicReference<>();
             FreshThread.run(() -> {
-                long[] a = new long[64];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = Hakmem.malloc(size);
-                }
-                StringBuilder sameWord = new StringBuilder();
+                long[] a = mallocAll(64, size);
                 Set<Long> distinct = new HashSet<>();
-                for (int i = 0; i < a.length; i++) {
-                    distinct.add(a[i]);
-                    if (i > 0 && Shadow.word(a[i]) == Shadow.word(a[i - 1])) {
-                        sameWord.append(i).append(' ');
-                    }
-                }
                 for (long x : a) {
-                    Hakmem.free(x);
+                    distinct.add(x);
                 }
-                result.set(distinct.size() + " distinct; same word as the one before at: [" + sameWord.toString().trim() + "]");
+                List<Integer> sameWord = inTheLiveWordOfTheOneBefore(a);
+                freeAll(a);
+                result.set(distinct.size() + " distinct; same word as the one before at: " + sameWord.toString().replace(",", ""));
             });
             assertEquals("64 distinct; same word as the one before at: []", result.get(), size + "-byte blocks");
         }
@@ -171,25 +165,42 @@ class RefillTest {
         for (int size : new int[] {16, 64, 256}) {
             AtomicReference<String> result = new AtomicReference<>();
             FreshThread.run(() -> {
-                long[] a = new long[3000];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = Hakmem.malloc(size);
-                }
+                long[] a = mallocAll(3000, size);
                 int alternatedRun = longestRunOfNeighbours(a, size);
-                for (long x : a) {
-                    Hakmem.free(x);
-                }
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = Hakmem.malloc(size);
-                }
+                freeAll(a);
+                a = mallocAll(3000, size);
                 int orderedRun = longestRunOfNeighbours(a, size);
-                for (long x : a) {
-                    Hakmem.free(x);
-                }
+                freeAll(a);
                 result.set("before the first flush " + (alternatedRun <= 2 ? "at most 2" : alternatedRun) + " in a row, after it " + Math.min(orderedRun, 64));
             });
             assertEquals("before the first flush at most 2 in a row, after it 64", result.get(), size + "-byte blocks");
         }
+    }
+
+    /** {@code n} blocks of {@code size} bytes, allocated in turn. */
+    private static long[] mallocAll(int n, int size) {
+        long[] a = new long[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = Hakmem.malloc(size);
+        }
+        return a;
+    }
+
+    private static void freeAll(long[] a) {
+        for (long x : a) {
+            Hakmem.free(x);
+        }
+    }
+
+    /** The indices {@code i} whose block has the LIVE word of block {@code i - 1}. */
+    private static List<Integer> inTheLiveWordOfTheOneBefore(long[] a) {
+        List<Integer> same = new ArrayList<>();
+        for (int i = 1; i < a.length; i++) {
+            if (Shadow.word(a[i]) == Shadow.word(a[i - 1])) {
+                same.add(i);
+            }
+        }
+        return same;
     }
 
     /** The longest run of allocations in {@code a} whose addresses follow one another by one block, up or down. */
@@ -213,32 +224,16 @@ class RefillTest {
             AtomicReference<Heap> heapOfA = new AtomicReference<>();
             FreshThread.run(() -> {
                 heapOfA.set(Heaps.ofPlatformThread(Thread.currentThread()));
-                long[] a = new long[3000];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = Hakmem.malloc(16);
-                }
-                for (long x : a) {
-                    Hakmem.free(x);
-                }
+                freeAll(mallocAll(3000, 16));
             });
             AtomicReference<String> result = new AtomicReference<>();
             FreshThread.run(() -> {
                 if (Heaps.ofPlatformThread(Thread.currentThread()) != heapOfA.get()) {
                     return; // another heap (one that died in between, or a new one): try again
                 }
-                long[] a = new long[64];
-                for (int i = 0; i < a.length; i++) {
-                    a[i] = Hakmem.malloc(16);
-                }
-                int sameWord = 0;
-                for (int i = 1; i < a.length; i++) {
-                    if (Shadow.word(a[i]) == Shadow.word(a[i - 1])) {
-                        sameWord++;
-                    }
-                }
-                for (long x : a) {
-                    Hakmem.free(x);
-                }
+                long[] a = mallocAll(64, 16);
+                int sameWord = inTheLiveWordOfTheOneBefore(a).size();
+                freeAll(a);
                 result.set("64 allocations on the adopted heap, " + sameWord + " in the LIVE word of the one before");
             });
             if (result.get() != null) {
