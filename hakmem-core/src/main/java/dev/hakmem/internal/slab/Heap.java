@@ -158,7 +158,7 @@ final class Heap {
     static long footprint() {
         return 64 + 16 + 8L * Magazines.SLOTS + Bursts.footprint() + SweepSchedule.footprint()
                 + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint() + Prefaults.footprint()
-                + 16 + 8L * 64 + Lender.footprint();
+                + 16 + 8L * 64 + Lender.footprint() + 16 + SHARED_WORD_CLASSES + 16 + 8L * MAX_CHUNK;
     }
 
     // ------------------------------------------------------------------ holder
@@ -181,7 +181,7 @@ final class Heap {
         assert !shared;
         deadSince = 0;
         platformThread = t;
-        Arrays.fill(overflowed, false); // a new owner's classes start as a fresh heap's (see alternateHalves)
+        Arrays.fill(overflowed, false); // a new owner's classes start as a fresh heap's (see interleave)
         mag[Magazines.OWNER] = t == null ? Magazines.NO_OWNER : t.threadId();
         lists.setOwnerThread(t);
         thread = t; // last: the volatile write publishes the fields above to whoever reads holder()
@@ -394,7 +394,12 @@ final class Heap {
         }
         counters.inc(c, Counters.REFILLS);
         int b = Magazines.base(c);
-        int batch = Bursts.batchFor(c, Magazines.capacity(mag[b]));
+        int cap = Magazines.capacity(mag[b]);
+        int batch = Bursts.batchFor(c, cap);
+        boolean interleaved = c < SHARED_WORD_CLASSES && !overflowed[c];
+        if (interleaved) {
+            batch = Math.max(batch, Math.min(cap, INTERLEAVE_CHUNK[c])); // one whole chunk at least, if it fits
+        }
         int got = 0;
         int spans = 0;
         boolean filled = false;
@@ -454,10 +459,10 @@ final class Heap {
         if (spans > 1) {
             reverse(mag, b + 2, b + 2 + got);
         }
-        if (c < SHARED_WORD_CLASSES && !overflowed[c]) {
-            int k = ALTERNATION_CHUNK[c];
+        if (interleaved) {
+            int k = INTERLEAVE_CHUNK[c];
             for (int at = 0; at + k <= got; at += k) {
-                alternateHalves(mag, b + 2 + at, k);
+                interleave(mag, b + 2 + at, k, INTERLEAVE_WAYS[c], order);
             }
         }
         counters.add(c, Counters.TAKEN, got);
@@ -485,68 +490,87 @@ final class Heap {
         return lendAfterFrees(c, dst, 0, max);
     }
 
-    /** Classes below this one have blocks under 512 bytes, which share their LIVE word with neighbours (see {@link #alternateHalves}). */
+    /** Classes below this one have blocks under 512 bytes, which share their LIVE word with neighbours (see {@link #interleave}). */
     private static final int SHARED_WORD_CLASSES = SizeClasses.classOf(Shadow.WORD_BYTES);
+    /** At most this many parts in a chunk: 8 cost tiny-hot with 32-byte blocks 7 % against 4 (stop 63). */
+    private static final int MAX_WAYS = 4;
+    /**
+     * Per class below {@link #SHARED_WORD_CLASSES}: the parts of a chunk ({@link #interleave}), 4 where
+     * the chunk fits the class's configured magazine capacity, else 2.
+     */
+    private static final int[] INTERLEAVE_WAYS = new int[SHARED_WORD_CLASSES];
     /**
      * Per class below {@link #SHARED_WORD_CLASSES}: the blocks of a refill's batch are reordered
-     * in chunks of this many, two even halves of at least 512 bytes each (16 B: 64 blocks, 64 B:
-     * 16, 256 B: 4).
+     * in chunks of this many, {@link #INTERLEAVE_WAYS} parts of at least 512 bytes each (8 B: 2 x 64
+     * blocks, 16 B: 4 x 32, 64 B: 4 x 8, 256 B: 4 x 2).
      */
-    private static final int[] ALTERNATION_CHUNK = new int[SHARED_WORD_CLASSES];
+    private static final int[] INTERLEAVE_CHUNK = new int[SHARED_WORD_CLASSES];
+    /** The largest chunk: the size of each heap's {@link #order} array. */
+    private static final int MAX_CHUNK;
     /**
      * Per class below {@link #SHARED_WORD_CLASSES}: its magazine has overflowed at least once (a
-     * flush) since the heap's owner took it ({@link #bind}), and its refills no longer alternate
-     * ({@link #alternateHalves}). Owner only.
+     * flush) since the heap's owner took it ({@link #bind}), and its refills no longer interleave
+     * ({@link #interleave}). Owner only.
      */
     private final boolean[] overflowed = new boolean[SHARED_WORD_CLASSES];
 
     static {
+        int max = 0;
         for (int c = 0; c < SHARED_WORD_CLASSES; c++) {
-            int half = (Shadow.WORD_BYTES + SizeClasses.size(c) - 1) / SizeClasses.size(c);
-            ALTERNATION_CHUNK[c] = 2 * (half + (half & 1));
+            int part = (Shadow.WORD_BYTES + SizeClasses.size(c) - 1) / SizeClasses.size(c);
+            int ways = MAX_WAYS * part <= SizeClasses.cacheCapacity(c) ? MAX_WAYS : 2;
+            INTERLEAVE_WAYS[c] = ways;
+            INTERLEAVE_CHUNK[c] = ways * part;
+            max = Math.max(max, ways * part);
         }
+        MAX_CHUNK = max;
     }
+
+    /** Scratch for {@link #interleave}: a chunk's blocks in address order. Holder only. */
+    private final long[] order = new long[MAX_CHUNK];
 
     /**
      * Reorders {@code n} blocks a refill stacked at {@code m[from ..]} in address order so that
-     * each block's neighbour on the stack comes from the other half of the {@code n}:
+     * consecutive blocks on the stack come from the {@code ways} different parts of the {@code n}
+     * ({@code n / ways} blocks each; {@code scratch} holds at least {@code n}):
      *
      * <pre>
-     * before:  A0 A1 A2 A3 | B0 B1 B2 B3      (A: first half, B: second, n / 2 blocks apart)
-     * after:   A0 B0 A2 B2   A1 B1 A3 B3      (odd places of the first half swapped with the
-     *                                          even places of the second: n / 4 swaps)
+     * before:  A0 A1 A2 | B0 B1 B2 | C0 C1 C2 | D0 D1 D2     (4 parts of n / 4 blocks)
+     * after:   A0 B0 C0 D0   A1 B1 C1 D1   A2 B2 C2 D2      (block j of each part in turn)
      * </pre>
      *
-     * A refill applies it to each whole chunk of {@link #ALTERNATION_CHUNK} blocks of its batch
-     * (a remainder keeps address order) until the class's magazine first overflows
-     * ({@link #overflowed}); from then on its refills keep address order. Blocks under 512 bytes
-     * share a shadow LIVE word with their neighbours (a word covers 512 bytes), so when a loop
-     * allocates or frees the blocks of a batch in stack order, each mark (and each free's clear)
-     * reads the word the one before it has just written: a chain through store-to-load
-     * forwarding. With halves of at least 512 bytes, consecutive blocks update different words,
-     * while a chunk stays within about a kilobyte (the words of its halves are neighbours). A loop
-     * that allocates and frees the same blocks over and over keeps the order (a magazine is a
-     * stack), so the first refill's order is what it runs on: tiny-hot 1.04-1.12x on the AMD
-     * machine, the other quick drivers and xmalloc on virtual threads unchanged
-     * (docs/results/profiles.md, "Stop 61"; halves of the whole batch, up to 32 KiB apart in a
-     * burst, had cost xmalloc with two pairs on virtual threads 18-26 %). Which blocks are handed
-     * out does not change, only their order. With odd halves the middle pair stays neighbours.
+     * A refill applies it to each whole chunk of {@link #INTERLEAVE_CHUNK} blocks of its batch
+     * (a remainder keeps address order), and takes one whole chunk at least while the magazine
+     * holds it, until the class's magazine first overflows ({@link #overflowed}); from then on its
+     * refills keep address order. Blocks under 512 bytes share a shadow LIVE word with their
+     * neighbours (a word covers 512 bytes), so when a loop allocates or frees the blocks of a batch
+     * in stack order, each mark (and each free's clear) reads the word the one before it has just
+     * written: a chain through store-to-load forwarding. With parts of at least 512 bytes, any
+     * {@code ways} consecutive blocks update different words, while a chunk stays within a few
+     * kilobytes. A loop that allocates and frees the same blocks over and over keeps the order (a
+     * magazine is a stack), so the first refills' order is what it runs on: two parts gave tiny-hot
+     * 1.04-1.12x on the AMD machine (docs/results/profiles.md, "Stop 61"), four another 1.10x with
+     * 16-byte blocks (stop 63), with the other quick drivers and xmalloc on virtual threads
+     * unchanged (halves of a whole batch, up to 32 KiB apart in a burst, had cost xmalloc with two
+     * pairs on virtual threads 18-26 %). Which blocks are handed out does not change, only their order.
      * <p>
      * Only before the first flush, since the order pays only while the same blocks cycle through
      * the magazine; a class that overflows its magazine streams blocks through its spans, where
      * address order is worth more: a flush gives a run of consecutive addresses back in one step
-     * ({@link Span#giveRun}), alternated blocks one at a time, and the blocks are written in the
-     * order the hardware prefetches. Alternating every refill cost xmalloc on one carrier 25 %
+     * ({@link Span#giveRun}), interleaved blocks one at a time, and the blocks are written in the
+     * order the hardware prefetches. Interleaving every refill cost xmalloc on one carrier 25 %
      * (a producer that fills 26 MiB of batches, a consumer that frees them in flushes); with the
      * rule it is unchanged, and tiny-hot (a loop on 100 blocks that never leaves the magazine)
      * keeps its gain (profiles.md, "The refill's order until a class first flushes").
      */
-    static void alternateHalves(long[] m, int from, int n) {
-        int h = n >>> 1;
-        for (int i = 1; i < h; i += 2) {
-            long t = m[from + i];
-            m[from + i] = m[from + h + i - 1];
-            m[from + h + i - 1] = t;
+    static void interleave(long[] m, int from, int n, int ways, long[] scratch) {
+        assert n % ways == 0 && n <= scratch.length : n + " blocks in " + ways + " parts";
+        System.arraycopy(m, from, scratch, 0, n);
+        int part = n / ways;
+        for (int j = 0, k = from; j < part; j++) {
+            for (int p = j; p < n; p += part) {
+                m[k++] = scratch[p];
+            }
         }
     }
 
@@ -570,7 +594,7 @@ final class Heap {
 
     private void flushBusy(int c, long a) {
         if (c < SHARED_WORD_CLASSES) {
-            overflowed[c] = true; // from now on the class's refills keep address order (see alternateHalves)
+            overflowed[c] = true; // from now on the class's refills keep address order (see interleave)
         }
         if (sweepRequested) {
             sweep(false);

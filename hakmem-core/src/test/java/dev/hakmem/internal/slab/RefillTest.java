@@ -105,29 +105,30 @@ class RefillTest {
     }
 
     @Test
-    void alternateHalvesPutsEveryBlockNextToOneFromTheOtherHalf() {
-        // the drawing of Heap.alternateHalves, at an offset inside a larger array
-        long[] m = {-1, 0, 1, 2, 3, 10, 11, 12, 13, -1};
-        Heap.alternateHalves(m, 1, 8);
-        assertArrayEquals(new long[] {-1, 0, 10, 2, 12, 1, 11, 3, 13, -1}, m);
-        for (int n = 0; n <= 130; n++) {
-            long[] a = new long[n];
-            for (int i = 0; i < n; i++) {
-                a[i] = i;
-            }
-            Heap.alternateHalves(a, 0, n);
-            long[] sorted = a.clone();
-            Arrays.sort(sorted);
-            for (int i = 0; i < n; i++) {
-                assertEquals(i, sorted[i], "n " + n + ": a permutation");
-            }
-            int h = n / 2;
-            for (int i = 0; i + 1 < n; i++) {
-                boolean firstHalf = a[i] < h;
-                boolean nextFirstHalf = a[i + 1] < h;
-                // with an even half every pair of neighbours is split; with an odd one only the middle pair may not be
-                if (h % 2 == 0 && (n % 2 == 0 || i + 2 < n)) {
-                    assertNotEquals(firstHalf, nextFirstHalf, "n " + n + ": neighbours " + a[i] + ", " + a[i + 1] + " in " + Arrays.toString(a));
+    void interleaveTakesBlockJOfEveryPartInTurn() {
+        // the drawing of Heap.interleave, at an offset inside a larger array
+        long[] m = {-1, 0, 1, 2, 10, 11, 12, 20, 21, 22, 30, 31, 32, -1};
+        Heap.interleave(m, 1, 12, 4, new long[12]);
+        assertArrayEquals(new long[] {-1, 0, 10, 20, 30, 1, 11, 21, 31, 2, 12, 22, 32, -1}, m);
+        for (int ways : new int[] {2, 4}) {
+            for (int n = 0; n <= 256; n += ways) {
+                long[] a = new long[n];
+                for (int i = 0; i < n; i++) {
+                    a[i] = i;
+                }
+                Heap.interleave(a, 0, n, ways, new long[n]);
+                long[] sorted = a.clone();
+                Arrays.sort(sorted);
+                for (int i = 0; i < n; i++) {
+                    assertEquals(i, sorted[i], ways + " parts of " + n + ": a permutation");
+                }
+                int part = n / ways;
+                for (int i = 0; i + ways <= n; i++) {
+                    Set<Long> parts = new HashSet<>();
+                    for (int k = i; k < i + ways; k++) {
+                        parts.add(a[k] / part);
+                    }
+                    assertEquals(ways, parts.size(), ways + " parts of " + n + ": blocks " + i + " to " + (i + ways - 1) + " in " + Arrays.toString(a));
                 }
             }
         }
@@ -135,10 +136,14 @@ class RefillTest {
 
     @Test
     void consecutiveSmallAllocationsOfAFreshHeapUpdateDifferentShadowWords() throws Exception {
-        // a thread whose heap's caches start empty: its first 64 blocks of a small class are one
-        // refill in chunks of two halves of 512 bytes (Heap.alternateHalves); each allocation's
-        // LIVE word differs from the one before it
-        for (int size : new int[] {16, 32, 64, 128, 256}) {
+        // a thread whose heap's caches start empty: its first blocks of a small class come from
+        // refills in chunks of two or four parts of 512 bytes or more (Heap.interleave); each
+        // allocation's LIVE word differs from those of the one, two or three before it (four parts:
+        // 16-256 bytes; two parts: 8 bytes, whose chunk of four would not fit the magazine). Sizes
+        // of a power of two, whose chunks start on a word: with others the last block of a chunk
+        // and the first of the next, neighbours, may share one
+        for (int size : new int[] {8, 16, 32, 64, 128, 256}) {
+            int ways = size == 8 ? 2 : 4;
             AtomicReference<String> result = new AtomicReference<>();
             FreshThread.run(() -> {
                 long[] a = mallocAll(64, size);
@@ -146,11 +151,19 @@ class RefillTest {
                 for (long x : a) {
                     distinct.add(x);
                 }
-                List<Integer> sameWord = inTheLiveWordOfTheOneBefore(a);
+                List<Integer> sameWord = new ArrayList<>();
+                for (int i = 1; i < a.length; i++) {
+                    for (int k = Math.max(0, i - ways + 1); k < i; k++) {
+                        if (Shadow.word(a[i]) == Shadow.word(a[k])) {
+                            sameWord.add(i);
+                            break;
+                        }
+                    }
+                }
                 freeAll(a);
-                result.set(distinct.size() + " distinct; same word as the one before at: " + sameWord.toString().replace(",", ""));
+                result.set(distinct.size() + " distinct; same word as one of the " + (ways - 1) + " before at: " + sameWord.toString().replace(",", ""));
             });
-            assertEquals("64 distinct; same word as the one before at: []", result.get(), size + "-byte blocks");
+            assertEquals("64 distinct; same word as one of the " + (ways - 1) + " before at: []", result.get(), size + "-byte blocks");
         }
     }
 
@@ -158,20 +171,20 @@ class RefillTest {
     void afterItsFirstFlushAClassIsRefilledInAddressOrder() throws Exception {
         // a class whose magazine has overflowed streams its blocks through the spans, where
         // address order is what a flush gives back in runs (Span.giveRun): its refills stop
-        // alternating. 3,000 blocks freed in a row flush the magazine; of the next 3,000
+        // interleaving. 3,000 blocks freed in a row flush the magazine; of the next 3,000
         // allocations those beyond what the magazine held come from refills, whose 64 blocks are
-        // consecutive addresses (in alternated chunks only the last block of one chunk and the
+        // consecutive addresses (in interleaved chunks only the last block of one chunk and the
         // first of the next are one block apart: runs of at most 2)
         for (int size : new int[] {16, 64, 256}) {
             AtomicReference<String> result = new AtomicReference<>();
             FreshThread.run(() -> {
                 long[] a = mallocAll(3000, size);
-                int alternatedRun = longestRunOfNeighbours(a, size);
+                int interleavedRun = longestRunOfNeighbours(a, size);
                 freeAll(a);
                 a = mallocAll(3000, size);
                 int orderedRun = longestRunOfNeighbours(a, size);
                 freeAll(a);
-                result.set("before the first flush " + (alternatedRun <= 2 ? "at most 2" : alternatedRun) + " in a row, after it " + Math.min(orderedRun, 64));
+                result.set("before the first flush " + (interleavedRun <= 2 ? "at most 2" : interleavedRun) + " in a row, after it " + Math.min(orderedRun, 64));
             });
             assertEquals("before the first flush at most 2 in a row, after it 64", result.get(), size + "-byte blocks");
         }
@@ -218,7 +231,7 @@ class RefillTest {
     void aThreadThatAdoptsADeadThreadsHeapStartsWithAFreshHeapsRefillOrder() throws Exception {
         // thread A overflows the 16-byte class's magazine (its refills then keep address order)
         // and dies; thread B, made right after, adopts A's heap (the first dead heap), and its
-        // refills of that class alternate again (Heap.bind clears the flags for a new owner)
+        // refills of that class interleave again (Heap.bind clears the flags for a new owner)
         int adopted = 0;
         for (int attempt = 0; attempt < 5 && adopted < 2; attempt++) {
             AtomicReference<Heap> heapOfA = new AtomicReference<>();
