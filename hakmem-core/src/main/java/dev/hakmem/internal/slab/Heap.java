@@ -468,7 +468,7 @@ final class Heap {
         counters.add(c, Counters.TAKEN, got);
         sweeps.taken(c, (long) got * SizeClasses.size(c));
         mag[b] = Magazines.withCount(mag[b], got - 1);
-        bursts.runEnds(c);
+        bursts.refilled(c);
         long a = mag[b + 1 + got];
         if (c >= SizeClasses.SMALL_COUNT) {
             prefaults.handed(c, a, filled);

@@ -6,7 +6,9 @@ import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -18,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A magazine of the smallest classes grows in a burst of frees (a long run of frees with no
- * allocation between its flushes) and goes back to its configured capacity when the burst is over (the decay's sweep) or the heap is flushed whole
+ * allocation between its flushes) or a swing (a loop on a few more blocks than it holds) and goes back to its configured capacity when the burst is over (the decay's sweep) or the heap is flushed whole
  * (trim). Each case runs on a new platform thread, whose heap nothing else uses, and checks every
  * byte of every block it holds.
  */
@@ -88,6 +90,30 @@ class MagazineBurstTest {
             }
             return "";
         });
+    }
+
+    @Test
+    void aLoopOnAFewMoreBlocksThanTheMagazineHoldsGrowsItUntilTheLoopStaysInIt() throws Exception {
+        String r = onNewThread(() -> {
+            Heap h = Heaps.ofPlatformThread(Thread.currentThread());
+            int n = SizeClasses.cacheCapacity(C) + SizeClasses.cacheCapacity(C) / 2; // 192 blocks: 1.5 magazines
+            List<Integer> capacities = new ArrayList<>();
+            long refillsBefore = 0;
+            for (int turn = 0; turn < 12; turn++) {
+                if (turn == 8) {
+                    refillsBefore = Hakmem.stats().sizeClasses().get(C).refills();
+                }
+                long[] a = allocateFilled(n, 10 + turn);
+                freeChecked(a, 10 + turn);
+                capacities.add(capacity(h));
+            }
+            long refills = Hakmem.stats().sizeClasses().get(C).refills() - refillsBefore;
+            // turn 0 fills the magazine and flushes it; turn 1 refills and flushes again: a swing
+            assertEquals(2 * SizeClasses.cacheCapacity(C), capacity(h), "capacity after each turn: " + capacities);
+            assertEquals(0, refills, "refills in the last 4 turns, capacities " + capacities);
+            return "capacities " + capacities;
+        });
+        System.out.println("aLoop: " + r);
     }
 
     @Test
