@@ -131,7 +131,7 @@ public final class SizeClasses {
         int batchAll = Config.integer("refillBatch", -1);
         int burstAll = Config.integer("burstCapacity", 1024);
         long burstBytes = Config.size("burstBytes", 64L << 10);
-        long burstMaxSize = Config.size("burstMaxSize", 64);
+        long burstMaxSize = Config.size("burstMaxSize", 256);
         for (c = 0; c < COUNT; c++) {
             int s = SIZES[c];
             int minBlocks = s <= MAX_SMALL ? 8 : 1;
@@ -215,10 +215,11 @@ public final class SizeClasses {
     /**
      * The capacity class {@code c}'s magazine may grow to in a burst of frees ({@link Bursts}):
      * {@code hakmem.burstCapacity} blocks (default 1,024) holding at most {@code hakmem.burstBytes}
-     * (default 64 KiB), for the classes of at most {@code hakmem.burstMaxSize} bytes (default 64),
+     * (default 64 KiB), for the classes of at most {@code hakmem.burstMaxSize} bytes (default 256),
      * at most 4,096 and never below {@link #cacheCapacity}: so by default the classes of 8-64 B may
-     * grow to 1,024 blocks and the others not at all. A magazine's array has the room of this
-     * capacity (with the defaults 36 KiB more per heap).
+     * grow to 1,024 blocks, those of 80-256 B to 64 KiB of blocks (819 down to 256), and the others
+     * not at all. A magazine's array has the room of this capacity (with the defaults 64 KiB more
+     * per heap; 35 KiB while only 8-64 B grew, up to stop 63).
      */
     public static int burstCapacity(int c) {
         return BURST[c];

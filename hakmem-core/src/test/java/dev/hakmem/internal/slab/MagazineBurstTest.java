@@ -30,9 +30,10 @@ class MagazineBurstTest {
     private static final int C = SizeClasses.classOf(SIZE);
 
     @Test
-    void theDefaultsLetTheClassesOf8To64BytesGrowTo1024Blocks() {
+    void theDefaultsLetTheClassesOf8To256BytesGrowTo1024BlocksOr64KiB() {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
-            int expected = SizeClasses.size(c) <= 64 ? 1024 : SizeClasses.cacheCapacity(c);
+            int s = SizeClasses.size(c);
+            int expected = s <= 256 ? Math.min(1024, (64 << 10) / s) : SizeClasses.cacheCapacity(c);
             assertEquals(expected, SizeClasses.burstCapacity(c), "class " + c + " of " + SizeClasses.size(c) + " B");
             assertEquals(SizeClasses.burstCapacity(c), Magazines.room(c));
         }
