@@ -154,7 +154,7 @@ final class Bursts {
 
     /** Class {@code c} refilled: a run of flushes ends, and the next flush may end a swing. */
     void refilled(int c) {
-        flushRun[c] = 0;
+        runEnds(c);
         refilledSinceFlush[c] = true;
     }
 

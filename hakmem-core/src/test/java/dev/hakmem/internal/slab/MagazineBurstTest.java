@@ -20,8 +20,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A magazine of the smallest classes grows in a burst of frees (a long run of frees with no
- * allocation between its flushes) or a swing (a loop on a few more blocks than it holds) and goes back to its configured capacity when the burst is over (the decay's sweep) or the heap is flushed whole
- * (trim). Each case runs on a new platform thread, whose heap nothing else uses, and checks every
+ * allocation between its flushes) or a swing (a loop on a few more blocks than it holds) and goes
+ * back to its configured capacity when the burst is over (the decay's sweep) or the heap is
+ * flushed whole (trim). Each case runs on a new platform thread, whose heap nothing else uses, and checks every
  * byte of every block it holds.
  */
 class MagazineBurstTest {

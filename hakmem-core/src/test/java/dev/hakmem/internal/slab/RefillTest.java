@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -151,15 +150,7 @@ class RefillTest {
                 for (long x : a) {
                     distinct.add(x);
                 }
-                List<Integer> sameWord = new ArrayList<>();
-                for (int i = 1; i < a.length; i++) {
-                    for (int k = Math.max(0, i - ways + 1); k < i; k++) {
-                        if (Shadow.word(a[i]) == Shadow.word(a[k])) {
-                            sameWord.add(i);
-                            break;
-                        }
-                    }
-                }
+                List<Integer> sameWord = inALiveWordOfTheOnesBefore(a, ways - 1);
                 freeAll(a);
                 result.set(distinct.size() + " distinct; same word as one of the " + (ways - 1) + " before at: " + sameWord.toString().replace(",", ""));
             });
@@ -205,12 +196,15 @@ class RefillTest {
         }
     }
 
-    /** The indices {@code i} whose block has the LIVE word of block {@code i - 1}. */
-    private static List<Integer> inTheLiveWordOfTheOneBefore(long[] a) {
+    /** The indices {@code i} whose block has the LIVE word of one of the {@code before} blocks before it. */
+    private static List<Integer> inALiveWordOfTheOnesBefore(long[] a, int before) {
         List<Integer> same = new ArrayList<>();
         for (int i = 1; i < a.length; i++) {
-            if (Shadow.word(a[i]) == Shadow.word(a[i - 1])) {
-                same.add(i);
+            for (int k = Math.max(0, i - before); k < i; k++) {
+                if (Shadow.word(a[i]) == Shadow.word(a[k])) {
+                    same.add(i);
+                    break;
+                }
             }
         }
         return same;
@@ -245,7 +239,7 @@ class RefillTest {
                     return; // another heap (one that died in between, or a new one): try again
                 }
                 long[] a = mallocAll(64, 16);
-                int sameWord = inTheLiveWordOfTheOneBefore(a).size();
+                int sameWord = inALiveWordOfTheOnesBefore(a, 1).size();
                 freeAll(a);
                 result.set("64 allocations on the adopted heap, " + sameWord + " in the LIVE word of the one before");
             });
