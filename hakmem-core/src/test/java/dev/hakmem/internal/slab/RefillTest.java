@@ -107,30 +107,73 @@ class RefillTest {
     void interleaveTakesBlockJOfEveryPartInTurn() {
         // the drawing of Heap.interleave, at an offset inside a larger array
         long[] m = {-1, 0, 1, 2, 10, 11, 12, 20, 21, 22, 30, 31, 32, -1};
-        Heap.interleave(m, 1, 12, 4, new long[12]);
+        Heap.interleave(m, 1, 12, new long[12]);
         assertArrayEquals(new long[] {-1, 0, 10, 20, 30, 1, 11, 21, 31, 2, 12, 22, 32, -1}, m);
-        for (int ways : new int[] {2, 4}) {
-            for (int n = 0; n <= 256; n += ways) {
-                long[] a = new long[n];
-                for (int i = 0; i < n; i++) {
-                    a[i] = i;
-                }
-                Heap.interleave(a, 0, n, ways, new long[n]);
-                long[] sorted = a.clone();
-                Arrays.sort(sorted);
-                for (int i = 0; i < n; i++) {
-                    assertEquals(i, sorted[i], ways + " parts of " + n + ": a permutation");
-                }
-                int part = n / ways;
-                for (int i = 0; i + ways <= n; i++) {
-                    Set<Long> parts = new HashSet<>();
-                    for (int k = i; k < i + ways; k++) {
-                        parts.add(a[k] / part);
-                    }
-                    assertEquals(ways, parts.size(), ways + " parts of " + n + ": blocks " + i + " to " + (i + ways - 1) + " in " + Arrays.toString(a));
-                }
-            }
+        for (int n = 0; n <= 256; n += 4) {
+            long[] a = ascending(n);
+            Heap.interleave(a, 0, n, new long[n]);
+            assertPartsInTurn(a, 4, 4, "4 parts of " + n);
         }
+    }
+
+    @Test
+    void alternateHalvesSwapsTheOddBlocksOfTheFirstHalfWithTheEvenOnesOfTheSecond() {
+        // the drawing of Heap.alternateHalves, at an offset inside a larger array
+        long[] m = {-1, 0, 1, 2, 3, 10, 11, 12, 13, -1};
+        Heap.alternateHalves(m, 1, 8);
+        assertArrayEquals(new long[] {-1, 0, 10, 2, 12, 1, 11, 3, 13, -1}, m);
+        for (int n = 0; n <= 256; n += 4) {
+            long[] a = ascending(n);
+            Heap.alternateHalves(a, 0, n);
+            assertPartsInTurn(a, 2, 2, "2 halves of " + n);
+            // four parts halved: any two consecutive blocks in two of them (not four in four)
+            assertPartsInTurn(a, 4, 2, "4 parts of " + n + " in halves");
+        }
+    }
+
+    /** 0, 1, .. n - 1. */
+    private static long[] ascending(int n) {
+        long[] a = new long[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = i;
+        }
+        return a;
+    }
+
+    /** {@code a} is a permutation of 0 .. n - 1 in which any {@code window} consecutive values lie in as many of {@code parts} equal parts. */
+    private static void assertPartsInTurn(long[] a, int parts, int window, String what) {
+        int n = a.length;
+        long[] sorted = a.clone();
+        Arrays.sort(sorted);
+        assertArrayEquals(ascending(n), sorted, what + ": a permutation");
+        int part = n / parts;
+        for (int i = 0; i + window <= n; i++) {
+            Set<Long> in = new HashSet<>();
+            for (int k = i; k < i + window; k++) {
+                in.add(a[k] / part);
+            }
+            assertEquals(window, in.size(), what + ": blocks " + i + " to " + (i + window - 1) + " in " + Arrays.toString(a));
+        }
+    }
+
+    @Test
+    void aClassThatOnlyRefillsGoesOnInTwoPartsAfterItsFirstEightRefills() throws Exception {
+        // a producer (its blocks freed by others, or not yet): the first refills of its class in
+        // four parts, the ones after them, up to the first flush, in two halves at a quarter of
+        // the cost (Heap.alternateHalves). 3,000 blocks of 64 bytes allocated in a row (refills of
+        // at most 128 blocks: the first 256 from four-part refills, the last 1,000 from later ones)
+        AtomicReference<String> result = new AtomicReference<>();
+        FreshThread.run(() -> {
+            long[] a = mallocAll(3000, 64);
+            long[] first = Arrays.copyOfRange(a, 0, 256);
+            long[] last = Arrays.copyOfRange(a, 2000, 3000);
+            result.set("first 256: " + inALiveWordOfTheOnesBefore(first, 3).size() + " in the word of one of the 3 before;"
+                    + " last 1000: " + inALiveWordOfTheOnesBefore(last, 1).size() + " in the word of the one before, "
+                    + (inALiveWordOfTheOnesBefore(last, 3).size() > 400 ? "over 400" : "at most 400") + " in that of one of the 3 before");
+            freeAll(a);
+        });
+        assertEquals("first 256: 0 in the word of one of the 3 before; last 1000: 0 in the word of the one before, "
+                + "over 400 in that of one of the 3 before", result.get());
     }
 
     @Test
