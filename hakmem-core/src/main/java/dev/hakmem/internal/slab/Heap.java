@@ -650,7 +650,8 @@ final class Heap {
             sweep(false);
         }
         int b = Magazines.base(c);
-        if (bursts.growOnFlush(c, b)) {
+        int outcome = bursts.onFlush(c, b);
+        if (outcome == Bursts.GREW) {
             // room for the block now: nothing goes back to the spans
             long hdr = mag[b];
             int n = Magazines.count(hdr);
@@ -661,7 +662,8 @@ final class Heap {
         }
         long hdr = mag[b];
         int n = Magazines.count(hdr);
-        int batch = Math.min(Bursts.batchFor(c, Magazines.capacity(hdr)), n);
+        int cap = Magazines.capacity(hdr);
+        int batch = Math.min(outcome == Bursts.HOLD ? Bursts.heldBatch(cap) : Bursts.batchFor(c, cap), n);
         giveBackOldest(c, b, n, batch);
         n -= batch;
         mag[b + 2 + n] = a;

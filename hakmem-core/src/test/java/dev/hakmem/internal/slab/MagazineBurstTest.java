@@ -8,6 +8,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -116,6 +117,40 @@ class MagazineBurstTest {
             return "capacities " + capacities;
         });
         System.out.println("aLoop: " + r);
+    }
+
+    @Test
+    void aLoopOnThreeQuartersOfTheRoomSettlesInTheMagazine() throws Exception {
+        // glibc-simple's shape on 800 blocks of a class whose room is 1,024: allocate them, free
+        // the first half in order and the second half in reverse. With the room reached, a swing's
+        // flush of half the capacity could give back each turn what the turn's refill took, for
+        // ever (Bursts.onFlush), as it did from a magazine that starts the loop holding 600 blocks;
+        // giving back a sixteenth, the magazine soon holds the whole loop
+        String r = onNewThread(() -> {
+            Heap h = Heaps.ofPlatformThread(Thread.currentThread());
+            int room = Magazines.room(C);
+            int n = room * 3 / 4 + 32;
+            freeChecked(allocateFilled(8192, 99), 99); // a burst: the magazine grows to its room
+            assertEquals(room, capacity(h));
+            long[] held = allocateFilled(Magazines.count(h.mag, C) - 600, 98);
+            assertEquals(600, Magazines.count(h.mag, C));
+            List<Long> refillsPerTurn = new ArrayList<>();
+            for (int turn = 0; turn < 48; turn++) {
+                long before = Hakmem.stats().sizeClasses().get(C).refills();
+                long[] a = allocateFilled(n, turn);
+                for (int k = 0; k < n; k++) {
+                    int i = k < n / 2 ? k : n - 1 - (k - n / 2); // the first half in order, then the rest from the end
+                    check(a[i], turn * 1_000_003L + i);
+                    Hakmem.free(a[i]);
+                }
+                refillsPerTurn.add(Hakmem.stats().sizeClasses().get(C).refills() - before);
+            }
+            freeChecked(held, 98);
+            List<Long> last = refillsPerTurn.subList(32, 48);
+            assertEquals(Collections.nCopies(16, 0L), last, n + " blocks, room " + room + ", refills per turn: " + refillsPerTurn);
+            return "refills per turn " + refillsPerTurn;
+        });
+        System.out.println("aLoopOnThreeQuarters: " + r);
     }
 
     @Test
