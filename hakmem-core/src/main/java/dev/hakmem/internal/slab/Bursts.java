@@ -116,13 +116,15 @@ final class Bursts {
         if (!growable(c)) {
             return GIVE;
         }
-        boolean swing = swing(c, b);
-        if (burst(c, b) || swing) {
+        long pushed = mag[b + 1] - pushesAfter[c]; // since the last flush
+        int cap = Magazines.capacity(mag[b]);
+        boolean swing = swing(c, pushed, cap);
+        if (burst(c, pushed, cap) || swing) {
             if (grow(c, b)) {
                 return GREW;
             }
             // a turn that fits the magazine (else no count can hold the loop, and half goes back)
-            return swing && mag[b + 1] - pushesAfter[c] <= Magazines.capacity(mag[b]) ? HOLD : GIVE;
+            return swing && pushed <= cap ? HOLD : GIVE;
         }
         return GIVE;
     }
@@ -133,12 +135,12 @@ final class Bursts {
     }
 
     /**
-     * Whether this flush of class {@code c} ends a swing: the class refilled since its last flush,
-     * and at most twice the capacity was pushed since then (a loop's turn, not a random walk).
+     * Whether this flush of class {@code c} (capacity {@code cap}, {@code pushed} pushes since the
+     * last flush) ends a swing: the class refilled since its last flush, and at most twice the
+     * capacity was pushed since then (a loop's turn, not a random walk).
      */
-    private boolean swing(int c, int b) {
-        boolean swing = refilledSinceFlush[c] && flushedOnce[c]
-                && mag[b + 1] - pushesAfter[c] <= 2L * Magazines.capacity(mag[b]);
+    private boolean swing(int c, long pushed, int cap) {
+        boolean swing = refilledSinceFlush[c] && flushedOnce[c] && pushed <= 2L * cap;
         refilledSinceFlush[c] = false;
         flushedOnce[c] = true;
         if (swing) {
@@ -148,14 +150,14 @@ final class Bursts {
     }
 
     /**
-     * Counts this flush of class {@code c} in its run and says whether it makes a burst: it is the
-     * {@link #FLUSHES}th or later slow path in a row that is a flush after which the fast paths
-     * only pushed (the push counter moved by exactly the room the last flush left, plus the push
-     * that found the magazine full: any pop between would have made room for one more push).
+     * Counts this flush of class {@code c} (capacity {@code cap}, {@code pushed} pushes since the
+     * last flush) in its run and says whether it makes a burst: it is the {@link #FLUSHES}th or
+     * later slow path in a row that is a flush after which the fast paths only pushed (the push
+     * counter moved by exactly the room the last flush left, plus the push that found the magazine
+     * full: any pop between would have made room for one more push).
      */
-    private boolean burst(int c, int b) {
-        boolean onlyFrees = flushRun[c] > 0
-                && mag[b + 1] - pushesAfter[c] == (long) Magazines.capacity(mag[b]) - countAfter[c] + 1;
+    private boolean burst(int c, long pushed, int cap) {
+        boolean onlyFrees = flushRun[c] > 0 && pushed == (long) cap - countAfter[c] + 1;
         int run = onlyFrees ? flushRun[c] + 1 : 1;
         flushRun[c] = run;
         if (run < FLUSHES) {
