@@ -15,7 +15,9 @@ package dev.hakmem.internal.slab;
  *                                                       half the capacity ({@link #batchFor})
  *   flush, refill, flush, with at most twice the     -&gt; swing: capacity x2 as well; at the
  *     capacity pushed since the first flush             room already, the flush gives back a
- *                                                       sixteenth of the capacity ({@link #onFlush})
+ *                                                       sixteenth of the capacity ({@link #onFlush}),
+ *                                                       or, after more than the capacity in pushes,
+ *                                                       the class gets a {@link Stash}
  *   decay sweep with no burst or swing since the     -&gt; back to the configured capacity, the
  *     last one                                          blocks above half of it back to the spans
  *                                                       ({@link #idleSinceSweep}, Heap's sweep)
@@ -89,6 +91,12 @@ final class Bursts {
     static final int GREW = 1;
     /** {@link #onFlush}: a swing at the class's room, which gives back only {@link #heldBatch}. */
     static final int HOLD = 2;
+    /**
+     * {@link #onFlush}: a swing at the class's room whose turn was larger than the magazine (more
+     * than its capacity pushed since the last flush): a loop no count of the magazine can hold,
+     * which gives back a batch ({@link #batchFor}) into the heap's {@link Stash}.
+     */
+    static final int BEYOND = 3;
 
     /**
      * A flush of class {@code c} (header at {@code b}) found the magazine full: counts it in its
@@ -105,12 +113,13 @@ final class Bursts {
      *
      * So that flush gives back a sixteenth of the capacity instead ({@link #HOLD}) when at most
      * the capacity was pushed since the last flush (a turn that fits): the count after a turn
-     * then rises until it holds the whole loop. In a model of every loop and start count (room
+     * then rises until it holds the whole loop. A turn that does not fit ({@link #BEYOND}) is a
+     * loop larger than the room, which the heap's {@link Stash} holds beside the magazine. In a model of every loop and start count (room
      * 256-4,096), no loop of n &lt;= room cycles then, against n of 0.56-1.0 x room with half, and
      * loops larger than the room move as many blocks per turn as with half (without the
      * condition up to 1.6x as many: n = 1.3 x room).
      *
-     * @return {@link #GIVE}, {@link #GREW} or {@link #HOLD}
+     * @return {@link #GIVE}, {@link #GREW}, {@link #HOLD} or {@link #BEYOND}
      */
     int onFlush(int c, int b) {
         if (!growable(c)) {
@@ -123,8 +132,11 @@ final class Bursts {
             if (grow(c, b)) {
                 return GREW;
             }
-            // a turn that fits the magazine (else no count can hold the loop, and half goes back)
-            return swing && pushed <= cap ? HOLD : GIVE;
+            if (!swing) {
+                return GIVE;
+            }
+            // a turn that fits the magazine holds; else no count can hold the loop: the stash does
+            return pushed <= cap ? HOLD : BEYOND;
         }
         return GIVE;
     }

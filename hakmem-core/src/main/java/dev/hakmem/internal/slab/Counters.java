@@ -6,7 +6,8 @@ package dev.hakmem.internal.slab;
  *
  * <p>Allocations are not counted on the fast path: they follow from the magazine's balance,
  * {@code allocations = taken + pushes - flushed - cached}, where {@code pushes} (local frees into
- * the magazine) and {@code cached} live in the magazine itself ({@link Magazines}). Frees are
+ * the magazine) and {@code cached} live in the magazine itself ({@link Magazines}), and in the
+ * {@link Stash} ({@code cached} also counts its blocks, which were neither flushed nor taken). Frees are
  * {@code pushes + remoteFrees}: every local free goes into the magazine.
  */
 public final class Counters {
@@ -46,12 +47,12 @@ public final class Counters {
         return 16 + 16 + 8L * (SizeClasses.COUNT << SHIFT);
     }
 
-    /** Adds these counters and magazine {@code mag}'s balance to {@code t}. */
-    void addTo(Totals t, long[] mag) {
+    /** Adds these counters and the balance of magazine {@code mag} and stash {@code stash} to {@code t}. */
+    void addTo(Totals t, long[] mag, Stash stash) {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             long pushes = Magazines.pushes(mag, c);
             long remote = get(c, REMOTE_FREES);
-            t.add(c, get(c, TAKEN) + pushes - get(c, FLUSHED) - Magazines.count(mag, c),
+            t.add(c, get(c, TAKEN) + pushes - get(c, FLUSHED) - Magazines.count(mag, c) - stash.count(c),
                     pushes + remote, get(c, REFILLS), remote, get(c, LENT));
         }
     }

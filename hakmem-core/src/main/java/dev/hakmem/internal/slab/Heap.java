@@ -65,9 +65,10 @@ import java.util.Arrays;
  * ({@link #quiescent}). For a platform thread's own heap the
  * bracket costs two uncontended atomic operations per slow path.
  *
- * <p>Invariants: every block in the magazines belongs to a span this heap owns; what the
- * magazines pin is bounded by their capacities (grown in a burst, see {@link Bursts}, for about a
- * decay time after it), and for one to two decay times the parked spans.
+ * <p>Invariants: every block in the magazines and stashes belongs to a span this heap owns; what
+ * the magazines pin is bounded by their capacities (grown in a burst, see {@link Bursts}, for about a
+ * decay time after it), what a class's {@link Stash} pins by {@link Stash#ROOMS} rooms (for about a
+ * decay time after its last swing), and for one to two decay times the parked spans.
  */
 final class Heap {
     final long[] mag = Magazines.create();
@@ -93,6 +94,8 @@ final class Heap {
     int tableSlot = -1;
     /** When a class's magazine grows in a burst of frees. Holder only. */
     private final Bursts bursts = new Bursts(mag);
+    /** Blocks of the classes that loop on more than their magazine's room, held beside it. Holder only. */
+    private final Stash stash = new Stash();
 
     /** {@link #activity()} at the owner's last {@link Heaps#trimOwnIfIdle} call, -1 before the first. Owner only. */
     long activityAtOwnTrim = -1;
@@ -156,7 +159,7 @@ final class Heap {
 
     /** Java-heap bytes of one heap: its object and every array it owns (an estimate, for stats). */
     static long footprint() {
-        return 64 + 16 + 8L * Magazines.SLOTS + Bursts.footprint() + SweepSchedule.footprint()
+        return 64 + 16 + 8L * Magazines.SLOTS + Bursts.footprint() + Stash.footprint() + SweepSchedule.footprint()
                 + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint() + Prefaults.footprint()
                 + 16 + 8L * 64 + Lender.footprint() + 2 * (16 + SHARED_WORD_CLASSES) + 16 + 8L * MAX_CHUNK;
     }
@@ -397,6 +400,9 @@ final class Heap {
         int b = Magazines.base(c);
         int cap = Magazines.capacity(mag[b]);
         int batch = Bursts.batchFor(c, cap);
+        if (stash.count(c) > 0) {
+            return refillFromStash(c, b, batch);
+        }
         boolean interleaved = c < SHARED_WORD_CLASSES && !overflowed[c];
         if (interleaved) {
             batch = Math.max(batch, Math.min(cap, INTERLEAVE_CHUNK[c])); // one whole chunk at least, if it fits
@@ -482,6 +488,20 @@ final class Heap {
         if (c >= SizeClasses.SMALL_COUNT) {
             prefaults.handed(c, a, filled);
         }
+        Magazines.markLive(a);
+        return a;
+    }
+
+    /**
+     * A refill of class {@code c}'s empty magazine (header at {@code b}) out of its {@link Stash}:
+     * up to {@code batch} blocks, copied, nothing taken from the spans.
+     */
+    private long refillFromStash(int c, int b, int batch) {
+        int got = stash.take(c, mag, b + 2, batch);
+        assert got > 0 && Magazines.count(mag[b]) == 0 : "refill from the stash of class " + c + ": " + got;
+        mag[b] = Magazines.withCount(mag[b], got - 1);
+        bursts.refilled(c);
+        long a = mag[b + 1 + got];
         Magazines.markLive(a);
         return a;
     }
@@ -651,6 +671,9 @@ final class Heap {
         }
         int b = Magazines.base(c);
         int outcome = bursts.onFlush(c, b);
+        if (outcome == Bursts.BEYOND) {
+            stash.activate(c);
+        }
         if (outcome == Bursts.GREW) {
             // room for the block now: nothing goes back to the spans
             long hdr = mag[b];
@@ -664,8 +687,14 @@ final class Heap {
         int n = Magazines.count(hdr);
         int cap = Magazines.capacity(hdr);
         int batch = Math.min(outcome == Bursts.HOLD ? Bursts.heldBatch(cap) : Bursts.batchFor(c, cap), n);
-        giveBackOldest(c, b, n, batch);
-        n -= batch;
+        // the newest blocks into the class's stash while it has one with space (no move), the oldest to the spans
+        int stashed = Math.min(batch, stash.space(c));
+        stash.put(c, mag, b + 2 + n - stashed, stashed);
+        n -= stashed;
+        if (stashed < batch) {
+            giveBackOldest(c, b, n, batch - stashed);
+            n -= batch - stashed;
+        }
         mag[b + 2 + n] = a;
         mag[b] = Magazines.withCount(hdr, n + 1);
         bursts.flushed(c, b);
@@ -680,8 +709,18 @@ final class Heap {
      */
     private void giveBackOldest(int c, int b, int n, int k) {
         counters.add(c, Counters.FLUSHED, k);
-        giveBackRuns(b + 2, b + 2 + k);
+        giveBackRuns(mag, b + 2, b + 2 + k);
         System.arraycopy(mag, b + 2 + k, mag, b + 2, n - k);
+    }
+
+    /** Gives every block in class {@code c}'s {@link Stash} back to its span and ends the stash. Holder only. */
+    private void emptyStash(int c) {
+        int n = stash.count(c);
+        long[] s = stash.drop(c);
+        if (n > 0) {
+            counters.add(c, Counters.FLUSHED, n);
+            giveBackRuns(s, 0, n);
+        }
     }
 
     /**
@@ -691,6 +730,7 @@ final class Heap {
     private void shrinkIdleBursts() {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             if (bursts.idleSinceSweep(c)) {
+                emptyStash(c);
                 int b = Magazines.base(c);
                 long hdr = mag[b];
                 int dflt = SizeClasses.cacheCapacity(c);
@@ -716,8 +756,7 @@ final class Heap {
      * would have left it: its blocks in the run kept it in use until the last of them. Within a
      * run, blocks at consecutive addresses go back as one range of free-map bits ({@link Span#giveRun}).
      */
-    private void giveBackRuns(int from, int to) {
-        long[] m = mag;
+    private void giveBackRuns(long[] m, int from, int to) {
         int i = from;
         while (i < to) {
             long x = m[i];
@@ -756,6 +795,19 @@ final class Heap {
             releaseLentFreed();
         }
         return true;
+    }
+
+    /** Blocks of class {@code c} in the heap's {@link Stash} (racy read from another thread: for stats). */
+    int stashed(int c) {
+        return stash.count(c);
+    }
+
+    /**
+     * Whether block {@code a} of class {@code c} is in the heap's {@link Stash} (plain reads: from
+     * another thread a snapshot, for diagnostics only, see {@link Whereabouts}).
+     */
+    boolean holdsStashed(int c, long a) {
+        return stash.holds(c, a);
     }
 
     /**
@@ -1118,14 +1170,15 @@ final class Heap {
         mag[b] = Magazines.withCapacity(0, SizeClasses.cacheCapacity(c)); // empty, at the configured capacity
         bursts.runEnds(c);
         counters.add(c, Counters.FLUSHED, n);
-        giveBackRuns(b + 2, b + 2 + n);
+        giveBackRuns(mag, b + 2, b + 2 + n);
+        emptyStash(c);
     }
 
     /** Whether the heap has anything to give back: a span, a cached block or a parked span (racy; for the decay thread). */
     boolean holdsMemory() {
         for (int c = 0; c < SizeClasses.COUNT; c++) {
             if (lists.current(c) != null || lists.partialHead(c) != null || lists.fullHead(c) != null
-                    || Magazines.count(mag, c) != 0) {
+                    || Magazines.count(mag, c) != 0 || stash.count(c) != 0) {
                 return true;
             }
         }
@@ -1215,7 +1268,7 @@ final class Heap {
 
     /** Adds this heap's counters to {@code t} (racy reads: exact only when the heap is quiet). */
     void addCounters(Counters.Totals t) {
-        counters.addTo(t, mag);
+        counters.addTo(t, mag, stash);
     }
 
     /**
@@ -1237,7 +1290,7 @@ final class Heap {
             long w = Magazines.owner(mag);
             if (w != Magazines.BUSY) {
                 Counters.Totals mine = new Counters.Totals();
-                counters.addTo(mine, mag);
+                counters.addTo(mine, mag, stash);
                 VarHandle.acquireFence();
                 if (Magazines.owner(mag) == w) {
                     t.addAll(mine);

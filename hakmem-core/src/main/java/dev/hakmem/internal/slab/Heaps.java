@@ -405,12 +405,12 @@ public final class Heaps {
         }
     }
 
-    /** Bytes of the free blocks cached in all heaps' magazines (racy reads: exact only when the heaps are quiet). */
+    /** Bytes of the free blocks cached in all heaps' magazines and stashes (racy reads: exact only when the heaps are quiet). */
     public static long cachedBytes() {
         long bytes = 0;
         for (Heap h : all()) {
             for (int c = 0; c < SizeClasses.COUNT; c++) {
-                bytes += (long) Magazines.count(h.mag, c) * SizeClasses.size(c);
+                bytes += (long) (Magazines.count(h.mag, c) + h.stashed(c)) * SizeClasses.size(c);
             }
         }
         return bytes;

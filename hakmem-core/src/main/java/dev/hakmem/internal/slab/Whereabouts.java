@@ -47,7 +47,7 @@ final class Whereabouts {
             return "it is among its span's free blocks";
         }
         long[] m = s.ownerMag;
-        if (m != null && Magazines.holds(m, s.cls, a)) {
+        if (m != null && Magazines.holds(m, s.cls, a) || h != null && h.holdsStashed(s.cls, a)) {
             return "it is in the free-block cache of " + heapName(h);
         }
         return "it is in neither its heap's free-block cache nor its span's free blocks: " + MOVING;

@@ -1,19 +1,14 @@
 package dev.hakmem.internal.slab;
 
 import dev.hakmem.Hakmem;
-import dev.hakmem.internal.os.Os;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,9 +22,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * byte of every block it holds.
  */
 class MagazineBurstTest {
-    private static final MemorySegment ALL = Os.ALL;
     private static final int SIZE = 64;
     private static final int C = SizeClasses.classOf(SIZE);
+    private static final FilledBlocks B = new FilledBlocks(SIZE);
 
     @Test
     void theDefaultsLetTheClassesOf8To256BytesGrowTo1024BlocksOr64KiB() {
@@ -43,17 +38,17 @@ class MagazineBurstTest {
 
     @Test
     void aBurstOfFreesGrowsTheMagazineAndKeepsTheBlocksInIt() throws Exception {
-        String r = onNewThread(() -> {
+        String r = FilledBlocks.onNewThread(() -> {
             Heap h = Heaps.ofPlatformThread(Thread.currentThread());
             int n = 8192;
-            long[] a = allocateFilled(n, 1);
-            assertEquals(SizeClasses.cacheCapacity(C), capacity(h), "allocations alone do not grow the magazine");
-            freeChecked(a, 1);
-            assertEquals(SizeClasses.burstCapacity(C), capacity(h), "a burst of frees grew it");
+            long[] a = B.allocate(n, 1);
+            assertEquals(SizeClasses.cacheCapacity(C), FilledBlocks.capacity(h, C), "allocations alone do not grow the magazine");
+            B.freeChecked(a, 1);
+            assertEquals(SizeClasses.burstCapacity(C), FilledBlocks.capacity(h, C), "a burst of frees grew it");
             int cached = Magazines.count(h.mag, C);
             assertTrue(cached > SizeClasses.cacheCapacity(C), "the magazine holds more than its configured capacity: " + cached);
             long refillsBefore = Hakmem.stats().sizeClasses().get(C).refills();
-            long[] b = allocateFilled(n, 2);
+            long[] b = B.allocate(n, 2);
             long refills = Hakmem.stats().sizeClasses().get(C).refills() - refillsBefore;
             // batches of 512 once grown (the first refills of the run still at 64)
             assertTrue(refills <= n / 512 + 4, refills + " refills for " + n + " allocations");
@@ -61,7 +56,7 @@ class MagazineBurstTest {
             for (long x : b) {
                 assertTrue(distinct.add(x), "block 0x" + Long.toHexString(x) + " handed out twice");
             }
-            freeChecked(b, 2);
+            B.freeChecked(b, 2);
             return "cached=" + cached + " refills=" + refills;
         });
         System.out.println("aBurstOfFrees: " + r);
@@ -69,25 +64,25 @@ class MagazineBurstTest {
 
     @Test
     void aMixOfAllocationsAndFreesKeepsTheConfiguredCapacity() throws Exception {
-        onNewThread(() -> {
+        FilledBlocks.onNewThread(() -> {
             Heap h = Heaps.ofPlatformThread(Thread.currentThread());
             SplittableRandom rnd = new SplittableRandom(7);
             long[] slots = new long[600];
             for (int i = 0; i < 300_000; i++) {
                 int s = rnd.nextInt(slots.length);
                 if (slots[s] != 0) {
-                    check(slots[s], s);
+                    B.check(slots[s], s);
                     Hakmem.free(slots[s]);
                     slots[s] = 0;
                 } else {
                     slots[s] = Hakmem.malloc(SIZE);
-                    fill(slots[s], s);
+                    B.fill(slots[s], s);
                 }
-                assertEquals(SizeClasses.cacheCapacity(C), capacity(h), "grew at step " + i);
+                assertEquals(SizeClasses.cacheCapacity(C), FilledBlocks.capacity(h, C), "grew at step " + i);
             }
             for (int s = 0; s < slots.length; s++) {
                 if (slots[s] != 0) {
-                    check(slots[s], s);
+                    B.check(slots[s], s);
                     Hakmem.free(slots[s]);
                 }
             }
@@ -97,7 +92,7 @@ class MagazineBurstTest {
 
     @Test
     void aLoopOnAFewMoreBlocksThanTheMagazineHoldsGrowsItUntilTheLoopStaysInIt() throws Exception {
-        String r = onNewThread(() -> {
+        String r = FilledBlocks.onNewThread(() -> {
             Heap h = Heaps.ofPlatformThread(Thread.currentThread());
             int n = SizeClasses.cacheCapacity(C) + SizeClasses.cacheCapacity(C) / 2; // 192 blocks: 1.5 magazines
             List<Integer> capacities = new ArrayList<>();
@@ -106,13 +101,13 @@ class MagazineBurstTest {
                 if (turn == 8) {
                     refillsBefore = Hakmem.stats().sizeClasses().get(C).refills();
                 }
-                long[] a = allocateFilled(n, 10 + turn);
-                freeChecked(a, 10 + turn);
-                capacities.add(capacity(h));
+                long[] a = B.allocate(n, 10 + turn);
+                B.freeChecked(a, 10 + turn);
+                capacities.add(FilledBlocks.capacity(h, C));
             }
             long refills = Hakmem.stats().sizeClasses().get(C).refills() - refillsBefore;
             // turn 0 fills the magazine and flushes it; turn 1 refills and flushes again: a swing
-            assertEquals(2 * SizeClasses.cacheCapacity(C), capacity(h), "capacity after each turn: " + capacities);
+            assertEquals(2 * SizeClasses.cacheCapacity(C), FilledBlocks.capacity(h, C), "capacity after each turn: " + capacities);
             assertEquals(0, refills, "refills in the last 4 turns, capacities " + capacities);
             return "capacities " + capacities;
         });
@@ -126,26 +121,26 @@ class MagazineBurstTest {
         // flush of half the capacity could give back each turn what the turn's refill took, for
         // ever (Bursts.onFlush), as it did from a magazine that starts the loop holding 600 blocks;
         // giving back a sixteenth, the magazine soon holds the whole loop
-        String r = onNewThread(() -> {
+        String r = FilledBlocks.onNewThread(() -> {
             Heap h = Heaps.ofPlatformThread(Thread.currentThread());
             int room = Magazines.room(C);
             int n = room * 3 / 4 + 32;
-            freeChecked(allocateFilled(8192, 99), 99); // a burst: the magazine grows to its room
-            assertEquals(room, capacity(h));
-            long[] held = allocateFilled(Magazines.count(h.mag, C) - 600, 98);
+            B.freeChecked(B.allocate(8192, 99), 99); // a burst: the magazine grows to its room
+            assertEquals(room, FilledBlocks.capacity(h, C));
+            long[] held = B.allocate(Magazines.count(h.mag, C) - 600, 98);
             assertEquals(600, Magazines.count(h.mag, C));
             List<Long> refillsPerTurn = new ArrayList<>();
             for (int turn = 0; turn < 48; turn++) {
                 long before = Hakmem.stats().sizeClasses().get(C).refills();
-                long[] a = allocateFilled(n, turn);
+                long[] a = B.allocate(n, turn);
                 for (int k = 0; k < n; k++) {
                     int i = k < n / 2 ? k : n - 1 - (k - n / 2); // the first half in order, then the rest from the end
-                    check(a[i], turn * 1_000_003L + i);
+                    B.check(a[i], turn * 1_000_003L + i);
                     Hakmem.free(a[i]);
                 }
                 refillsPerTurn.add(Hakmem.stats().sizeClasses().get(C).refills() - before);
             }
-            freeChecked(held, 98);
+            B.freeChecked(held, 98);
             List<Long> last = refillsPerTurn.subList(32, 48);
             assertEquals(Collections.nCopies(16, 0L), last, n + " blocks, room " + room + ", refills per turn: " + refillsPerTurn);
             return "refills per turn " + refillsPerTurn;
@@ -155,41 +150,41 @@ class MagazineBurstTest {
 
     @Test
     void aRunOfAFewHundredFreesDoesNotGrowTheMagazine() throws Exception {
-        onNewThread(() -> {
+        FilledBlocks.onNewThread(() -> {
             Heap h = Heaps.ofPlatformThread(Thread.currentThread());
             // the magazine fills (128), then two flushes of 64 with only frees between: below the
             // streak of a burst, which the third flush in a row would make
             int n = SizeClasses.cacheCapacity(C) + 2 * SizeClasses.batch(C);
-            long[] a = allocateFilled(n, 3);
+            long[] a = B.allocate(n, 3);
             Hakmem.trim(); // the magazine empty: the frees below fill it from 0
-            freeChecked(a, 3);
-            assertEquals(SizeClasses.cacheCapacity(C), capacity(h));
-            long[] b = allocateFilled(SizeClasses.batch(C) + 1, 8); // one more flush after a pop: no streak
-            freeChecked(b, 8);
-            assertEquals(SizeClasses.cacheCapacity(C), capacity(h));
+            B.freeChecked(a, 3);
+            assertEquals(SizeClasses.cacheCapacity(C), FilledBlocks.capacity(h, C));
+            long[] b = B.allocate(SizeClasses.batch(C) + 1, 8); // one more flush after a pop: no streak
+            B.freeChecked(b, 8);
+            assertEquals(SizeClasses.cacheCapacity(C), FilledBlocks.capacity(h, C));
             return "";
         });
     }
 
     @Test
     void theSweepShrinksAMagazineWhoseBurstIsOverAndTrimEmptiesIt() throws Exception {
-        onNewThread(() -> {
+        FilledBlocks.onNewThread(() -> {
             Heap h = Heaps.ofPlatformThread(Thread.currentThread());
             int dflt = SizeClasses.cacheCapacity(C);
-            long[] a = allocateFilled(4096, 4);
-            freeChecked(a, 4);
-            assertEquals(SizeClasses.burstCapacity(C), capacity(h));
+            long[] a = B.allocate(4096, 4);
+            B.freeChecked(a, 4);
+            assertEquals(SizeClasses.burstCapacity(C), FilledBlocks.capacity(h, C));
             assertTrue(Magazines.count(h.mag, C) > dflt);
-            sweep(h); // the first sweep after the burst: it saw the burst, keeps the capacity
-            assertEquals(SizeClasses.burstCapacity(C), capacity(h));
-            sweep(h); // no burst since: back to the configured capacity, half of it kept
-            assertEquals(dflt, capacity(h));
+            FilledBlocks.sweep(h); // the first sweep after the burst: it saw the burst, keeps the capacity
+            assertEquals(SizeClasses.burstCapacity(C), FilledBlocks.capacity(h, C));
+            FilledBlocks.sweep(h); // no burst since: back to the configured capacity, half of it kept
+            assertEquals(dflt, FilledBlocks.capacity(h, C));
             assertEquals(dflt / 2, Magazines.count(h.mag, C));
-            long[] b = allocateFilled(4096, 5);
-            freeChecked(b, 5);
-            assertEquals(SizeClasses.burstCapacity(C), capacity(h), "grew again in the next burst");
+            long[] b = B.allocate(4096, 5);
+            B.freeChecked(b, 5);
+            assertEquals(SizeClasses.burstCapacity(C), FilledBlocks.capacity(h, C), "grew again in the next burst");
             Hakmem.trim();
-            assertEquals(dflt, capacity(h), "trim empties the magazine at the configured capacity");
+            assertEquals(dflt, FilledBlocks.capacity(h, C), "trim empties the magazine at the configured capacity");
             assertEquals(0, Magazines.count(h.mag, C));
             return "";
         });
@@ -197,91 +192,17 @@ class MagazineBurstTest {
 
     @Test
     void aDoubleFreeOfABlockInAGrownMagazineIsCaught() throws Exception {
-        onNewThread(() -> {
+        FilledBlocks.onNewThread(() -> {
             Heap h = Heaps.ofPlatformThread(Thread.currentThread());
-            long[] a = allocateFilled(4096, 6);
-            freeChecked(a, 6);
-            assertEquals(SizeClasses.burstCapacity(C), capacity(h));
+            long[] a = B.allocate(4096, 6);
+            B.freeChecked(a, 6);
+            assertEquals(SizeClasses.burstCapacity(C), FilledBlocks.capacity(h, C));
             long x = a[a.length - 1]; // in the magazine now, far above the configured capacity
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> Hakmem.free(x));
             assertTrue(e.getMessage().contains(Long.toHexString(x)), e.getMessage());
-            long[] b = allocateFilled(4096, 7); // and the allocator goes on
-            freeChecked(b, 7);
+            long[] b = B.allocate(4096, 7); // and the allocator goes on
+            B.freeChecked(b, 7);
             return "";
         });
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    private static int capacity(Heap h) {
-        return Magazines.capacity(h.mag[Magazines.base(C)]);
-    }
-
-    /** The periodic sweep as the decay thread has the holder run it: inside the slow-path bracket. */
-    private static void sweep(Heap h) {
-        long o = h.enterSlow();
-        try {
-            h.sweep(false);
-        } finally {
-            h.exitSlow(o);
-        }
-    }
-
-    private static long[] allocateFilled(int n, int seed) {
-        long[] a = new long[n];
-        for (int i = 0; i < n; i++) {
-            a[i] = Hakmem.malloc(SIZE);
-            assertEquals(SIZE, Hakmem.usableSize(a[i]));
-            fill(a[i], seed * 1_000_003L + i);
-        }
-        return a;
-    }
-
-    private static void freeChecked(long[] a, int seed) {
-        for (int i = 0; i < a.length; i++) {
-            check(a[i], seed * 1_000_003L + i);
-        }
-        for (long x : a) {
-            Hakmem.free(x);
-        }
-    }
-
-    private static void fill(long a, long key) {
-        for (int o = 0; o < SIZE; o += 8) {
-            ALL.set(ValueLayout.JAVA_LONG_UNALIGNED, a + o, key * 31 + o);
-        }
-    }
-
-    private static void check(long a, long key) {
-        for (int o = 0; o < SIZE; o += 8) {
-            long v = ALL.get(ValueLayout.JAVA_LONG_UNALIGNED, a + o);
-            if (v != key * 31 + o) {
-                throw new AssertionError("block 0x" + Long.toHexString(a) + " byte " + o + ": " + v);
-            }
-        }
-    }
-
-    private static String onNewThread(Callable<String> body) throws Exception {
-        AtomicReference<Object> out = new AtomicReference<>();
-        Thread t = new Thread(() -> {
-            try {
-                // the thread may adopt a dead thread's heap with its magazines as they were (a grown
-                // one among them): trim starts every case from empty magazines at their configured capacity
-                Heaps.ofPlatformThread(Thread.currentThread());
-                Hakmem.trim();
-                out.set(body.call());
-            } catch (Throwable e) {
-                out.set(e);
-            }
-        });
-        t.start();
-        t.join();
-        if (out.get() instanceof Throwable e) {
-            if (e instanceof Error err) {
-                throw err;
-            }
-            throw new AssertionError(e);
-        }
-        return (String) out.get();
     }
 }
