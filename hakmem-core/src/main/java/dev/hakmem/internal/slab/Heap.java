@@ -797,6 +797,11 @@ final class Heap {
         return true;
     }
 
+    /** Java-heap bytes of the heap's {@link Stash} arrays now, which {@link #footprint} leaves out (racy read: for stats). */
+    long stashBytes() {
+        return stash.arrayBytes();
+    }
+
     /** Blocks of class {@code c} in the heap's {@link Stash} (racy read from another thread: for stats). */
     int stashed(int c) {
         return stash.count(c);

@@ -395,11 +395,18 @@ public final class Heaps {
         }
     }
 
-    /** Java-heap bytes of allocator metadata held by thread heaps, platform and shared: an estimate from their arrays. */
+    /**
+     * Java-heap bytes of allocator metadata held by thread heaps, platform and shared: an estimate
+     * from their arrays, with the stashes they hold now (racy reads).
+     */
     public static long heapMetadataBytes() {
         LOCK.lock();
         try {
-            return Heap.footprint() * (ALL.size() + SharedHeaps.STRIPES);
+            long bytes = Heap.footprint() * (ALL.size() + SharedHeaps.STRIPES);
+            for (Heap h : all()) {
+                bytes += h.stashBytes();
+            }
+            return bytes;
         } finally {
             LOCK.unlock();
         }

@@ -41,6 +41,17 @@ final class Stash {
         return 16 + 2 * 16 + (4 + 4) * (long) SizeClasses.COUNT;
     }
 
+    /** Java-heap bytes of the stash arrays the classes have now (plain reads: from another thread a snapshot, for stats). */
+    long arrayBytes() {
+        long bytes = 0;
+        for (long[] s : blocks) {
+            if (s != null) {
+                bytes += 16 + 8L * s.length;
+            }
+        }
+        return bytes;
+    }
+
     /** Whether class {@code c} has a stash. */
     boolean active(int c) {
         return blocks[c] != null;

@@ -49,6 +49,8 @@ class StashTest {
             assertEquals(room, FilledBlocks.capacity(h, C));
             assertTrue(Magazines.count(h.mag, C) + h.stashed(C) >= n, "the whole loop is cached");
             assertTrue(h.stashed(C) > 0, "some of it in the stash");
+            assertEquals(16 + 8L * Stash.ROOMS * room, h.stashBytes(), "the stash's array, one class");
+            assertTrue(Heaps.heapMetadataBytes() >= Heap.footprint() + h.stashBytes(), "counted in the metadata");
             List<Long> last = spanMovesPerTurn.subList(32, 48);
             assertEquals(Collections.nCopies(16, 0L), last, n + " blocks, room " + room
                     + ", blocks taken from and given back to the spans per turn: " + spanMovesPerTurn);
@@ -132,6 +134,7 @@ class StashTest {
             assertTrue(h.stashed(C) > 0, "stashing again in the next loop");
             Hakmem.trim();
             assertEquals(0, h.stashed(C), "trim empties the stash");
+            assertEquals(0, h.stashBytes(), "and drops its array");
             assertEquals(0, Magazines.count(h.mag, C));
             assertEquals(0, Heaps.cachedBytes() - otherCachedBytes(h), "nothing cached by this heap");
             return "";
