@@ -113,11 +113,11 @@ final class Bursts {
      *
      * So that flush gives back a sixteenth of the capacity instead ({@link #HOLD}) when at most
      * the capacity was pushed since the last flush (a turn that fits): the count after a turn
-     * then rises until it holds the whole loop. A turn that does not fit ({@link #BEYOND}) is a
-     * loop larger than the room, which the heap's {@link Stash} holds beside the magazine. In a model of every loop and start count (room
+     * then rises until it holds the whole loop. In a model of every loop and start count (room
      * 256-4,096), no loop of n &lt;= room cycles then, against n of 0.56-1.0 x room with half, and
      * loops larger than the room move as many blocks per turn as with half (without the
-     * condition up to 1.6x as many: n = 1.3 x room).
+     * condition up to 1.6x as many: n = 1.3 x room). A turn that does not fit ({@link #BEYOND})
+     * is such a loop, which the heap's {@link Stash} then holds beside the magazine.
      *
      * @return {@link #GIVE}, {@link #GREW}, {@link #HOLD} or {@link #BEYOND}
      */

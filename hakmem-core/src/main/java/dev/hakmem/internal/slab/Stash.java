@@ -52,11 +52,6 @@ final class Stash {
         return bytes;
     }
 
-    /** Whether class {@code c} has a stash. */
-    boolean active(int c) {
-        return blocks[c] != null;
-    }
-
     /** Gives class {@code c} a stash (empty) if it has none and stashes are on. */
     void activate(int c) {
         if (ROOMS > 0 && blocks[c] == null) {

@@ -64,9 +64,7 @@ class StashTest {
         FilledBlocks.onNewThread(() -> {
             Heap h = Heaps.ofPlatformThread(Thread.currentThread());
             int n = Magazines.room(C) * 2;
-            for (int turn = 0; turn < 8; turn++) {
-                B.freeChecked(B.allocate(n, turn), turn);
-            }
+            loop(n, 8);
             int cached = Magazines.count(h.mag, C) + h.stashed(C);
             assertTrue(h.stashed(C) > 0, "stashed: " + h.stashed(C));
             long[] a = B.allocate(cached + 100, 50); // everything cached, then from the spans again
@@ -85,11 +83,7 @@ class StashTest {
         FilledBlocks.onNewThread(() -> {
             Heap h = Heaps.ofPlatformThread(Thread.currentThread());
             int n = Magazines.room(C) * 2;
-            long[] a = null;
-            for (int turn = 0; turn < 8; turn++) {
-                a = B.allocate(n, turn);
-                B.freeChecked(a, turn);
-            }
+            long[] a = loop(n, 8);
             long x = -1;
             for (long y : a) {
                 if (h.holdsStashed(C, y)) {
@@ -115,9 +109,7 @@ class StashTest {
         FilledBlocks.onNewThread(() -> {
             Heap h = Heaps.ofPlatformThread(Thread.currentThread());
             int n = Magazines.room(C) * 2;
-            for (int turn = 0; turn < 8; turn++) {
-                B.freeChecked(B.allocate(n, turn), turn);
-            }
+            loop(n, 8);
             assertTrue(h.stashed(C) > 0);
             long live = h.counters.get(C, Counters.TAKEN) - h.counters.get(C, Counters.FLUSHED)
                     + Magazines.pushes(h.mag, C) - Magazines.count(h.mag, C) - h.stashed(C);
@@ -128,9 +120,7 @@ class StashTest {
             assertEquals(SizeClasses.cacheCapacity(C), FilledBlocks.capacity(h, C));
             assertEquals(live, h.counters.get(C, Counters.TAKEN) - h.counters.get(C, Counters.FLUSHED)
                     + Magazines.pushes(h.mag, C) - Magazines.count(h.mag, C), "the counters' balance");
-            for (int turn = 0; turn < 8; turn++) {
-                B.freeChecked(B.allocate(n, turn), turn);
-            }
+            loop(n, 8);
             assertTrue(h.stashed(C) > 0, "stashing again in the next loop");
             Hakmem.trim();
             assertEquals(0, h.stashed(C), "trim empties the stash");
@@ -191,6 +181,16 @@ class StashTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** {@code turns} turns of a loop on {@code n} blocks, each allocated, filled, checked and freed in order; the last turn's blocks. */
+    private static long[] loop(int n, int turns) {
+        long[] a = null;
+        for (int turn = 0; turn < turns; turn++) {
+            a = B.allocate(n, turn);
+            B.freeChecked(a, turn);
+        }
+        return a;
+    }
 
     /** Blocks moved between the spans and the heap so far (taken and flushed). */
     private static long spanMoves(Heap h) {
