@@ -132,11 +132,10 @@ final class Bursts {
             if (grow(c, b)) {
                 return GREW;
             }
-            if (!swing) {
-                return GIVE;
+            if (swing) {
+                // a turn that fits the magazine holds; else no count can hold the loop: the stash does
+                return pushed <= cap ? HOLD : BEYOND;
             }
-            // a turn that fits the magazine holds; else no count can hold the loop: the stash does
-            return pushed <= cap ? HOLD : BEYOND;
         }
         return GIVE;
     }

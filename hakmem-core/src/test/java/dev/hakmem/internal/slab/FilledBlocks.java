@@ -5,9 +5,12 @@ import dev.hakmem.internal.os.Os;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Blocks of one size, each filled with words derived from a key (a seed and the block's index at
@@ -58,6 +61,15 @@ final class FilledBlocks {
                 throw new AssertionError("block 0x" + Long.toHexString(a) + " byte " + o + ": " + v);
             }
         }
+    }
+
+    /** The addresses of {@code a}, each asserted to appear once ({@code what} names the blocks in the message). */
+    static Set<Long> distinct(long[] a, String what) {
+        Set<Long> seen = new HashSet<>();
+        for (long x : a) {
+            assertTrue(seen.add(x), "block 0x" + Long.toHexString(x) + " handed out twice" + what);
+        }
+        return seen;
     }
 
     /** The key block {@code a} was filled with (its first word), for blocks whose order was lost. */

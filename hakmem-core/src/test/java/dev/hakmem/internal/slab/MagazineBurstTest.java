@@ -4,10 +4,8 @@ import dev.hakmem.Hakmem;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,10 +50,7 @@ class MagazineBurstTest {
             long refills = Hakmem.stats().sizeClasses().get(C).refills() - refillsBefore;
             // batches of 512 once grown (the first refills of the run still at 64)
             assertTrue(refills <= n / 512 + 4, refills + " refills for " + n + " allocations");
-            Set<Long> distinct = new HashSet<>();
-            for (long x : b) {
-                assertTrue(distinct.add(x), "block 0x" + Long.toHexString(x) + " handed out twice");
-            }
+            FilledBlocks.distinct(b, "");
             B.freeChecked(b, 2);
             return "cached=" + cached + " refills=" + refills;
         });

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -68,10 +67,7 @@ class StashTest {
             int cached = Magazines.count(h.mag, C) + h.stashed(C);
             assertTrue(h.stashed(C) > 0, "stashed: " + h.stashed(C));
             long[] a = B.allocate(cached + 100, 50); // everything cached, then from the spans again
-            Set<Long> distinct = new HashSet<>();
-            for (long x : a) {
-                assertTrue(distinct.add(x), "0x" + Long.toHexString(x) + " handed out twice");
-            }
+            FilledBlocks.distinct(a, "");
             assertEquals(0, h.stashed(C));
             B.freeChecked(a, 50);
             return "";
@@ -111,15 +107,13 @@ class StashTest {
             int n = Magazines.room(C) * 2;
             loop(n, 8);
             assertTrue(h.stashed(C) > 0);
-            long live = h.counters.get(C, Counters.TAKEN) - h.counters.get(C, Counters.FLUSHED)
-                    + Magazines.pushes(h.mag, C) - Magazines.count(h.mag, C) - h.stashed(C);
+            long allocations = allocations(h);
             FilledBlocks.sweep(h); // the first sweep after the swings: it saw them, keeps everything
             assertTrue(h.stashed(C) > 0);
             FilledBlocks.sweep(h); // no swing since: the magazine shrinks, the stash goes back
             assertEquals(0, h.stashed(C));
             assertEquals(SizeClasses.cacheCapacity(C), FilledBlocks.capacity(h, C));
-            assertEquals(live, h.counters.get(C, Counters.TAKEN) - h.counters.get(C, Counters.FLUSHED)
-                    + Magazines.pushes(h.mag, C) - Magazines.count(h.mag, C), "the counters' balance");
+            assertEquals(allocations, allocations(h), "the counters' balance (Counters.addTo) with the stash given back");
             loop(n, 8);
             assertTrue(h.stashed(C) > 0, "stashing again in the next loop");
             Hakmem.trim();
@@ -141,10 +135,7 @@ class StashTest {
             for (int turn = 0; turn < 60; turn++) {
                 int n = room / 2 + rnd.nextInt(room * 5);
                 long[] a = B.allocate(n, 100 + turn);
-                Set<Long> distinct = new HashSet<>();
-                for (long x : a) {
-                    assertTrue(distinct.add(x), "0x" + Long.toHexString(x) + " handed out twice in turn " + turn);
-                }
+                Set<Long> distinct = FilledBlocks.distinct(a, " in turn " + turn);
                 for (int i = n - 1; i > 0; i--) { // a random order
                     int j = rnd.nextInt(i + 1);
                     long t = a[i];
@@ -190,6 +181,13 @@ class StashTest {
             B.freeChecked(a, turn);
         }
         return a;
+    }
+
+    /** Heap {@code h}'s allocations of class {@code C} as the statistics count them (the counters' balance, {@link Counters#addTo}). */
+    private static long allocations(Heap h) {
+        Counters.Totals t = new Counters.Totals();
+        h.addCounters(t);
+        return t.allocations(C);
     }
 
     /** Blocks moved between the spans and the heap so far (taken and flushed). */
