@@ -7,7 +7,6 @@ import dev.hakmem.internal.os.Os;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Arrays;
 
 /**
  * A thread heap: the magazines ({@link Magazines}), the spans it owns ({@link SpanLists}), its
@@ -133,6 +132,8 @@ final class Heap {
     private final SweepSchedule sweeps = new SweepSchedule();
     /** Which non-resident pages refills fault in ahead of the writes. Holder only. */
     private final Prefaults prefaults = new Prefaults();
+    /** The order refills stack the blocks of the classes under 512 bytes in. */
+    private final RefillOrder order = new RefillOrder();
     /**
      * Made for a platform thread whose first operation was a remote free, to count its frees
      * ({@link Heaps#forCounting}): the thread's first refill may swap it for a dead thread's heap
@@ -161,7 +162,7 @@ final class Heap {
     static long footprint() {
         return 64 + 16 + 8L * Magazines.SLOTS + Bursts.footprint() + Stash.footprint() + SweepSchedule.footprint()
                 + Counters.footprint() + SpanLists.footprint() + ParkedSpans.footprint() + Prefaults.footprint()
-                + 16 + 8L * 64 + Lender.footprint() + 2 * (16 + SHARED_WORD_CLASSES) + 16 + 8L * MAX_CHUNK;
+                + 16 + 8L * 64 + Lender.footprint() + RefillOrder.footprint();
     }
 
     // ------------------------------------------------------------------ holder
@@ -184,8 +185,7 @@ final class Heap {
         assert !shared;
         deadSince = 0;
         platformThread = t;
-        Arrays.fill(overflowed, false); // a new owner's classes start as a fresh heap's (see interleave)
-        Arrays.fill(fourPartRefills, (byte) 0);
+        order.reset(); // a new owner's classes start as a fresh heap's
         mag[Magazines.OWNER] = t == null ? Magazines.NO_OWNER : t.threadId();
         lists.setOwnerThread(t);
         thread = t; // last: the volatile write publishes the fields above to whoever reads holder()
@@ -403,9 +403,9 @@ final class Heap {
         if (stash.count(c) > 0) {
             return refillFromStash(c, b, batch);
         }
-        boolean interleaved = c < SHARED_WORD_CLASSES && !overflowed[c];
-        if (interleaved) {
-            batch = Math.max(batch, Math.min(cap, INTERLEAVE_CHUNK[c])); // one whole chunk at least, if it fits
+        boolean reordered = order.reorders(c);
+        if (reordered) {
+            batch = RefillOrder.batch(c, batch, cap);
         }
         int got = 0;
         int spans = 0;
@@ -466,19 +466,8 @@ final class Heap {
         if (spans > 1) {
             reverse(mag, b + 2, b + 2 + got);
         }
-        if (interleaved) {
-            int k = INTERLEAVE_CHUNK[c];
-            boolean fourParts = INTERLEAVE_WAYS[c] == 4 && fourPartRefills[c] < FOUR_PART_REFILLS;
-            if (fourParts) {
-                fourPartRefills[c]++;
-            }
-            for (int at = 0; at + k <= got; at += k) {
-                if (fourParts) {
-                    interleave(mag, b + 2 + at, k, order);
-                } else {
-                    alternateHalves(mag, b + 2 + at, k);
-                }
-            }
+        if (reordered) {
+            order.arrange(c, mag, b + 2, got);
         }
         counters.add(c, Counters.TAKEN, got);
         sweeps.taken(c, (long) got * SizeClasses.size(c));
@@ -519,131 +508,6 @@ final class Heap {
         return lendAfterFrees(c, dst, 0, max);
     }
 
-    /** Classes below this one have blocks under 512 bytes, which share their LIVE word with neighbours (see {@link #interleave}). */
-    private static final int SHARED_WORD_CLASSES = SizeClasses.classOf(Shadow.WORD_BYTES);
-    /** At most this many parts in a chunk: 8 cost tiny-hot with 32-byte blocks 7 % against 4 (stop 63). */
-    private static final int MAX_WAYS = 4;
-    /**
-     * Per class below {@link #SHARED_WORD_CLASSES}: the parts of a chunk ({@link #interleave}), 4 where
-     * the chunk fits the class's configured magazine capacity, else 2 (8 B; ordered by
-     * {@link #alternateHalves} only).
-     */
-    private static final int[] INTERLEAVE_WAYS = new int[SHARED_WORD_CLASSES];
-    /**
-     * Per class below {@link #SHARED_WORD_CLASSES}: the blocks of a refill's batch are reordered
-     * in chunks of this many, {@link #INTERLEAVE_WAYS} parts of at least 512 bytes and an even
-     * number of blocks each (8 B: 2 x 64 blocks, 16 B: 4 x 32, 48 B: 4 x 12, 64 B: 4 x 8, 256 B: 4 x 2).
-     */
-    private static final int[] INTERLEAVE_CHUNK = new int[SHARED_WORD_CLASSES];
-    /** The largest chunk: the size of each heap's {@link #order} array. */
-    private static final int MAX_CHUNK;
-    /**
-     * Per class below {@link #SHARED_WORD_CLASSES}: its magazine has overflowed at least once (a
-     * flush) since the heap's owner took it ({@link #bind}), and its refills no longer interleave
-     * ({@link #interleave}). Owner only.
-     */
-    private final boolean[] overflowed = new boolean[SHARED_WORD_CLASSES];
-    /**
-     * A class's first refills since the heap's owner took it that {@link #interleave} four parts;
-     * the refills after them, up to the first flush, alternate two halves ({@link #alternateHalves}).
-     */
-    private static final int FOUR_PART_REFILLS = 8;
-    /** Per class below {@link #SHARED_WORD_CLASSES}: its refills in four parts so far, up to {@link #FOUR_PART_REFILLS}. Owner only. */
-    private final byte[] fourPartRefills = new byte[SHARED_WORD_CLASSES];
-
-    static {
-        int max = 0;
-        for (int c = 0; c < SHARED_WORD_CLASSES; c++) {
-            int part = (Shadow.WORD_BYTES + SizeClasses.size(c) - 1) / SizeClasses.size(c);
-            part += part & 1; // even, so that the halves of a chunk have even lengths (alternateHalves)
-            int ways = MAX_WAYS * part <= SizeClasses.cacheCapacity(c) ? MAX_WAYS : 2;
-            INTERLEAVE_WAYS[c] = ways;
-            INTERLEAVE_CHUNK[c] = ways * part;
-            max = Math.max(max, ways * part);
-        }
-        MAX_CHUNK = max;
-    }
-
-    /** Scratch for {@link #interleave}: a chunk's blocks in address order. Holder only. */
-    private final long[] order = new long[MAX_CHUNK];
-
-    /**
-     * Reorders {@code n} blocks a refill stacked at {@code m[from ..]} in address order so that
-     * consecutive blocks on the stack come from the four different parts of the {@code n}
-     * ({@code n / 4} blocks each; {@code scratch} holds at least {@code n}):
-     *
-     * <pre>
-     * before:  A0 A1 A2 | B0 B1 B2 | C0 C1 C2 | D0 D1 D2     (4 parts of n / 4 blocks)
-     * after:   A0 B0 C0 D0   A1 B1 C1 D1   A2 B2 C2 D2      (block j of each part in turn)
-     * </pre>
-     *
-     * A class's first {@link #FOUR_PART_REFILLS} refills apply it to each whole chunk of
-     * {@link #INTERLEAVE_CHUNK} blocks of their batch (a remainder keeps address order), its later
-     * ones {@link #alternateHalves} (the 8-byte class, whose chunk of four parts would not fit its
-     * magazine, only that), and every such refill takes one whole chunk at least while the magazine
-     * holds it, until the class's magazine first overflows ({@link #overflowed}); from then on its
-     * refills keep address order. Blocks under 512 bytes share a shadow LIVE word with their
-     * neighbours (a word covers 512 bytes), so when a loop allocates or frees the blocks of a batch
-     * in stack order, each mark (and each free's clear) reads the word the one before it has just
-     * written: a chain through store-to-load forwarding. With parts of at least 512 bytes, any
-     * four consecutive blocks update different words, while a chunk stays within a few
-     * kilobytes. A loop that allocates and frees the same blocks over and over keeps the order (a
-     * magazine is a stack), so the first refills' order is what it runs on: two parts gave tiny-hot
-     * 1.04-1.12x on the AMD machine (docs/results/profiles.md, "Stop 61"), four another 1.10x with
-     * 16-byte blocks (stop 63), with the other quick drivers and xmalloc on virtual threads
-     * unchanged (halves of a whole batch, up to 32 KiB apart in a burst, had cost xmalloc with two
-     * pairs on virtual threads 18-26 %). Which blocks are handed out does not change, only their order.
-     * <p>
-     * Only before the first flush, since the order pays only while the same blocks cycle through
-     * the magazine; a class that overflows its magazine streams blocks through its spans, where
-     * address order is worth more: a flush gives a run of consecutive addresses back in one step
-     * ({@link Span#giveRun}), interleaved blocks one at a time, and the blocks are written in the
-     * order the hardware prefetches. Interleaving every refill cost xmalloc on one carrier 25 %
-     * (a producer that fills 26 MiB of batches, a consumer that frees them in flushes); with the
-     * rule it is unchanged, and tiny-hot (a loop on 100 blocks that never leaves the magazine)
-     * keeps its gain (profiles.md, "The refill's order until a class first flushes").
-     */
-    static void interleave(long[] m, int from, int n, long[] scratch) {
-        assert n % 4 == 0 && n <= scratch.length : n + " blocks in 4 parts";
-        System.arraycopy(m, from, scratch, 0, n);
-        int part = n >>> 2;
-        for (int j = 0, k = from; j < part; j++, k += 4) {
-            m[k] = scratch[j];
-            m[k + 1] = scratch[j + part];
-            m[k + 2] = scratch[j + 2 * part];
-            m[k + 3] = scratch[j + 3 * part];
-        }
-    }
-
-    /**
-     * Reorders {@code n} blocks (a multiple of 4) at {@code m[from ..]} in address order, in place, so that
-     * consecutive blocks come from the two halves in turn, with a quarter of {@link #interleave}'s
-     * loads and stores:
-     *
-     * <pre>
-     * before:  A0 A1 A2 A3 | B0 B1 B2 B3
-     * after:   A0 B0 A2 B2   A1 B1 A3 B3      (odd blocks of A swapped with even blocks of B)
-     * </pre>
-     *
-     * The 8-byte class's order (two parts of 64 blocks), and that of every other class below 512
-     * bytes after its first {@link #FOUR_PART_REFILLS} refills until its first flush: a class
-     * that refills again and again without a flush is a producer whose blocks other threads free
-     * (xmalloc with one pair on platform threads), and it pays the order on every refill. Four
-     * parts (a copy and a strided copy of the whole chunk) were 4-6 % of such a producer's time in
-     * samples against 0.7 % for the swaps, and xmalloc's one pair ran 3-7 % slower than with two
-     * halves from the start (profiles.md, "Stop 64"); a loop on a set of blocks (tiny-hot) takes
-     * its order from its first refills.
-     */
-    static void alternateHalves(long[] m, int from, int n) {
-        assert (n & 3) == 0 : n + " blocks"; // halves of even length: the swaps reach the end of each
-        int h = n >>> 1;
-        for (int i = 1; i < h; i += 2) {
-            long t = m[from + i];
-            m[from + i] = m[from + h + i - 1];
-            m[from + h + i - 1] = t;
-        }
-    }
-
     private static void reverse(long[] m, int from, int to) {
         for (int i = from, j = to - 1; i < j; i++, j--) {
             long t = m[i];
@@ -663,9 +527,7 @@ final class Heap {
     }
 
     private void flushBusy(int c, long a) {
-        if (c < SHARED_WORD_CLASSES) {
-            overflowed[c] = true; // from now on the class's refills keep address order (see interleave)
-        }
+        order.overflowed(c); // from now on the class's refills keep address order
         if (sweepRequested) {
             sweep(false);
         }

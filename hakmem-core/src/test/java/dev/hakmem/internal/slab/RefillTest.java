@@ -105,26 +105,26 @@ class RefillTest {
 
     @Test
     void interleaveTakesBlockJOfEveryPartInTurn() {
-        // the drawing of Heap.interleave, at an offset inside a larger array
+        // the drawing of RefillOrder.interleave, at an offset inside a larger array
         long[] m = {-1, 0, 1, 2, 10, 11, 12, 20, 21, 22, 30, 31, 32, -1};
-        Heap.interleave(m, 1, 12, new long[12]);
+        RefillOrder.interleave(m, 1, 12, new long[12]);
         assertArrayEquals(new long[] {-1, 0, 10, 20, 30, 1, 11, 21, 31, 2, 12, 22, 32, -1}, m);
         for (int n = 0; n <= 256; n += 4) {
             long[] a = ascending(n);
-            Heap.interleave(a, 0, n, new long[n]);
+            RefillOrder.interleave(a, 0, n, new long[n]);
             assertPartsInTurn(a, 4, 4, "4 parts of " + n);
         }
     }
 
     @Test
     void alternateHalvesSwapsTheOddBlocksOfTheFirstHalfWithTheEvenOnesOfTheSecond() {
-        // the drawing of Heap.alternateHalves, at an offset inside a larger array
+        // the drawing of RefillOrder.alternateHalves, at an offset inside a larger array
         long[] m = {-1, 0, 1, 2, 3, 10, 11, 12, 13, -1};
-        Heap.alternateHalves(m, 1, 8);
+        RefillOrder.alternateHalves(m, 1, 8);
         assertArrayEquals(new long[] {-1, 0, 10, 2, 12, 1, 11, 3, 13, -1}, m);
         for (int n = 0; n <= 256; n += 4) {
             long[] a = ascending(n);
-            Heap.alternateHalves(a, 0, n);
+            RefillOrder.alternateHalves(a, 0, n);
             assertPartsInTurn(a, 2, 2, "2 halves of " + n);
             // four parts halved: any two consecutive blocks in two of them (not four in four)
             assertPartsInTurn(a, 4, 2, "4 parts of " + n + " in halves");
@@ -160,7 +160,7 @@ class RefillTest {
     void aClassThatOnlyRefillsGoesOnInTwoPartsAfterItsFirstEightRefills() throws Exception {
         // a producer (its blocks freed by others, or not yet): the first refills of its class in
         // four parts, the ones after them, up to the first flush, in two halves at a quarter of
-        // the cost (Heap.alternateHalves). 3,000 blocks of 64 bytes allocated in a row (refills of
+        // the cost (RefillOrder.alternateHalves). 3,000 blocks of 64 bytes allocated in a row (refills of
         // at most 128 blocks: the first 256 from four-part refills, the last 1,000 from later ones)
         AtomicReference<String> result = new AtomicReference<>();
         FreshThread.run(() -> {
@@ -179,7 +179,7 @@ class RefillTest {
     @Test
     void consecutiveSmallAllocationsOfAFreshHeapUpdateDifferentShadowWords() throws Exception {
         // a thread whose heap's caches start empty: its first blocks of a small class come from
-        // refills in chunks of two or four parts of 512 bytes or more (Heap.interleave); each
+        // refills in chunks of two or four parts of 512 bytes or more (RefillOrder.interleave); each
         // allocation's LIVE word differs from those of the one, two or three before it (four parts:
         // 16-256 bytes; two parts: 8 bytes, whose chunk of four would not fit the magazine). Sizes
         // of a power of two, whose chunks start on a word: with others the last block of a chunk
