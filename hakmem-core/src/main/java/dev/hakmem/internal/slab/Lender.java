@@ -281,7 +281,7 @@ final class Lender {
             }
             s.leases.add(l);
         }
-        s.publishLeaseBegun(l); // 0 there now: frees of those pages take the slow path
+        SpanEntries.leaseBegun(s, l); // 0 there now: frees of those pages take the slow path
         // a hole whose whole pages all went back is a purged one (see lend)
         long whole = (Span.pageFloor(l.end) - Span.pageCeil(l.start)) / Span.PAGE;
         insert(l, l.start, (int) (l.end - l.start), whole > 0 && purgedPages >= whole);
@@ -331,7 +331,7 @@ final class Lender {
             }
         }
         s.giveRange(l.firstBlock, l.firstBlock + l.blocks);
-        s.publishLeaseEnded(l); // the owner's again where no other lease touches
+        SpanEntries.leaseEnded(s, l); // the owner's again where no other lease touches
         return l.blocks;
     }
 

@@ -33,7 +33,7 @@ import java.lang.invoke.VarHandle;
  * class; it is written with them ({@link Span#setOwner}, {@link Span#setOwnerThread}) at every
  * page of the span (for blocks of 64 KiB and more: the page of each block start, the only
  * addresses a free of them can pass), zeroed when the span loses its owner (released, cached or
- * orphaned), and zeroed at a lease's pages while it lasts ({@link Span#publishPages}). Writers hold
+ * orphaned), and zeroed at a lease's pages while it lasts ({@link SpanEntries#leaseBegun}). Writers hold
  * the pool lock, the registry lock or the span; the free path reads plainly, as it reads
  * {@code ownerThread}: a thread finds its own id only in entries it wrote itself or that a lock it
  * took since published, and a match is then confirmed by its magazines' owner word (the heap is
@@ -106,14 +106,14 @@ final class PageOwners {
         }
     }
 
-    /** Whether every entry of span {@code s} is what {@link Span#entryAt} says (for asserts; the span's holder or the pool lock). */
+    /** Whether every entry of span {@code s} is what {@link SpanEntries#at} says (for asserts; the span's holder or the pool lock). */
     static boolean matches(Span s) {
         if (TABLE == 0) {
             return true;
         }
-        for (int k = 0, n = s.entryPages(); k < n; k++) {
-            long p = s.entryPage(k);
-            if (get(p) != s.entryAt(p)) {
+        for (int k = 0, n = SpanEntries.pages(s); k < n; k++) {
+            long p = SpanEntries.page(s, k);
+            if (get(p) != SpanEntries.at(s, p)) {
                 return false;
             }
         }

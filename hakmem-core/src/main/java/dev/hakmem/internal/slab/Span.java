@@ -194,7 +194,7 @@ final class Span {
 
     /**
      * How many of the span's slabs hold a block start: all of them for blocks under 64 KiB, one
-     * per block above. {@link SpanMap} has entries for exactly these ({@link PageOwners}: {@link #entryPages}).
+     * per block above. {@link SpanMap} has entries for exactly these ({@link PageOwners}: {@link SpanEntries#pages}).
      */
     int mappedSlabs() {
         return blockSize < SizeClasses.SLAB_SIZE ? slots : capacity;
@@ -870,122 +870,7 @@ final class Span {
      */
     void setOwnerThread(Thread t) {
         ownerThread = t;
-        publishOwnerEntries();
-    }
-
-    /** The {@link PageOwners} entry of the span's pages that no lease touches: its owner thread and class (0 without an owner thread). */
-    long ownerEntry() {
-        return PageOwners.entry(ownerThread, cls);
-    }
-
-    /**
-     * What {@link PageOwners} holds at page {@code p} of the span: 0 where a lease touches the page
-     * (every free there takes the slow path, which knows lent blocks), else {@link #ownerEntry()}.
-     */
-    long entryAt(long p) {
-        long page = pageFloor(p);
-        synchronized (this) {
-            if (leases != null) {
-                Lease l = leases.floor(page + PAGE - 1);
-                if (l != null && l.end > page) {
-                    return 0;
-                }
-            }
-        }
-        return ownerEntry();
-    }
-
-    /** How many pages of the span have a {@link PageOwners} entry: all of them for blocks under 64 KiB, the page of each block start above. */
-    int entryPages() {
-        return blockSize < SizeClasses.SLAB_SIZE ? pages() : capacity;
-    }
-
-    /** An address in the {@code k}-th of the {@link #entryPages}. */
-    long entryPage(int k) {
-        return blockSize < SizeClasses.SLAB_SIZE ? base + ((long) k << PAGE_SHIFT) : base + (long) k * blockSize;
-    }
-
-    /** Writes the span's {@link PageOwners} entries ({@link #entryAt}): with the owner. */
-    void publishOwnerEntries() {
-        if (blockSize < SizeClasses.SLAB_SIZE) {
-            publishPages(base, base + bytes());
-            return;
-        }
-        long e = ownerEntry(); // no leases in spans of large blocks
-        for (int k = 0; k < capacity; k++) {
-            long p = base + (long) k * blockSize;
-            PageOwners.fill(p, p + 1, e);
-        }
-    }
-
-    /**
-     * Writes the entries ({@link #entryAt}) of the span's pages {@code [from, to)}, page-aligned:
-     * the whole span with its owner (a lease's pages when it begins or ends: {@link
-     * #publishLeaseBegun}, {@link #publishLeaseEnded}). The span's holder (or
-     * the pool, or the registry lock, as {@link #setOwnerThread}).
-     */
-    void publishPages(long from, long to) {
-        assert pageFloor(from) == from && pageFloor(to) == to && from >= base && to <= base + bytes();
-        long e = ownerEntry();
-        long p = from;
-        if (leases != null) { // written by the caller's side only (the holder, the pool, the registry)
-            synchronized (this) {
-                for (Lease l : leases.from(from, to)) {
-                    long ls = Math.max(p, pageFloor(l.start));
-                    long le = Math.min(to, pageCeil(l.end));
-                    if (le > ls) { // else a lease that ends before from
-                        PageOwners.fill(p, ls, e);
-                        PageOwners.fill(ls, le, 0);
-                        p = le;
-                    }
-                }
-            }
-        }
-        PageOwners.fill(p, to, e);
-    }
-
-    /**
-     * Lease {@code l} began (it is in {@link #leases}): the entries of every page it touches are 0,
-     * as {@link #publishPages} would write them, with no walk over the other leases.
-     */
-    void publishLeaseBegun(Lease l) {
-        assert leaseAt(l.start) == l : "not a lease of " + this + ": " + l;
-        PageOwners.fill(pageFloor(l.start), pageCeil(l.end), 0);
-    }
-
-    /**
-     * Lease {@code l} ended (it left {@link #leases}): the pages it touched are the owner's again
-     * where no other lease touches them, as {@link #publishPages} would write them. Leases never
-     * overlap, so only its first and last page can be shared, and only with its neighbours:
-     *
-     * <pre>
-     *   page:      |    first    |  ...  |    last     |
-     *   leases:  [below)  [  l (ended)          )  [above)
-     *   entries:     0        owner's  owner's      0        (below and above still lent)
-     * </pre>
-     * (a lease before {@code below} that touched the first page would end before {@code below}
-     * starts, which then lies in that page too). Two look-ups instead of a walk over every lease
-     * in the range: frag-refill's small leases put dozens in one page.
-     */
-    void publishLeaseEnded(Lease l) {
-        long from = pageFloor(l.start);
-        long to = pageCeil(l.end);
-        synchronized (this) {
-            if (leases != null) {
-                assert !leases.contains(l) : "lease still there: " + l;
-                Lease below = leases.below(l.start);
-                if (below != null && below.end > from) {
-                    from += PAGE;
-                }
-                Lease above = leases.above(l.start);
-                if (above != null && above.start < to) {
-                    to -= PAGE;
-                }
-            }
-        }
-        if (to > from) {
-            PageOwners.fill(from, to, ownerEntry());
-        }
+        SpanEntries.publish(this);
     }
 
     /** The start of the page of {@code a} (a lease's pages: from the floor of its start to the ceiling of its end). */

@@ -154,7 +154,7 @@ class LendingTest {
             for (long a : kept) {
                 Span s = SpanMap.of(a);
                 assertTrue(s.consistent(), "entries of " + s);
-                if (s.leases != null && s.entryAt(a) != 0) {
+                if (s.leases != null && SpanEntries.at(s, a) != 0) {
                     assertEquals(PageOwners.entry(Thread.currentThread(), s.cls), PageOwners.get(a));
                     fastInLeasedSpans++;
                 }
@@ -203,7 +203,7 @@ class LendingTest {
      * Leases of 96 bytes (two free 48-byte blocks), dozens to a page, lend 32-byte blocks; the
      * lent blocks are freed in random order, half at a time: every page entry of the leased spans
      * stays 0 while any lease on the page lasts and is the owner's once none does
-     * ({@link Span#consistent} against {@link Span#entryAt}), whichever neighbour ends first.
+     * ({@link Span#consistent} against {@link SpanEntries#at}), whichever neighbour ends first.
      */
     @Test
     void leasesThatShareAPageEndInAnyOrderAndLeaveItsEntryToTheOthers() throws Exception {

@@ -40,7 +40,7 @@ class PageOwnersTest {
                 long e = PageOwners.get(a);
                 Span s = SpanMap.of(a);
                 assertNotNull(s);
-                if (s.leases != null && s.entryAt(a) == 0) { // lending on, no gate: a lent block, or a page a lease touches
+                if (s.leases != null && SpanEntries.at(s, a) == 0) { // lending on, no gate: a lent block, or a page a lease touches
                     assertEquals(0, e, "class " + c + " block 0x" + Long.toHexString(a) + " on a page of a lease of " + s);
                     continue;
                 }
