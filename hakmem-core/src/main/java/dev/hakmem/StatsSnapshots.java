@@ -1,6 +1,7 @@
 package dev.hakmem;
 
 import dev.hakmem.internal.slab.Counters;
+import dev.hakmem.internal.slab.HeapDecay;
 import dev.hakmem.internal.slab.Heaps;
 import dev.hakmem.internal.os.MemoryBudget;
 import dev.hakmem.internal.os.Os;
@@ -28,6 +29,6 @@ final class StatsSnapshots {
         long[] st = SpanPool.stageHits();
         return new Stats(live, MemoryBudget.mapped(), Os.mmapCalls(), Os.munmapCalls(), Os.madviseCalls(), Os.populateCalls(),
                 SpanPool.committed(), classes, new Stats.Stages(st[0], st[1], st[2], st[3], st[4]),
-                HugeTier.cachedBytes(), Heaps.borrows());
+                HugeTier.cachedBytes(), HeapDecay.borrows());
     }
 }

@@ -7,7 +7,7 @@ import dev.hakmem.internal.config.Config;
 import dev.hakmem.internal.os.MemoryBudget;
 import dev.hakmem.internal.os.Os;
 import dev.hakmem.internal.slab.Front;
-import dev.hakmem.internal.slab.Heaps;
+import dev.hakmem.internal.slab.HeapDecay;
 import dev.hakmem.internal.slab.SizeClasses;
 import dev.hakmem.internal.slab.SpanPool;
 
@@ -171,7 +171,7 @@ public final class Allocator {
         }
         DecayThread.PASS.lock(); // not while the decay thread is borrowing a heap (see PASS)
         try {
-            Heaps.flushReachable();
+            HeapDecay.flushReachable();
             SpanPool.trim();
             HugeTier.trim();
         } finally {
@@ -181,9 +181,9 @@ public final class Allocator {
         Events.trim(before - MemoryBudget.mapped());
     }
 
-    /** {@link Heaps#trimOwnIfIdle}: the calling thread's heap emptied if it was idle since the previous call (never in debug mode). */
+    /** {@link HeapDecay#trimOwnIfIdle}: the calling thread's heap emptied if it was idle since the previous call (never in debug mode). */
     public static boolean trimCurrentThreadIfIdle() {
-        return !DEBUG && Heaps.trimOwnIfIdle();
+        return !DEBUG && HeapDecay.trimOwnIfIdle();
     }
 
     /**

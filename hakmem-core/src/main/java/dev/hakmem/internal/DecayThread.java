@@ -2,7 +2,7 @@ package dev.hakmem.internal;
 
 import dev.hakmem.internal.huge.HugeTier;
 import dev.hakmem.internal.os.DecayClock;
-import dev.hakmem.internal.slab.Heaps;
+import dev.hakmem.internal.slab.HeapDecay;
 import dev.hakmem.internal.slab.SpanPool;
 
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,8 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * idle memory to give back what is due, and schedules the earliest deadline they report:
  *
  * <pre>
- * Heaps.decayParked    large spans parked in thread heaps  -&gt; the pool     (first: they join the pool's idle memory)
- * Heaps.decayHeaps     free pages of spans in use (swept by their holders, or by this thread
+ * HeapDecay.decayParked    large spans parked in thread heaps  -&gt; the pool     (first: they join the pool's idle memory)
+ * HeapDecay.decayHeaps     free pages of spans in use (swept by their holders, or by this thread
  *                      for heaps idle since the last pass), magazines of idle heaps, dead threads' heaps
  * SpanPool.decay       kept spans, free resident slots, cached SuperSlabs  -&gt; madvise / dissolve
  * HugeTier.decay       cached huge mappings, tails of reused mappings       -&gt; munmap / madvise
@@ -68,8 +68,8 @@ final class DecayThread {
     private static boolean pass(long now) {
         PASS.lock();
         try {
-            long next = Heaps.decayParked(now);
-            next = DecayClock.earlier(next, Heaps.decayHeaps(now));
+            long next = HeapDecay.decayParked(now);
+            next = DecayClock.earlier(next, HeapDecay.decayHeaps(now));
             next = DecayClock.earlier(next, SpanPool.decay(now));
             next = DecayClock.earlier(next, HugeTier.decay(now));
             if (next == DecayClock.NONE) {

@@ -96,9 +96,9 @@ final class Heap {
     /** Blocks of the classes that loop on more than their magazine's room, held beside it. Holder only. */
     private final Stash stash = new Stash();
 
-    /** {@link #activity()} at the owner's last {@link Heaps#trimOwnIfIdle} call, -1 before the first. Owner only. */
+    /** {@link #activity()} at the owner's last {@link HeapDecay#trimOwnIfIdle} call, -1 before the first. Owner only. */
     long activityAtOwnTrim = -1;
-    /** Whether the heap saw activity since the owner's last {@link Heaps#trimOwnIfIdle} emptied it. Owner only. */
+    /** Whether the heap saw activity since the owner's last {@link HeapDecay#trimOwnIfIdle} emptied it. Owner only. */
     boolean activeSinceOwnTrim;
 
     /** nanoTime when a scan first found this heap's thread dead, or 0. Registry lock. */

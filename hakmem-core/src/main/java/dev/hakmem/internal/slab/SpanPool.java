@@ -97,7 +97,7 @@ public final class SpanPool {
                 s = format(ss, 0, k, cls, owner);
             }
             assert s.owner == owner && s.list == SpanLists.NONE : "acquired span not handed over: " + s;
-            // a heap holds memory: the decay thread watches the heaps from now on (see Heaps.decayHeaps)
+            // a heap holds memory: the decay thread watches the heaps from now on (see HeapDecay.decayHeaps)
             DecayClock.wake();
         } finally {
             PoolLock.unlock();

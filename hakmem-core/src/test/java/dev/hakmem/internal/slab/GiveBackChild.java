@@ -124,21 +124,21 @@ public final class GiveBackChild {
         long resident = ProcFs.residentPages(lo, hi);
         long decay = dev.hakmem.internal.os.DecayClock.DECAY_NANOS;
         long t0 = System.nanoTime() - 2 * decay;
-        Heaps.decayHeaps(t0);
-        Heaps.decayHeaps(t0 + decay / 2); // idle since the first pass, but not for a decay time: left alone
-        long early = Heaps.borrows();
-        Heaps.decayHeaps(t0 + decay);
+        HeapDecay.decayHeaps(t0);
+        HeapDecay.decayHeaps(t0 + decay / 2); // idle since the first pass, but not for a decay time: left alone
+        long early = HeapDecay.borrows();
+        HeapDecay.decayHeaps(t0 + decay);
         long afterEmpty = ProcFs.residentPages(lo, hi);
         SpanPool.decay(System.nanoTime());
         long afterPool = ProcFs.residentPages(lo, hi);
         done.countDown();
         worker.join();
         System.out.printf("blocks=%d residentPages=%d afterEmpty=%d afterPool=%d borrows=%d%n", n, resident,
-                afterEmpty, afterPool, Heaps.borrows());
+                afterEmpty, afterPool, HeapDecay.borrows());
         if (early != 0) {
             throw new AssertionError("a pass half a decay time after the first emptied the heap");
         }
-        if (Heaps.borrows() < 1) {
+        if (HeapDecay.borrows() < 1) {
             throw new AssertionError("the pass a decay time after the first did not empty the idle heap");
         }
         if (afterPool != 0) {
@@ -197,7 +197,7 @@ public final class GiveBackChild {
             Hakmem.free(blocks[i]);
         }
         System.out.printf("beforeKiB=%d afterKiB=%d freedPagesResident=%d calls=%b,%b,%b,%b,%b ownTrims=%d%n", before, after,
-                freedAfter, first, second, third, fourth, fifth, Heaps.ownTrims());
+                freedAfter, first, second, third, fourth, fifth, HeapDecay.ownTrims());
         if (first || !second || third || fourth || !fifth) {
             throw new AssertionError("expected false, true, false, false, true: " + first + ", " + second + ", " + third
                     + ", " + fourth + ", " + fifth);
@@ -236,7 +236,7 @@ public final class GiveBackChild {
         }
         long madvised = Hakmem.stats().madviseCalls();
         System.out.printf("beforeKiB=%d afterKiB=%d droppedKiB=%d madvise=%d borrows=%d nudges=%d%n", before, after,
-                before - after, madvised, Heaps.borrows(), Heaps.NUDGES.sum());
+                before - after, madvised, HeapDecay.borrows(), HeapDecay.NUDGES.sum());
         // the freed blocks' memory is usable again
         for (int i = 0; i < COUNT; i += 2) {
             blocks[i] = Hakmem.malloc(BLOCK);
@@ -423,12 +423,12 @@ public final class GiveBackChild {
             throw new AssertionError(failure.get());
         }
         Hakmem.trim();
-        System.out.printf("borrows=%d live=%d%n", Heaps.borrows(), Hakmem.stats().liveBytes());
+        System.out.printf("borrows=%d live=%d%n", HeapDecay.borrows(), Hakmem.stats().liveBytes());
         if (Hakmem.stats().liveBytes() != 0) {
             throw new AssertionError("live bytes left: " + Hakmem.stats());
         }
-        if (Heaps.borrows() < 3) {
-            throw new AssertionError("the decay thread borrowed heaps only " + Heaps.borrows() + " times");
+        if (HeapDecay.borrows() < 3) {
+            throw new AssertionError("the decay thread borrowed heaps only " + HeapDecay.borrows() + " times");
         }
     }
 }

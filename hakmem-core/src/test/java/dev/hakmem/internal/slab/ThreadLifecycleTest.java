@@ -175,7 +175,7 @@ class ThreadLifecycleTest {
     /**
      * Stats stay exact while another thread borrows a blocked thread's heap and empties it: a
      * worker fills its magazines (allocates and frees blocks of every small class) and blocks; a
-     * racer empties the blocked heaps ({@link Heaps#flushReachable}) while this thread reads
+     * racer empties the blocked heaps ({@link HeapDecay#flushReachable}) while this thread reads
      * {@code liveBytes}, which must not move: a read halfway through the borrower's flush (blocks
      * already off the magazine count, not yet on the flushed counter) would.
      */
@@ -220,7 +220,7 @@ class ThreadLifecycleTest {
                 while (worker.getState() != Thread.State.WAITING) {
                     Thread.onSpinWait();
                 }
-                Thread racer = new Thread(Heaps::flushReachable);
+                Thread racer = new Thread(HeapDecay::flushReachable);
                 racer.start();
                 while (racer.isAlive()) {
                     long live = Hakmem.stats().liveBytes();
