@@ -131,6 +131,45 @@ class RefillTest {
         }
     }
 
+    @Test
+    void refillOrderInterleavesEightRefillsThenAlternatesHalvesUntilAFlushAndStartsAgainWithANewOwner() {
+        // the rule of RefillOrder on one instance: 64 B blocks, chunks of 32 (4 parts of 8 blocks, 512 B each)
+        RefillOrder order = new RefillOrder();
+        int c = SizeClasses.classOf(64);
+        assertEquals(32, RefillOrder.batch(c, 16, 128), "a batch below one chunk is raised to one");
+        assertEquals(64, RefillOrder.batch(c, 64, 128), "a larger batch stays");
+        assertEquals(20, RefillOrder.batch(c, 16, 20), "but not beyond the magazine's capacity");
+        for (int refill = 1; refill <= 10; refill++) {
+            assertTrue(order.reorders(c), "refill " + refill);
+            long[] m = ascending(2 * 32 + 3); // two whole chunks and a remainder of 3
+            order.arrange(c, m, 0, m.length);
+            for (int chunk = 0; chunk < 2; chunk++) {
+                long[] part = new long[32];
+                for (int i = 0; i < 32; i++) {
+                    part[i] = m[chunk * 32 + i] - chunk * 32;
+                }
+                String what = "refill " + refill + ", chunk " + chunk;
+                if (refill <= 8) {
+                    assertPartsInTurn(part, 4, 4, what + " in four parts");
+                } else {
+                    assertPartsInTurn(part, 2, 2, what + " in two halves");
+                }
+            }
+            assertArrayEquals(new long[] {64, 65, 66}, Arrays.copyOfRange(m, 64, 67), "the remainder keeps address order");
+        }
+        order.overflowed(c);
+        assertFalse(order.reorders(c), "after a flush: address order");
+        order.reset();
+        assertTrue(order.reorders(c), "a new owner: reordered again");
+        long[] m = ascending(32);
+        order.arrange(c, m, 0, 32);
+        assertPartsInTurn(m, 4, 4, "a new owner's first refill in four parts");
+        int big = SizeClasses.classOf(512);
+        assertFalse(order.reorders(big), "blocks of 512 B and more have shadow words of their own");
+        order.overflowed(big); // nothing to record
+        assertFalse(order.reorders(big));
+    }
+
     /** 0, 1, .. n - 1. */
     private static long[] ascending(int n) {
         long[] a = new long[n];
