@@ -30,6 +30,8 @@ public final class Os {
     public static final int MAP_FIXED = 0x10;
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_NORESERVE = 0x4000;
+    /** Linux 4.17+: map at exactly the address given or fail, never over an existing mapping (older kernels take the address as a hint). */
+    public static final int MAP_FIXED_NOREPLACE = 0x100000;
     public static final int MADV_DONTNEED = 4;
     /** Linux 5.14+: fault the pages of a range in, writable, in one call. */
     public static final int MADV_POPULATE_WRITE = 23;
@@ -136,6 +138,25 @@ public final class Os {
             throw new AssertionError(t);
         }
         return r == MAP_FAILED ? 0 : r;
+    }
+
+    /**
+     * Maps anonymous private memory at exactly {@code addr} when that range holds no mapping
+     * ({@link #MAP_FIXED_NOREPLACE}), else anywhere; {@code addr} 0 for anywhere.
+     *
+     * @return the address (compare it with {@code addr}), or 0 when the kernel (or the fault injector) refused
+     */
+    public static long mmapPreferring(long addr, long length, int prot, int flags) {
+        if (addr != 0) {
+            long r = mmap(addr, length, prot, flags | MAP_FIXED_NOREPLACE);
+            if (r == addr) {
+                return r;
+            }
+            if (r != 0) {
+                munmap(r, length); // an older kernel took the address as a hint and mapped elsewhere
+            }
+        }
+        return mmap(0, length, prot, flags);
     }
 
     /** Unmaps a range; returns {@code false} when the kernel (or the fault injector) refused. */

@@ -65,6 +65,40 @@ public final class Reservation {
     /** Why there is no reservation, or {@code null}. */
     public static final String FAILURE;
 
+    /**
+     * Whether the metadata regions ({@link #mapMetadata}) are placed at the reservation's
+     * addresses shifted right ({@code hakmem.shiftedMetadata}, default true).
+     */
+    public static final boolean SHIFTED_METADATA = Config.flag("shiftedMetadata", true);
+
+    /**
+     * Maps a metadata region of {@code SIZE >>> shift} bytes (read and write, unreserved: only
+     * the pages written cost memory) that describes the reservation at one byte per
+     * {@code 2^shift} of its bytes:
+     * <pre>
+     *   placed at BASE &gt;&gt;&gt; shift:   the region's byte for address a is at   a &gt;&gt;&gt; shift
+     *   anywhere else (R):         ...                                     R + (a &gt;&gt;&gt; shift) - (BASE &gt;&gt;&gt; shift)
+     * </pre>
+     * The first form spares the fast paths a 64-bit constant and an add per metadata word: C2
+     * encodes such a constant as a 10-byte {@code movabs} each time it is used, and with one for
+     * each shadow word and the page-owner entry a tight loop of mallocs and frees ran 1.35x
+     * faster on the AMD EPYC machine without them (tiny-hot; docs/results/profiles.md, "Stop 66").
+     * So the region goes there when {@link #SHIFTED_METADATA} and that range of addresses holds no
+     * mapping (it lies far below the reservation: BASE / 32 for the shadow, BASE / 512 for the
+     * page owners), else anywhere. Callers keep the returned address as their region's start and
+     * compute {@code start - (BASE >>> shift)} as their bias, which is then 0.
+     *
+     * @return the region's start, or 0 when the kernel refused (or there is no reservation)
+     */
+    public static long mapMetadata(int shift) {
+        if (SIZE == 0) {
+            return 0;
+        }
+        long at = SHIFTED_METADATA ? BASE >>> shift : 0;
+        assert (at & (Os.PAGE - 1)) == 0 : "BASE >>> " + shift + " is not page-aligned";
+        return Os.mmapPreferring(at, SIZE >>> shift, Os.PROT_READ | Os.PROT_WRITE, Os.MAP_NORESERVE);
+    }
+
     /** Makes {@code [addr, addr+len)} of the reservation readable and writable (zero-filled). */
     public static boolean commit(long addr, long len) {
         return Os.mmap(addr, len, Os.PROT_READ | Os.PROT_WRITE, Os.MAP_FIXED) == addr;

@@ -41,7 +41,8 @@ import java.lang.invoke.VarHandle;
  * reused.
  *
  * <p>The region is one {@code mmap(PROT_READ|PROT_WRITE, MAP_NORESERVE)} of reservation / 512
- * bytes (512 MiB of address space for the default 256 GiB), resident only where written: one
+ * bytes (512 MiB of address space for the default 256 GiB), at {@code BASE >>> 9} where that range
+ * is free ({@link Reservation#mapMetadata}), resident only where written: one
  * page of it per 2 MiB SuperSlab (SuperSlabs are 2 MiB-aligned), given back with the SuperSlab's
  * memory ({@link #purge}).
  */
@@ -58,17 +59,17 @@ final class PageOwners {
     /** Bytes of the reservation: an address a is in it iff {@code a - BASE} is below this, unsigned. */
     static final long SIZE = Reservation.SIZE;
     /** Start of the table (0 when there is no reservation). */
-    private static final long TABLE;
+    static final long TABLE;
 
     static {
-        long t = 0;
-        if (SIZE > 0) {
-            t = Os.mmap(0, SIZE >>> (PAGE_SHIFT - 3), Os.PROT_READ | Os.PROT_WRITE, Os.MAP_NORESERVE);
-        }
-        TABLE = t;
+        TABLE = Reservation.mapMetadata(PAGE_SHIFT - 3); // at BASE >>> 9 where it can: see BIAS
     }
 
-    /** {@code TABLE - (BASE >>> 9)}: with BASE page-aligned, the entry of a is this plus {@code (a >>> 9) & ~7}. */
+    /**
+     * {@code TABLE - (BASE >>> 9)}: with BASE page-aligned, the entry of a is this plus
+     * {@code (a >>> 9) & ~7}; 0, so no constant at all, when the table sits at {@code BASE >>> 9}
+     * ({@link Reservation#mapMetadata}).
+     */
     private static final long BIAS = TABLE - (BASE >>> (PAGE_SHIFT - 3));
 
     /** Address of the entry of address {@code a}, which must lie in the reservation. */

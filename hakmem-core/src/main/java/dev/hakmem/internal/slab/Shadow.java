@@ -34,7 +34,9 @@ import java.lang.invoke.VarHandle;
  * ({@link #purgeSlotPairs}). So every span starts with all of its bits clear.
  *
  * <p>The region is one {@code mmap(PROT_READ|PROT_WRITE, MAP_NORESERVE)} of reservation / 32
- * bytes at start-up: untouched pages cost nothing.
+ * bytes at start-up: untouched pages cost nothing. It is placed at {@code BASE >>> 5} where that
+ * range is free ({@link Reservation#mapMetadata}), so that {@code SHADOW + ((a - BASE) >>> 9) * 16}
+ * is {@code (a >>> 5) & ~15}: no 64-bit constant on the hot paths.
  */
 final class Shadow {
     private Shadow() {}
@@ -52,16 +54,13 @@ final class Shadow {
     static final long SHADOW;
 
     static {
-        long s = 0;
-        if (Reservation.SIZE > 0) {
-            s = Os.mmap(0, Reservation.SIZE >>> 5, Os.PROT_READ | Os.PROT_WRITE, Os.MAP_NORESERVE);
-        }
-        SHADOW = s;
+        SHADOW = Reservation.mapMetadata(5); // at BASE >>> 5 where it can: see WORD_BIAS
     }
 
     /**
      * {@code SHADOW - (BASE >>> 5)}: with BASE 2 MiB-aligned, {@code word(a)} is this plus
-     * {@code (a >>> 5) & ~15}, one constant instead of two on the hot paths.
+     * {@code (a >>> 5) & ~15}, one constant instead of two on the hot paths; and 0, so no constant
+     * at all, when the region sits at {@code BASE >>> 5} ({@link Reservation#mapMetadata}).
      */
     private static final long WORD_BIAS = SHADOW - (BASE >>> 5);
 
