@@ -46,6 +46,28 @@ public final class ChecksOffChild {
         }
     }
 
+    /** {@link #churn} on 512 slots, about half of its frees made by another platform thread (each block checked there first). */
+    static void churnWithRemoteFrees(long seed) throws InterruptedException {
+        BlockingQueue<long[]> q = new ArrayBlockingQueue<>(1024);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread freer = Thread.ofPlatform().start(() -> {
+            try {
+                for (long[] x; (x = q.take()).length == 3; ) {
+                    BlockPattern.verify(x[0], x[1], BlockPattern.off(x[2]), "remote free");
+                    Hakmem.free(x[0]);
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        churn(seed, 512, 200_000, q);
+        q.put(new long[0]);
+        freer.join();
+        if (failure.get() != null) {
+            throw new AssertionError("remote freer failed", failure.get());
+        }
+    }
+
     /** 8 virtual threads, each 20 rounds of {@link #churn} on 64 slots, yielding between rounds (so they move between carriers). */
     static void churnOnVirtualThreads() throws InterruptedException {
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -87,25 +109,7 @@ public final class ChecksOffChild {
         Hakmem.free(b);
         churn(1, 512, 200_000, null);
 
-        // frees by another thread
-        BlockingQueue<long[]> q = new ArrayBlockingQueue<>(1024);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread freer = Thread.ofPlatform().start(() -> {
-            try {
-                for (long[] x; (x = q.take()).length == 3; ) {
-                    BlockPattern.verify(x[0], x[1], BlockPattern.off(x[2]), "remote free");
-                    Hakmem.free(x[0]);
-                }
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        churn(2, 512, 200_000, q);
-        q.put(new long[0]);
-        freer.join();
-        if (failure.get() != null) {
-            throw new AssertionError("remote freer failed", failure.get());
-        }
+        churnWithRemoteFrees(2);
 
         // virtual threads, which free into their carrier's heap
         churnOnVirtualThreads();

@@ -3,11 +3,6 @@ package dev.hakmem.internal.slab;
 import dev.hakmem.Hakmem;
 import dev.hakmem.internal.config.Checks;
 import dev.hakmem.internal.os.Reservation;
-import dev.hakmem.testing.BlockPattern;
-
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Child JVM of {@link ShiftedMetadataTest}, run with {@code -Dhakmem.shiftedMetadata=false}: the
@@ -40,24 +35,7 @@ public final class ShiftedMetadataChild {
         expectIllegalState(b, "a free of a block another thread's free queued");
 
         ChecksOffChild.churn(1, 512, 200_000, null);
-        BlockingQueue<long[]> q = new ArrayBlockingQueue<>(1024);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        Thread freer = Thread.ofPlatform().start(() -> {
-            try {
-                for (long[] x; (x = q.take()).length == 3; ) {
-                    BlockPattern.verify(x[0], x[1], BlockPattern.off(x[2]), "remote free");
-                    Hakmem.free(x[0]);
-                }
-            } catch (Throwable e) {
-                failure.set(e);
-            }
-        });
-        ChecksOffChild.churn(2, 512, 200_000, q);
-        q.put(new long[0]);
-        freer.join();
-        if (failure.get() != null) {
-            throw new AssertionError("remote freer failed", failure.get());
-        }
+        ChecksOffChild.churnWithRemoteFrees(2);
         ChecksOffChild.churnOnVirtualThreads();
         Hakmem.trim(); // collects the remote frees still queued
         long live = Hakmem.stats().liveBytes();
