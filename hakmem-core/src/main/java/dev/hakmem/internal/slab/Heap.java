@@ -444,10 +444,7 @@ final class Heap {
                 // blocks lent out of the free runs of other classes' spans, instead of a new span
                 counters.add(c, Counters.TAKEN, lentBlocks);
                 counters.add(c, Counters.LENT, lentBlocks);
-                mag[b] = Magazines.withCount(mag[b], lentBlocks - 1);
-                long a = mag[b + 1 + lentBlocks];
-                Magazines.markLive(a);
-                return a;
+                return handOutTop(b, lentBlocks);
             } else if (c < SizeClasses.SMALL_COUNT || (s = takeParked(c)) == null) {
                 Heaps.reclaimDeadSometimes();
                 if (sweeps.dueBeforeGrowth()) {
@@ -471,13 +468,11 @@ final class Heap {
         }
         counters.add(c, Counters.TAKEN, got);
         sweeps.taken(c, (long) got * SizeClasses.size(c));
-        mag[b] = Magazines.withCount(mag[b], got - 1);
         bursts.refilled(c);
-        long a = mag[b + 1 + got];
+        long a = handOutTop(b, got);
         if (c >= SizeClasses.SMALL_COUNT) {
             prefaults.handed(c, a, filled);
         }
-        Magazines.markLive(a);
         return a;
     }
 
@@ -488,8 +483,16 @@ final class Heap {
     private long refillFromStash(int c, int b, int batch) {
         int got = stash.take(c, mag, b + 2, batch);
         assert got > 0 && Magazines.count(mag[b]) == 0 : "refill from the stash of class " + c + ": " + got;
-        mag[b] = Magazines.withCount(mag[b], got - 1);
         bursts.refilled(c);
+        return handOutTop(b, got);
+    }
+
+    /**
+     * The empty magazine whose header is at {@code b} was just filled with {@code got > 0} blocks:
+     * keeps {@code got - 1} of them and hands out the top one, marked live (every refill's end).
+     */
+    private long handOutTop(int b, int got) {
+        mag[b] = Magazines.withCount(mag[b], got - 1);
         long a = mag[b + 1 + got];
         Magazines.markLive(a);
         return a;
@@ -664,9 +667,18 @@ final class Heap {
         return stash.arrayBytes();
     }
 
-    /** Blocks of class {@code c} in the heap's {@link Stash} (racy read from another thread: for stats). */
+    /** Blocks of class {@code c} in the heap's {@link Stash} (holder; for tests). */
     int stashed(int c) {
         return stash.count(c);
+    }
+
+    /** Bytes of the free blocks cached in the heap's magazines and stashes (racy reads from another thread: for stats). */
+    long cachedBytes() {
+        long bytes = 0;
+        for (int c = 0; c < SizeClasses.COUNT; c++) {
+            bytes += (long) (Magazines.count(mag, c) + stash.count(c)) * SizeClasses.size(c);
+        }
+        return bytes;
     }
 
     /**

@@ -404,9 +404,7 @@ public final class Heaps {
     public static long cachedBytes() {
         long bytes = 0;
         for (Heap h : all()) {
-            for (int c = 0; c < SizeClasses.COUNT; c++) {
-                bytes += (long) (Magazines.count(h.mag, c) + h.stashed(c)) * SizeClasses.size(c);
-            }
+            bytes += h.cachedBytes();
         }
         return bytes;
     }

@@ -200,9 +200,7 @@ class StashTest {
         long bytes = 0;
         for (Heap o : Heaps.all()) {
             if (o != h) {
-                for (int c = 0; c < SizeClasses.COUNT; c++) {
-                    bytes += (long) (Magazines.count(o.mag, c) + o.stashed(c)) * SizeClasses.size(c);
-                }
+                bytes += o.cachedBytes();
             }
         }
         return bytes;
