@@ -3,6 +3,7 @@ package dev.hakmem.internal.slab;
 import dev.hakmem.internal.config.Checks;
 import dev.hakmem.internal.huge.HugeTier;
 import dev.hakmem.internal.os.Os;
+import dev.hakmem.internal.os.Reservation;
 
 import java.lang.foreign.MemorySegment;
 
@@ -20,7 +21,8 @@ import java.lang.foreign.MemorySegment;
  *                          thread re-synchronises its carrier's heap or claims a shared heap
  * malloc(32 KiB - 2 MiB):  the same (mallocLarge), the class from a second table; then the
  *                          block's slack fitted to the request (LargeSlack.fit)
- * free(a):                 e = PageOwners[a's page]   (owner id, magazine index)   - all three loads
+ * free(a):                 a in the reservation's window (a shift and a compare, Reservation.inWindow)
+ *                          e = PageOwners[a's page]   (owner id, magazine index)   - all three loads
  *                          LIVE and REMOTE words of a                               depend on a alone
  *                          (checks on) LIVE bit of a set, REMOTE clear, a 8-byte aligned
  *                          e's owner == the carrier's id (the thread's own on a platform thread)
@@ -220,7 +222,7 @@ public final class Front {
     // ------------------------------------------------------------------ free
 
     public static void free(long a) {
-        if (Long.compareUnsigned(a - PageOwners.BASE, PageOwners.SIZE) < 0) {
+        if (Reservation.inWindow(a)) {
             // The owner's free, in loads that depend only on a and the thread: the page's owner
             // entry, the shadow words (checks on), the owner's magazines; no Span.
             long e = PageOwners.get(a);

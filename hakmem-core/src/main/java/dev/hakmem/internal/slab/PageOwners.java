@@ -40,9 +40,12 @@ import java.lang.invoke.VarHandle;
  * idle and its own). A stale entry can only miss, never match another thread: thread ids are never
  * reused.
  *
- * <p>The region is one {@code mmap(PROT_READ|PROT_WRITE, MAP_NORESERVE)} of reservation / 512
- * bytes (512 MiB of address space for the default 256 GiB), at {@code BASE >>> 9} where that range
- * is free ({@link Reservation#mapMetadata}), resident only where written: one
+ * <p>The region is one {@code mmap(PROT_READ|PROT_WRITE, MAP_NORESERVE)} of the reservation's
+ * window / 512 bytes (512 MiB of address space for the default 256 GiB), at {@code WINDOW >>> 9}
+ * where that range is free, so that TABLE, BASE's entry, is {@code BASE >>> 9}
+ * ({@link Reservation#mapMetadata}); entries of the window's addresses before BASE exist and stay
+ * zero, as a free of such an address may read one ({@link Reservation#inWindow}). Resident only
+ * where written: one
  * page of it per 2 MiB SuperSlab (SuperSlabs are 2 MiB-aligned), given back with the SuperSlab's
  * memory ({@link #purge}).
  */
@@ -56,8 +59,6 @@ final class PageOwners {
     static final int PAGE_SHIFT = Span.PAGE_SHIFT;
     static final long PAGE = Span.PAGE;
     static final long BASE = Reservation.BASE;
-    /** Bytes of the reservation: an address a is in it iff {@code a - BASE} is below this, unsigned. */
-    static final long SIZE = Reservation.SIZE;
     /** Start of the table (0 when there is no reservation). */
     static final long TABLE;
 

@@ -33,10 +33,12 @@ import java.lang.invoke.VarHandle;
  * and a shadow page of two free slots (already all zero) when the pool purges those slots
  * ({@link #purgeSlotPairs}). So every span starts with all of its bits clear.
  *
- * <p>The region is one {@code mmap(PROT_READ|PROT_WRITE, MAP_NORESERVE)} of reservation / 32
- * bytes at start-up: untouched pages cost nothing. It is placed at {@code BASE >>> 5} where that
- * range is free ({@link Reservation#mapMetadata}), so that {@code SHADOW + ((a - BASE) >>> 9) * 16}
- * is {@code (a >>> 5) & ~15}: no 64-bit constant on the hot paths.
+ * <p>The region is one {@code mmap(PROT_READ|PROT_WRITE, MAP_NORESERVE)} of the reservation's
+ * window / 32 bytes at start-up: untouched pages cost nothing. It is placed at {@code WINDOW >>> 5}
+ * where that range is free ({@link Reservation#mapMetadata}), so that SHADOW, BASE's word, is
+ * {@code BASE >>> 5} and {@code SHADOW + ((a - BASE) >>> 9) * 16} is {@code (a >>> 5) & ~15}: no
+ * 64-bit constant on the hot paths. The words of the window's addresses before BASE exist and
+ * stay zero: a free of such an address reads them ({@link Reservation#inWindow}) and finds no block.
  */
 final class Shadow {
     private Shadow() {}

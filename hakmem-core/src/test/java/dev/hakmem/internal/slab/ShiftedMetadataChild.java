@@ -8,8 +8,8 @@ import dev.hakmem.internal.os.Reservation;
  * Child JVM of {@link ShiftedMetadataTest}, run with {@code -Dhakmem.shiftedMetadata=false}: the
  * shadow and the page-owner table wherever the kernel put them (a bias on every word's address),
  * with the checks on. Model-based churn with every byte checked (local, remote, virtual threads),
- * a double free refused on the owner's path and of a block queued by another thread's free, the
- * live bytes back where they started. Prints {@code OK} and exits 0, or throws.
+ * a double free refused on the owner's path and of a block queued by another thread's free, a free
+ * in the window before the first slot refused as no block, the live bytes back where they started. Prints {@code OK} and exits 0, or throws.
  */
 public final class ShiftedMetadataChild {
     private ShiftedMetadataChild() {}
@@ -28,6 +28,15 @@ public final class ShiftedMetadataChild {
         }
         Hakmem.free(a);
         expectIllegalState(a, "a second free by the owner");
+        for (long gap : new long[] {Reservation.WINDOW, Reservation.BASE - 8}) {
+            // in the window, before the first slot: the regions cover it (zero), the free finds no block
+            try {
+                Hakmem.free(gap);
+                throw new AssertionError("a free of 0x" + Long.toHexString(gap) + ", before the first slot, was not refused");
+            } catch (IllegalArgumentException expected) {
+                // the address named, as for any foreign address
+            }
+        }
 
         long b = Hakmem.malloc(200);
         Thread other = Thread.ofPlatform().start(() -> Hakmem.free(b));

@@ -5,6 +5,8 @@ import dev.hakmem.internal.os.Reservation;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -30,6 +32,43 @@ class ShiftedMetadataTest {
             Hakmem.free(a);
         }
         assertTrue(!Shadow.isLive(a), "and clear after the free");
+    }
+
+    @Test
+    void theWindowIsAlignedToItsSizeAndTheSlotsStartPastAnOffset() {
+        long size = 1L << Reservation.WINDOW_SHIFT;
+        assertEquals(256L << 30, size, "the default reservation, a power of two");
+        assertEquals(0, Reservation.WINDOW & (size - 1), "the window aligned to its size");
+        long offset = Reservation.BASE - Reservation.WINDOW;
+        assertTrue(offset >= Reservation.UNIT && offset <= 256 * Reservation.UNIT && offset % Reservation.UNIT == 0,
+                "offset " + offset);
+        assertEquals(Reservation.WINDOW + size, Reservation.BASE + Reservation.SIZE, "the slots run to the window's end");
+        assertEquals(Reservation.SIZE >>> Reservation.UNIT_SHIFT, Reservation.SLOTS, "whole slots");
+        assertTrue(Reservation.inWindow(Reservation.WINDOW) && Reservation.inWindow(Reservation.BASE)
+                && Reservation.inWindow(Reservation.WINDOW + size - 8), "the window's addresses");
+        assertFalse(Reservation.inWindow(Reservation.WINDOW - 8) || Reservation.inWindow(Reservation.WINDOW + size)
+                || Reservation.inWindow(0) || Reservation.inWindow(-8), "addresses outside it");
+    }
+
+    @Test
+    void aFreeInTheOffsetBeforeTheFirstSlotIsRefusedAsNoBlock() {
+        long[] gap = {Reservation.WINDOW, Reservation.WINDOW + 4096, Reservation.BASE - 8, Reservation.BASE - 512};
+        for (long a : gap) {
+            // the fast path reads these words (the window test passes): they exist and read zero
+            assertEquals(0, Shadow.get(Shadow.word(a)), "LIVE word of " + Long.toHexString(a));
+            assertEquals(0, Shadow.get(Shadow.word(a) + 8), "REMOTE word of " + Long.toHexString(a));
+            assertEquals(0, PageOwners.get(a), "page entry of " + Long.toHexString(a));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Hakmem.free(a));
+            assertTrue(e.getMessage().contains(Long.toHexString(a)), e.getMessage());
+        }
+        long b = Hakmem.malloc(48);
+        Hakmem.free(b); // and the allocator goes on
+        assertFalse(Shadow.isLive(b));
+    }
+
+    @Test
+    void aSmallReservationIsRoundedToAPowerOfTwoAndFilledToItsEnd() throws Exception {
+        ChildRuns.runOk(SmallWindowChild.class, "OK", "-Dhakmem.reserve=200m");
     }
 
     @Test
