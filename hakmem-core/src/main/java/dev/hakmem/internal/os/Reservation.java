@@ -24,8 +24,8 @@ import dev.hakmem.internal.config.Config;
  * 2 MiB - 512 MiB (a 2 MiB multiple picked from the address the kernel gave, as random as that):
  * with the slots at the window's start, the first SuperSlab's blocks, its shadow words and its
  * page-owner entries ({@link #mapMetadata}) all sit at addresses with the same low bits, which made
- * a tight loop of mallocs and frees 1.2x slower on the AMD EPYC machine (docs/results/profiles.md,
- * "Stop 67"). Addresses in the offset pass the window test; the metadata regions cover the whole
+ * a tight loop of mallocs and frees 1.2x slower on an AMD EPYC (Zen 3) machine
+ * (docs/results/profiles.md, "Stop 67: the reservation as a window"). Addresses in the offset pass the window test; the metadata regions cover the whole
  * window (unread pages cost nothing), so their words read zero there and a free of one of them
  * fails the later tests like any foreign address.
  *
